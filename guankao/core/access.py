@@ -1,0 +1,87 @@
+"""The access rules, in one place.
+
+- 管考 officers, executive readers and administrators read city-wide.
+- Everyone else on the staff reads their own department and its sub-units.
+- Administrators change departments and staff; a department head changes the
+  staff of their own department and its sub-units (but cannot grant city-wide roles).
+- Anonymous visitors read only what is published.
+- Personal data of staff (e-mail, phone) is whole only for the person, an
+  administrator, or the head of the person's department subtree.
+"""
+
+from django.db.models import Q
+
+from guankao.core.models import CITY_WIDE_READ, Department, Role, User
+
+NOTHING = Q(pk__in=[])
+
+
+def scope_department(user) -> Department | None:
+    """The department subtree the user is confined to, or None for city-wide."""
+    if user.is_city_wide:
+        return None
+    return user.department
+
+
+def scope_q(user, field: str = "department") -> Q:
+    """A filter for rows whose `field` (a Department FK) lies within what `user` may read."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_city_wide:
+        return Q()
+    if user.department_id is None:
+        return NOTHING
+    return Q(**{f"{field}__path__startswith": user.department.path})
+
+
+def can_read_department(user, department: Department) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_city_wide:
+        return True
+    return user.department_id is not None and department.is_within(user.department)
+
+
+def can_manage_departments(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_admin
+
+
+def can_manage_staff_in(user, department: Department | None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    if department is None or user.department_id is None or not user.has_role(Role.HEAD):
+        return False
+    return department.is_within(user.department)
+
+
+def grantable_roles(user) -> set[str]:
+    if user.is_admin:
+        return set(Role.values)
+    if user.has_role(Role.HEAD):
+        return set(Role.values) - CITY_WIDE_READ
+    return set()
+
+
+def can_view_personal(user, person: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.pk == person.pk or user.is_admin:
+        return True
+    return (
+        user.has_role(Role.HEAD)
+        and person.department_id is not None
+        and user.department_id is not None
+        and person.department.is_within(user.department)
+    )
+
+
+def can_read_audit(user) -> bool:
+    return (
+        user.is_authenticated and user.is_active and (user.is_admin or user.has_role(Role.OFFICER))
+    )
+
+
+def can_manage_calendar(user) -> bool:
+    return can_manage_departments(user)

@@ -1,0 +1,151 @@
+"""The working-day calendar's overrides: entered by hand or imported from the official CSV.
+
+The official office calendar (政府行政機關辦公日曆表, data.gov.tw) has the columns
+西元日期 (YYYYMMDD), 星期, 是否放假 (2 = day off, 0 = working day) and 備註.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guankao.core import access, audit
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.models import AuditEntry, CalendarOverride
+from guankao.core.tabular import read_table
+from guankao.lib import workdays
+
+OFFICIAL_COLUMNS = ("西元日期", "是否放假")
+A = AuditEntry.Action
+
+
+def overrides_for_year(year: int) -> dict[dt.date, bool]:
+    return dict(
+        CalendarOverride.objects.filter(
+            date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+        ).values_list("date", "is_working_day")
+    )
+
+
+def overrides_list(*, year: int):
+    return CalendarOverride.objects.filter(date__year=year).order_by("date")
+
+
+def explain(day: dt.date) -> tuple[bool, str | None]:
+    """Whether `day` is a working day, and why not (or why it is, when overridden)."""
+    override = CalendarOverride.objects.filter(date=day).first()
+    if override is not None:
+        return override.is_working_day, override.reason
+    if workdays.rule_is_working_day(day):
+        return True, None
+    return False, workdays.holiday_name(day) or _("Weekend")
+
+
+def install() -> None:
+    workdays.set_override_provider(overrides_for_year)
+
+
+def _check(actor) -> None:
+    if not access.can_manage_calendar(actor):
+        raise NotAllowed(_("Only administrators change the working-day calendar."))
+
+
+def _fields(o: CalendarOverride) -> dict:
+    return {"is_working_day": o.is_working_day, "reason": o.reason, "source": o.source}
+
+
+@transaction.atomic
+def override_set(
+    *, actor, date: dt.date, is_working_day: bool, reason: str, source: str = "manual"
+) -> CalendarOverride:
+    _check(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError.field("reason", _("is required (e.g. 補班, typhoon closure)"))
+    if len(reason) > 100:
+        raise ServiceError.field("reason", _("is too long (at most %(n)d characters)") % {"n": 100})
+    existing = CalendarOverride.objects.select_for_update().filter(date=date).first()
+    before = _fields(existing) if existing else {}
+    row, created = CalendarOverride.objects.update_or_create(
+        date=date,
+        defaults={"is_working_day": is_working_day, "reason": reason, "source": source},
+    )
+    changes = audit.diff(before, _fields(row))
+    if changes:
+        audit.record(
+            actor=actor, action=A.CREATE if created else A.UPDATE, obj=row, changes=changes
+        )
+    return row
+
+
+@transaction.atomic
+def override_delete(*, actor, date: dt.date) -> None:
+    _check(actor)
+    row = CalendarOverride.objects.filter(date=date).first()
+    if row is None:
+        raise NotFound
+    audit.record(actor=actor, action=A.DELETE, obj=row, changes=audit.diff(_fields(row), {}))
+    row.delete()
+
+
+def _parse_official_rows(rows: list[dict]) -> list[tuple[dt.date, bool, str]]:
+    parsed, seen = [], set()
+    for number, row in rows:
+        raw_date = (row.get("西元日期") or "").strip()
+        try:
+            day = dt.datetime.strptime(raw_date, "%Y%m%d").date()
+        except ValueError:
+            raise ServiceError.field(
+                "西元日期", _("%(v)r is not a date in YYYYMMDD form") % {"v": raw_date}, row=number
+            ) from None
+        if day in seen:
+            raise ServiceError.field("西元日期", _("%(v)s appears twice") % {"v": raw_date}, number)
+        seen.add(day)
+        flag = (row.get("是否放假") or "").strip()
+        if flag not in ("0", "2"):
+            raise ServiceError.field(
+                "是否放假", _("must be 0 (working day) or 2 (day off), not %(v)r") % {"v": flag}, number
+            )
+        parsed.append((day, flag == "0", (row.get("備註") or "").strip()))
+    if not parsed:
+        raise ServiceError.field("file", _("has no rows"))
+    return parsed
+
+
+@transaction.atomic
+def import_official_calendar(*, actor, content: bytes, filename: str) -> dict:
+    """Store, as overrides, every day where the official calendar differs from the rule.
+
+    All rows are checked first; on any error nothing is imported.
+    """
+    _check(actor)
+    rows = read_table(content, filename, required=OFFICIAL_COLUMNS)
+    parsed = _parse_official_rows(rows)
+    created = updated = 0
+    for day, working, note in parsed:
+        if working == workdays.rule_is_working_day(day):
+            continue
+        reason = note or (_("Make-up working day") if working else _("Day off"))
+        existing = CalendarOverride.objects.filter(date=day).first()
+        CalendarOverride.objects.update_or_create(
+            date=day,
+            defaults={
+                "is_working_day": working,
+                "reason": reason[:100],
+                "source": CalendarOverride.Source.OFFICIAL,
+            },
+        )
+        if existing is None:
+            created += 1
+        elif existing.is_working_day != working or existing.reason != reason[:100]:
+            updated += 1
+    first, last = parsed[0][0], parsed[-1][0]
+    result = {"rows": len(parsed), "created": created, "updated": updated}
+    audit.record(
+        actor=actor,
+        action=A.IMPORT,
+        object_type="core.calendaroverride",
+        object_repr=f"{filename} {first}…{last}",
+        changes={"import": [None, result]},
+    )
+    return result

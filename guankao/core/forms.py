@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationForm
+
+from guankao.core.models import AuditEntry, DepartmentKind, Role
+from guankao.lib.roc import DateFormatError, format_roc, parse_date
+
+
+class RocDateInput(forms.TextInput):
+    def format_value(self, value):
+        if hasattr(value, "year"):
+            return format_roc(value)
+        return value
+
+
+class RocDateField(forms.DateField):
+    """Accepts 民國 (115/11/27, 115年11月27日, 1151127) and ISO (2026-11-27) dates."""
+
+    widget = RocDateInput
+    default_error_messages = {"invalid": _("Enter a date such as 115/11/27 or 2026-11-27.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "year"):
+            return value
+        try:
+            return parse_date(str(value))
+        except DateFormatError as exc:
+            raise forms.ValidationError(
+                _("%(error)s. Enter a date such as 115/11/27 or 2026-11-27."),
+                code="invalid",
+                params={"error": exc},
+            ) from None
+
+
+class LoginForm(OTPAuthenticationForm):
+    """Username, password and (for those who turned it on) a six-digit TOTP code."""
+
+    otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
+    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+    otp_token = forms.CharField(
+        label=_("Two-factor code"),
+        required=False,
+        max_length=8,
+        help_text=_("Only if you have turned on two-factor sign-in."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)
+
+
+class TotpConfirmForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class DepartmentForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=150, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DepartmentKind.choices)
+    parent = forms.CharField(label=_("Parent department code"), max_length=20, required=False)
+    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Name"), max_length=100)
+    department = forms.CharField(label=_("Department code"), max_length=20)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or ODS)"))
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Username"), required=False, max_length=150)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", "—"), *AuditEntry.Action.choices]
+    )
+    object_type = forms.CharField(label=_("Record type"), required=False, max_length=60)
+    department = forms.CharField(label=_("Department code"), required=False, max_length=20)
+    since = RocDateField(label=_("From"), required=False)
+    until = RocDateField(label=_("To"), required=False)
+
+
+class OverrideForm(forms.Form):
+    date = RocDateField(label=_("Date"))
+    is_working_day = forms.TypedChoiceField(
+        label=_("This day is"),
+        choices=[("0", _("a day off")), ("1", _("a working day"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=100)
+
+
+class WorkdayCalcForm(forms.Form):
+    date = RocDateField(label=_("Start date"))
+    days = forms.IntegerField(label=_("Working days"), min_value=-3650, max_value=3650)

@@ -1,0 +1,364 @@
+"""Every write to departments, staff, tokens and notifications. Checked and audited."""
+
+import re
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guankao.core import access, audit
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.models import (
+    ApiToken,
+    AuditEntry,
+    Department,
+    DepartmentKind,
+    Notification,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
+DEPARTMENT_FIELDS = ["code", "name", "name_en", "kind", "parent", "sort_order", "active"]
+STAFF_FIELDS = ["username", "display_name", "title", "email", "phone", "department", "is_active"]
+A = AuditEntry.Action
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise NotAllowed(_("You are not allowed to do this."))
+
+
+def _text(field: str, value, *, max_length: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ServiceError.field(field, _("must be text"))
+    value = value.strip()
+    if required and not value:
+        raise ServiceError.field(field, _("is required"))
+    if len(value) > max_length:
+        raise ServiceError.field(
+            field, _("is too long (at most %(n)d characters)") % {"n": max_length}
+        )
+    return value
+
+
+# Departments ------------------------------------------------------------------------------
+
+
+def _clean_department(data: dict, *, instance: Department | None) -> dict:
+    out = {}
+    if "code" in data:
+        code = _text("code", data["code"], max_length=20)
+        if not CODE_RE.match(code):
+            raise ServiceError.field(
+                "code", _("use letters, digits, '.', '_' or '-' (at most 20 characters)")
+            )
+        clash = Department.objects.filter(code=code)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            raise ServiceError.field("code", _("department code %(code)s is taken") % {"code": code})
+        out["code"] = code
+    if "name" in data:
+        out["name"] = _text("name", data["name"], max_length=100)
+    if "name_en" in data:
+        out["name_en"] = _text("name_en", data["name_en"], max_length=150, required=False)
+    if "kind" in data:
+        if data["kind"] not in DepartmentKind.values:
+            raise ServiceError.field(
+                "kind", _("must be one of: %(v)s") % {"v": ", ".join(DepartmentKind.values)}
+            )
+        out["kind"] = data["kind"]
+    if "sort_order" in data:
+        order = data["sort_order"]
+        if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order <= 2**31 - 1:
+            raise ServiceError.field("sort_order", _("must be a whole number, 0 or more"))
+        out["sort_order"] = order
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            raise ServiceError.field("active", _("must be true or false"))
+        out["active"] = data["active"]
+    if "parent" in data:
+        parent = data["parent"]
+        if parent is not None and instance is not None and parent.is_within(instance):
+            raise ServiceError.field(
+                "parent", _("a department cannot sit under itself or its own sub-unit")
+            )
+        out["parent"] = parent
+    return out
+
+
+def _rebuild_paths(department: Department) -> None:
+    parent_path = department.parent.path if department.parent_id else "/"
+    old_path = department.path
+    department.path = f"{parent_path}{department.pk}/"
+    Department.objects.filter(pk=department.pk).update(path=department.path)
+    if old_path not in ("/", department.path):
+        for child in Department.objects.filter(path__startswith=old_path).exclude(
+            pk=department.pk
+        ):
+            child.path = department.path + child.path[len(old_path) :]
+            child.save(update_fields=["path"])
+
+
+@transaction.atomic
+def department_create(*, actor, **data) -> Department:
+    _require(access.can_manage_departments(actor))
+    for required in ("code", "name", "kind"):
+        data.setdefault(required, "")
+    clean = _clean_department(data, instance=None)
+    department = Department.objects.create(**clean)
+    _rebuild_paths(department)
+    audit.record(
+        actor=actor,
+        action=A.CREATE,
+        obj=department,
+        department=department,
+        changes=audit.diff({}, audit.snapshot(department, DEPARTMENT_FIELDS)),
+    )
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor, department: Department, **data) -> Department:
+    _require(access.can_manage_departments(actor))
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = audit.snapshot(department, DEPARTMENT_FIELDS)
+    clean = _clean_department(data, instance=department)
+    for key, value in clean.items():
+        setattr(department, key, value)
+    department.save()
+    if "parent" in clean:
+        _rebuild_paths(department)
+    changes = audit.diff(before, audit.snapshot(department, DEPARTMENT_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor, action=A.UPDATE, obj=department, department=department, changes=changes
+        )
+    return department
+
+
+# Staff -----------------------------------------------------------------------------------
+
+
+def _clean_staff(actor, data: dict, *, instance: User | None) -> dict:
+    out = {}
+    if "username" in data:
+        username = _text("username", data["username"], max_length=150)
+        if not USERNAME_RE.match(username):
+            raise ServiceError.field(
+                "username", _("use letters, digits and @ . + - _ only, no spaces")
+            )
+        clash = User.objects.filter(username__iexact=username)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            raise ServiceError.field("username", _("username %(u)s is taken") % {"u": username})
+        out["username"] = username
+    if "display_name" in data:
+        out["display_name"] = _text("display_name", data["display_name"], max_length=100)
+    if "title" in data:
+        out["title"] = _text("title", data["title"], max_length=100, required=False)
+    if "phone" in data:
+        phone = _text("phone", data["phone"], max_length=40, required=False)
+        if phone and not re.fullmatch(r"[0-9+()#\- ]{3,40}", phone):
+            raise ServiceError.field("phone", _("use digits, spaces and + ( ) - # only"))
+        out["phone"] = phone
+    if "email" in data:
+        email = _text("email", data["email"], max_length=254, required=False)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ServiceError.field("email", _("is not a valid e-mail address")) from None
+        out["email"] = email
+    if "is_active" in data:
+        if not isinstance(data["is_active"], bool):
+            raise ServiceError.field("is_active", _("must be true or false"))
+        out["is_active"] = data["is_active"]
+    if "department" in data:
+        department = data["department"]
+        allowed = actor.is_admin if department is None else access.can_manage_staff_in(actor, department)
+        if not allowed:
+            raise ServiceError.field("department", _("unknown department or not yours to manage"))
+        out["department"] = department
+    return out
+
+
+def _clean_roles(actor, roles) -> set[str]:
+    if isinstance(roles, str) or not all(isinstance(r, str) for r in roles):
+        raise ServiceError.field("roles", _("must be a list of role names"))
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ServiceError.field(
+            "roles",
+            _("unknown role %(r)s; use %(v)s") % {"r": ", ".join(sorted(unknown)), "v": ", ".join(Role.values)},
+        )
+    if not wanted <= access.grantable_roles(actor):
+        raise ServiceError.field("roles", _("you may not grant these roles"))
+    return wanted
+
+
+def _set_roles(user: User, roles: set[str]) -> None:
+    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
+    have = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles - have])
+    user._role_cache = frozenset(roles)
+
+
+def _staff_snapshot(user: User) -> dict:
+    data = audit.snapshot(user, STAFF_FIELDS)
+    data["roles"] = sorted(user.role_set)
+    return data
+
+
+@transaction.atomic
+def staff_create(*, actor, roles=(), password: str | None = None, **data) -> User:
+    _require(bool(access.grantable_roles(actor)))
+    for required in ("username", "display_name"):
+        data.setdefault(required, "")
+    data.setdefault("department", None)
+    clean = _clean_staff(actor, data, instance=None)
+    wanted = _clean_roles(actor, roles)
+    user = User(**clean)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ServiceError.field("password", " ".join(exc.messages)) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    _set_roles(user, wanted)
+    audit.record(
+        actor=actor,
+        action=A.CREATE,
+        obj=user,
+        department=user.department,
+        changes=audit.diff({}, _staff_snapshot(user)),
+    )
+    return user
+
+
+@transaction.atomic
+def staff_update(*, actor, user: User, roles=None, **data) -> User:
+    user = User.objects.select_for_update().select_related("department").get(pk=user.pk)
+    if not access.can_manage_staff_in(actor, user.department):
+        raise NotFound
+    before = _staff_snapshot(user)
+    clean = _clean_staff(actor, data, instance=user)
+    if roles is not None:
+        wanted = _clean_roles(actor, roles)
+        # A head may not take away city-wide roles they could not have granted.
+        if not (set(before["roles"]) - wanted) <= access.grantable_roles(actor):
+            raise ServiceError.field("roles", _("you may not remove these roles"))
+    for key, value in clean.items():
+        setattr(user, key, value)
+    user.save()
+    if roles is not None:
+        _set_roles(user, wanted)
+    changes = audit.diff(before, _staff_snapshot(user))
+    if changes:
+        audit.record(
+            actor=actor, action=A.UPDATE, obj=user, department=user.department, changes=changes
+        )
+    return user
+
+
+def staff_personal_data(*, actor, user: User) -> dict:
+    """The whole e-mail and phone of a person; viewing them is an audit entry."""
+    if not access.can_view_personal(actor, user):
+        raise NotAllowed(_("You may not see this person's personal data."))
+    audit.record(
+        actor=actor,
+        action=A.VIEW_PERSONAL,
+        obj=user,
+        department=user.department,
+        note="email, phone",
+    )
+    return {"email": user.email, "phone": user.phone}
+
+
+@transaction.atomic
+def password_changed(*, actor) -> None:
+    audit.record(actor=actor, action=A.SECURITY, obj=actor, note="password changed")
+
+
+# API tokens ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
+    _require(actor.is_authenticated and actor.is_active)
+    name = _text("name", name, max_length=100)
+    raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor, name=name, digest=ApiToken.digest_of(raw), hint=raw[:8]
+    )
+    audit.record(actor=actor, action=A.SECURITY, obj=token, note="API token created")
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at=None).first()
+    if token is None:
+        raise NotFound
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action=A.SECURITY, obj=token, note="API token revoked")
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__department")
+        .filter(digest=ApiToken.digest_of(raw), revoked_at=None, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bool = True):
+    """An in-app notice for each recipient; e-mail goes out after the transaction commits."""
+    notes = Notification.objects.bulk_create(
+        [Notification(recipient=r, subject=subject[:200], body=body, url=url) for r in recipients]
+    )
+    if email:
+        addressed = [(n.pk, n.recipient.email) for n in notes if n.recipient.email]
+        transaction.on_commit(lambda: _send_emails(addressed, subject, body, url))
+    return notes
+
+
+def _send_emails(addressed, subject: str, body: str, url: str) -> None:
+    for pk, address in addressed:
+        send_mail(subject, f"{body}\n\n{url}".strip(), None, [address], fail_silently=True)
+        Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+
+
+def notification_mark_read(*, actor, notification_id: int | None = None) -> int:
+    rows = Notification.objects.filter(recipient=actor, read_at=None)
+    if notification_id is not None:
+        rows = rows.filter(pk=notification_id)
+    return rows.update(read_at=timezone.now())

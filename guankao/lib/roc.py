@@ -1,0 +1,68 @@
+"""民國 (ROC) dates: shown as 115/11/27 or 115年11月27日, accepted in either form or ISO."""
+
+import datetime as dt
+import re
+import unicodedata
+
+ROC_OFFSET = 1911
+
+_SEPARATED = re.compile(
+    r"^(?:民國|中華民國)?\s*(\d{1,4})\s*(?:[/\-.]|年)\s*(\d{1,2})\s*(?:[/\-.]|月)\s*(\d{1,2})\s*日?$"
+)
+_COMPACT = re.compile(r"^(\d{6,8})$")
+
+
+class DateFormatError(ValueError):
+    """A date string that is neither a 民國 nor an ISO date."""
+
+
+def roc_year(year: int) -> int:
+    return year - ROC_OFFSET
+
+
+def format_roc(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{roc_year(value.year)}/{value.month:02d}/{value.day:02d}"
+
+
+def format_roc_long(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{roc_year(value.year)}年{value.month}月{value.day}日"
+
+
+def _year(raw: str) -> int:
+    # Four digits are a Gregorian year; one to three are a 民國 year.
+    number = int(raw)
+    return number if len(raw) == 4 else number + ROC_OFFSET
+
+
+def parse_date(text: str) -> dt.date:
+    """Read 115/11/27, 115-11-27, 115.11.27, 1151127, 115年11月27日, 2026-11-27 or 20261127."""
+    if not isinstance(text, str):
+        raise DateFormatError("expected text such as 115/11/27 or 2026-11-27")
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value:
+        raise DateFormatError("empty date; expected 115/11/27 or 2026-11-27")
+    match = _SEPARATED.match(value)
+    if match:
+        year_raw, month_raw, day_raw = match.groups()
+        if len(year_raw) == 4 and year_raw.startswith("0"):
+            raise DateFormatError(f"{text!r}: year {year_raw} is not valid")
+        year, month, day = _year(year_raw), int(month_raw), int(day_raw)
+    else:
+        match = _COMPACT.match(value)
+        if not match:
+            raise DateFormatError(f"{text!r} is not a date; expected 115/11/27 or 2026-11-27")
+        digits = match.group(1)
+        if len(digits) == 8:
+            year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+        else:  # 6 or 7 digits: a 民國 year of 2 or 3 digits, then MMDD
+            year, month, day = int(digits[:-4]) + ROC_OFFSET, int(digits[-4:-2]), int(digits[-2:])
+    if year <= ROC_OFFSET:
+        raise DateFormatError(f"{text!r}: 民國 year must be 1 or later")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise DateFormatError(f"{text!r}: no such day ({year}-{month:02d}-{day:02d})") from None

@@ -1,0 +1,100 @@
+"""Shared personas, used by every permission test in the same way.
+
+- officer: 管考 officer (city-wide), in 智慧科技處/管制考核科
+- liaison: liaison of 工務處 (PW), which has a sub-unit PW-1
+- head: head of 工務處
+- other_liaison: liaison of 社會處 (SOC), another department
+- executive: executive reader (mayor)
+- admin: system administrator
+- anonymous: nobody signed in
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from guankao.core.models import Department, Role, RoleAssignment, User
+
+PASSWORD = "Correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    settings.GUANKAO_REQUIRE_2FA = False
+    settings.AXES_ENABLED = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_department(code, name, kind="office", parent=None):
+    department = Department.objects.create(code=code, name=name, kind=kind, parent=parent)
+    department.path = f"{parent.path if parent else '/'}{department.pk}/"
+    department.save(update_fields=["path"])
+    return department
+
+
+def make_user(username, department, *roles, email=None, phone="05-2254321"):
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        display_name=username,
+        department=department,
+        email=email if email is not None else f"{username}@example.gov.tw",
+        phone=phone,
+    )
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles])
+    return user
+
+
+@pytest.fixture
+def city(db):
+    root = make_department("CYC", "嘉義市政府", "government")
+    st = make_department("ST", "智慧科技處", parent=root)
+    ctrl = make_department("ST-CTRL", "管制考核科", "section", parent=st)
+    pw = make_department("PW", "工務處", parent=root)
+    pw1 = make_department("PW-1", "養護工程科", "section", parent=pw)
+    soc = make_department("SOC", "社會處", parent=root)
+    return {"root": root, "st": st, "ctrl": ctrl, "pw": pw, "pw1": pw1, "soc": soc}
+
+
+@pytest.fixture
+def people(city):
+    return {
+        "officer": make_user("officer", city["ctrl"], Role.OFFICER),
+        "liaison": make_user("liaison", city["pw"], Role.LIAISON),
+        "head": make_user("head", city["pw"], Role.HEAD),
+        "worker": make_user("worker", city["pw1"]),
+        "other_liaison": make_user("other", city["soc"], Role.LIAISON),
+        "executive": make_user("mayor", city["root"], Role.EXECUTIVE),
+        "admin": make_user("admin", city["st"], Role.ADMIN),
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(people):
+    out = {name: client_for(user) for name, user in people.items()}
+    out["anonymous"] = Client()
+    return out
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("GUANKAO_SKIP_E2E") == "1":
+        skip = pytest.mark.skip(reason="GUANKAO_SKIP_E2E=1")
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)
