@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from django.db import transaction
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from guankao.api import PUBLIC
@@ -221,7 +221,7 @@ def get_department(request, code: str):
 def create_department(request, payload: DepartmentIn):
     data = payload.dict()
     data["parent"] = _department_by_code(request.user, "parent", data["parent"])
-    return 201, _department_out(services.department_create(actor=request.user, **data))
+    return Status(201, _department_out(services.department_create(actor=request.user, **data)))
 
 
 @router.patch("departments/{code}", response=DepartmentOut, tags=["departments"])
@@ -241,7 +241,7 @@ def update_department(request, code: str, payload: DepartmentPatch):
 
 @router.get("staff", response=list[StaffOut], tags=["staff"])
 @paginate(LimitOffsetPagination)
-def list_staff(request, department: str = "", q: str = Field("", max_length=100), role: str = ""):
+def list_staff(request, department: str = "", q: str = Query("", max_length=100), role: str = ""):
     """Staff the caller may see; e-mail and phone are masked unless the caller may see them."""
     scope = _department_by_code(request.user, "department", department)
     rows = selectors.staff_list(user=request.user, department=scope, q=q, role=role)
@@ -265,7 +265,7 @@ def create_staff(request, payload: StaffIn):
     data = payload.dict()
     data["display_name"] = data.pop("name")
     data["department"] = _department_by_code(request.user, "department", data["department"])
-    return 201, _staff_out(request.user, services.staff_create(actor=request.user, **data))
+    return Status(201, _staff_out(request.user, services.staff_create(actor=request.user, **data)))
 
 
 @router.patch("staff/{int:pk}", response=StaffOut, tags=["staff"])
@@ -325,7 +325,7 @@ def set_override(request, payload: OverrideIn):
 @router.delete("calendar/overrides/{date}", response={204: None}, tags=["calendar"])
 def delete_override(request, date: str):
     calendar.override_delete(actor=request.user, date=_date("date", date))
-    return 204, None
+    return Status(204, None)
 
 
 # Audit -----------------------------------------------------------------------------------
@@ -385,10 +385,10 @@ def create_token(request, payload: TokenIn):
     """The token is in this answer only; it is stored hashed and cannot be shown again."""
     with transaction.atomic():
         token, raw = services.token_create(actor=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("me/tokens/{int:pk}", response={204: None}, tags=["tokens"])
 def revoke_token(request, pk: int):
     services.token_revoke(actor=request.user, token_id=pk)
-    return 204, None
+    return Status(204, None)

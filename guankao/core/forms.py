@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.forms import AuthenticationForm
+from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core.models import AuditEntry, DepartmentKind, Role
 from guankao.lib.roc import DateFormatError, format_roc, parse_date
@@ -46,6 +49,18 @@ class LoginForm(OTPAuthenticationForm):
         help_text=_("Only if you have turned on two-factor sign-in."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+    def _chosen_device(self, user):
+        # Each user has at most one confirmed TOTP device (see views.two_factor).
+        return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+    def clean(self):
+        # The password first; the code only of those who have a confirmed device.
+        cleaned = AuthenticationForm.clean(self)
+        user = self.get_user()
+        if user is not None and user_has_device(user):
+            self.clean_otp(user)
+        return cleaned
 
 
 class TokenCreateForm(forms.Form):
