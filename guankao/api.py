@@ -51,7 +51,11 @@ def _loc_field(loc) -> str:
 @api.exception_handler(ValidationError)
 def _validation(request, exc: ValidationError):
     problems = [
-        {"field": _loc_field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "field": _loc_field(e.get("loc", ())),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors
     ]
     return api.create_response(request, {"detail": problems}, status=422)

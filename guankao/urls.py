@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from guankao.api import api
-from guankao.core import views
+from guankao.core import views, views_ops, views_org
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,15 +15,19 @@ urlpatterns = [
     path("account/tokens/", views.token_create, name="token_create"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("notifications/", views.notifications, name="notifications"),
-    path("departments/", views.departments, name="departments"),
-    path("staff/", views.staff, name="staff"),
-    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
-    path("roster/import/<str:kind>/", views.roster_import, name="roster_import"),
-    path("roster/export/<str:kind>.<str:fmt>", views.roster_export, name="roster_export"),
-    path("calendar/", views.calendar_view, name="calendar"),
-    path("calendar/import/", views.calendar_import, name="calendar_import"),
-    path("audit/", views.audit_view, name="audit"),
-    path("audit/export.<str:fmt>", views.audit_export, name="audit_export"),
+    path("departments/", views_org.departments, name="departments"),
+    path("departments/new/", views_org.department_edit, name="department_new"),
+    path("departments/<str:code>/edit/", views_org.department_edit, name="department_edit"),
+    path("staff/", views_org.staff, name="staff"),
+    path("staff/new/", views_org.staff_edit, name="staff_new"),
+    path("staff/<int:pk>/edit/", views_org.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/", views_org.staff_detail, name="staff_detail"),
+    path("roster/import/<str:kind>/", views_org.roster_import, name="roster_import"),
+    path("roster/export/<str:kind>.<str:fmt>", views_org.roster_export, name="roster_export"),
+    path("calendar/", views_ops.calendar_view, name="calendar"),
+    path("calendar/import/", views_ops.calendar_import, name="calendar_import"),
+    path("audit/", views_ops.audit_view, name="audit"),
+    path("audit/export.<str:fmt>", views_ops.audit_export, name="audit_export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -3,6 +3,8 @@
 import contextvars
 import datetime as dt
 import decimal
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db import models
@@ -47,6 +49,12 @@ def _plain(value):
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
     return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def version(state: dict) -> str:
+    """A short fingerprint of a record's state, carried by edit forms to catch stale ones."""
+    raw = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def diff(before: dict, after: dict) -> dict:

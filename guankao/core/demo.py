@@ -58,7 +58,14 @@ PEOPLE = [
     ("officer", "林管考", "ST-CTRL", "科長", [Role.OFFICER], "管考 officer (city-wide)"),
     ("pw.liaison", "陳聯絡", "PW", "工程員", [Role.LIAISON], "liaison, 工務處"),
     ("pw.head", "黃處長", "PW", "處長", [Role.HEAD], "head, 工務處"),
-    ("soc.liaison", "張社工", "SOC", "科員", [Role.LIAISON], "liaison, 社會處 (another department)"),
+    (
+        "soc.liaison",
+        "張社工",
+        "SOC",
+        "科員",
+        [Role.LIAISON],
+        "liaison, 社會處 (another department)",
+    ),
     ("mayor", "黃市長", "CYC", "市長", [Role.EXECUTIVE], "executive reader (mayor)"),
     ("secgen", "李秘書長", "CYC", "秘書長", [Role.EXECUTIVE], "executive reader"),
     ("st.liaison", "吳研考", "ST-PLAN", "研考員", [Role.LIAISON], "liaison, 智慧科技處"),
@@ -90,7 +97,9 @@ def load() -> bool:
             parent=departments.get(parent),
             sort_order=order,
         )
-    services.staff_update(actor=admin, user=admin, department=departments["ST-ICT"], title="資訊管理師")
+    services.staff_update(
+        actor=admin, user=admin, department=departments["ST-ICT"], title="資訊管理師"
+    )
     for username, name, dept, title, roles, _label in PEOPLE[1:]:
         services.staff_create(
             actor=admin,

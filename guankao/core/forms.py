@@ -1,12 +1,21 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core.models import AuditEntry, DepartmentKind, Role
 from guankao.lib.roc import DateFormatError, format_roc, parse_date
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's field problems on the form (on the field when the form has it)."""
+    for problem in exc.problems:
+        if problem.field in form.fields:
+            form.add_error(problem.field, problem.message)
+        else:
+            form.add_error(None, f"{problem.field}: {problem.message}")
 
 
 class RocDateInput(forms.TextInput):
@@ -83,6 +92,8 @@ class DepartmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DepartmentKind.choices)
     parent = forms.CharField(label=_("Parent department code"), max_length=20, required=False)
     sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class StaffForm(forms.Form):
@@ -96,6 +107,7 @@ class StaffForm(forms.Form):
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class UploadForm(forms.Form):

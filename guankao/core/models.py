@@ -174,6 +174,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionDenied("audit entries cannot be changed")

@@ -31,6 +31,17 @@ STAFF_FIELDS = ["username", "display_name", "title", "email", "phone", "departme
 A = AuditEntry.Action
 
 
+def _check_version(before: dict, expected: str | None) -> None:
+    if expected and audit.version(before) != expected:
+        raise ServiceError.field(
+            "version",
+            _(
+                "This record was changed by someone else after you opened the form; "
+                "reload it and make your change again."
+            ),
+        )
+
+
 def _require(condition: bool) -> None:
     if not condition:
         raise NotAllowed(_("You are not allowed to do this."))
@@ -66,7 +77,9 @@ def _clean_department(data: dict, *, instance: Department | None) -> dict:
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            raise ServiceError.field("code", _("department code %(code)s is taken") % {"code": code})
+            raise ServiceError.field(
+                "code", _("department code %(code)s is taken") % {"code": code}
+            )
         out["code"] = code
     if "name" in data:
         out["name"] = _text("name", data["name"], max_length=100)
@@ -103,9 +116,7 @@ def _rebuild_paths(department: Department) -> None:
     department.path = f"{parent_path}{department.pk}/"
     Department.objects.filter(pk=department.pk).update(path=department.path)
     if old_path not in ("/", department.path):
-        for child in Department.objects.filter(path__startswith=old_path).exclude(
-            pk=department.pk
-        ):
+        for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
             child.path = department.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
 
@@ -129,10 +140,13 @@ def department_create(*, actor, **data) -> Department:
 
 
 @transaction.atomic
-def department_update(*, actor, department: Department, **data) -> Department:
+def department_update(
+    *, actor, department: Department, expected_version: str | None = None, **data
+) -> Department:
     _require(access.can_manage_departments(actor))
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = audit.snapshot(department, DEPARTMENT_FIELDS)
+    _check_version(before, expected_version)
     clean = _clean_department(data, instance=department)
     for key, value in clean.items():
         setattr(department, key, value)
@@ -187,7 +201,9 @@ def _clean_staff(actor, data: dict, *, instance: User | None) -> dict:
         out["is_active"] = data["is_active"]
     if "department" in data:
         department = data["department"]
-        allowed = actor.is_admin if department is None else access.can_manage_staff_in(actor, department)
+        allowed = (
+            actor.is_admin if department is None else access.can_manage_staff_in(actor, department)
+        )
         if not allowed:
             raise ServiceError.field("department", _("unknown department or not yours to manage"))
         out["department"] = department
@@ -202,7 +218,8 @@ def _clean_roles(actor, roles) -> set[str]:
     if unknown:
         raise ServiceError.field(
             "roles",
-            _("unknown role %(r)s; use %(v)s") % {"r": ", ".join(sorted(unknown)), "v": ", ".join(Role.values)},
+            _("unknown role %(r)s; use %(v)s")
+            % {"r": ", ".join(sorted(unknown)), "v": ", ".join(Role.values)},
         )
     if not wanted <= access.grantable_roles(actor):
         raise ServiceError.field("roles", _("you may not grant these roles"))
@@ -214,6 +231,14 @@ def _set_roles(user: User, roles: set[str]) -> None:
     have = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles - have])
     user._role_cache = frozenset(roles)
+
+
+def department_version(department: Department) -> str:
+    return audit.version(audit.snapshot(department, DEPARTMENT_FIELDS))
+
+
+def staff_version(user: User) -> str:
+    return audit.version(_staff_snapshot(user))
 
 
 def _staff_snapshot(user: User) -> dict:
@@ -252,11 +277,14 @@ def staff_create(*, actor, roles=(), password: str | None = None, **data) -> Use
 
 
 @transaction.atomic
-def staff_update(*, actor, user: User, roles=None, **data) -> User:
+def staff_update(
+    *, actor, user: User, roles=None, expected_version: str | None = None, **data
+) -> User:
     user = User.objects.select_for_update().select_related("department").get(pk=user.pk)
     if not access.can_manage_staff_in(actor, user.department):
         raise NotFound
     before = _staff_snapshot(user)
+    _check_version(before, expected_version)
     clean = _clean_staff(actor, data, instance=user)
     if roles is not None:
         wanted = _clean_roles(actor, roles)

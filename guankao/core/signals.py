@@ -19,9 +19,7 @@ def _logged_out(sender, request, user, **kwargs):
 
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit.record(
-        actor=None, action=A.LOGIN_FAILED, object_type="core.user", object_repr=username
-    )
+    audit.record(actor=None, action=A.LOGIN_FAILED, object_type="core.user", object_repr=username)
 
 
 def connect() -> None:

@@ -65,9 +65,13 @@ def test_it_keeps_the_trail_out_of_the_admin_site(clients):
     assert clients["admin"].get("/admin/").status_code == 404
 
 
-def test_it_notifies_in_the_inbox_and_by_email_after_commit(people, clients, django_capture_on_commit_callbacks):
+def test_it_notifies_in_the_inbox_and_by_email_after_commit(
+    people, clients, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(recipients=[people["liaison"]], subject="月報逾期", body="請於 5 日前填報", url="/")
+        services.notify(
+            recipients=[people["liaison"]], subject="月報逾期", body="請於 5 日前填報", url="/"
+        )
     assert mail.outbox[0].to == ["liaison@example.gov.tw"]
     note = Notification.objects.get(recipient=people["liaison"])
     assert note.emailed_at is not None

@@ -90,7 +90,9 @@ def test_it_lets_a_user_turn_on_two_factor(clients, people, settings):
 
 
 @override_settings(GUANKAO_REQUIRE_2FA=True)
-@pytest.mark.parametrize("persona, blocked", [("officer", True), ("admin", True), ("liaison", False)])
+@pytest.mark.parametrize(
+    "persona, blocked", [("officer", True), ("admin", True), ("liaison", False)]
+)
 def test_it_requires_two_factor_of_officers_and_admins(clients, persona, blocked):
     r = clients[persona].get("/staff/")
     if blocked:

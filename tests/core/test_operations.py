@@ -122,7 +122,12 @@ def test_it_backs_up_and_restores_across_engines(tmp_path):
         _guankao(third, "restore", str(backup))
         assert _counts(third) == expected
         # And back again, PostgreSQL to SQLite; new rows still get fresh ids on PostgreSQL.
-        _guankao(third, "shell", "-c", "from guankao.core.models import User; User.objects.create(username='after')")
+        _guankao(
+            third,
+            "shell",
+            "-c",
+            "from guankao.core.models import User; User.objects.create(username='after')",
+        )
         again = tmp_path / "again.json.gz"
         _guankao(third, "backup", str(again))
         fourth = {**base, "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'four.sqlite3'}"}

@@ -18,7 +18,9 @@ class Command(BaseCommand):
             self.stdout.write("Loaded the demo city of Chiayi.")
         else:
             self.stdout.write("Demo data already present: kept as it is.")
-        self.stdout.write("\nGuankao demo: http://127.0.0.1:8000/\nSign in as (password for all: %s):" % demo.PASSWORD)
+        self.stdout.write(
+            f"\nGuankao demo: http://127.0.0.1:8000/\nSign in as (password for all: {demo.PASSWORD}):"
+        )
         for username, label in demo.LOGINS:
             self.stdout.write(f"  {username:<14} {label}")
         self.stdout.write("")

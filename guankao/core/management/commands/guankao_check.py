@@ -23,7 +23,11 @@ class Command(BaseCommand):
         if settings.DEBUG:
             problems.append("GUANKAO_DEBUG is on: turn it off in production")
         key_file = settings.DATA_DIR / "secret_key"
-        if not settings.DEMO and key_file.exists() and key_file.read_text().strip() == settings.SECRET_KEY:
+        if (
+            not settings.DEMO
+            and key_file.exists()
+            and key_file.read_text().strip() == settings.SECRET_KEY
+        ):
             problems.append("the secret key is the generated demo key: set GUANKAO_SECRET_KEY")
         if not settings.DEMO and not settings.GUANKAO_REQUIRE_2FA:
             problems.append("two-factor sign-in is not required of administrators and officers")

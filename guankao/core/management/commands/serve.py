@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("GUANKAO_WORKERS", "3"))
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("GUANKAO_THREADS", "2")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("GUANKAO_THREADS", "2"))
+        )
 
     def handle(self, *args, bind, workers, threads, **options):
         call_command("collectstatic", interactive=False, verbosity=0)

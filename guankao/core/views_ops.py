@@ -1,0 +1,155 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guankao.core import access, calendar, selectors
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.forms import (
+    AuditFilterForm,
+    OverrideForm,
+    UploadForm,
+    WorkdayCalcForm,
+    add_service_errors,
+)
+from guankao.core.models import CalendarOverride
+from guankao.core.tabular import write_csv, write_ods
+from guankao.lib import workdays
+
+
+@login_required
+def calendar_view(request):
+    today = dt.date.today()
+    calc_form = WorkdayCalcForm(request.GET or None)
+    result = None
+    if calc_form.is_bound and calc_form.is_valid():
+        start, days = calc_form.cleaned_data["date"], calc_form.cleaned_data["days"]
+        result = {"start": start, "days": days, "due": workdays.add_working_days(start, days)}
+    override_form = OverrideForm(request.POST or None)
+    may_edit = access.can_manage_calendar(request.user)
+    if request.method == "POST":
+        if not may_edit:
+            return HttpResponse(status=403)
+        if override_form.is_valid():
+            try:
+                calendar.override_set(actor=request.user, **override_form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("calendar")
+            except ServiceError as exc:
+                add_service_errors(override_form, exc)
+    year = today.year
+    overrides = CalendarOverride.objects.filter(date__year__in=[year - 1, year, year + 1])
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "calc_form": calc_form,
+            "result": result,
+            "override_form": override_form,
+            "upload_form": UploadForm(),
+            "overrides": overrides,
+            "may_edit": may_edit,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_import(request):
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the office calendar CSV file to import."))
+        return redirect("calendar")
+    upload = form.cleaned_data["file"]
+    try:
+        result = calendar.import_official_calendar(
+            actor=request.user, content=upload.read(), filename=upload.name
+        )
+    except ServiceError as exc:
+        return render(
+            request,
+            "core/import_errors.html",
+            {"problems": exc.problems, "kind": "calendar"},
+            status=400,
+        )
+    except NotAllowed:
+        return HttpResponse(status=403)
+    messages.success(
+        request,
+        _("Read %(rows)d days: %(created)d new overrides, %(updated)d changed.") % result,
+    )
+    return redirect("calendar")
+
+
+AUDIT_COLUMNS = ["時間", "帳號", "IP", "動作", "紀錄類型", "紀錄編號", "紀錄", "異動內容", "備註"]
+
+
+def _audit_rows(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            k: data[k] for k in ("actor", "action", "object_type", "since", "until") if data[k]
+        }
+        if data["department"]:
+            try:
+                filters["department"] = selectors.department_get(
+                    user=request.user, code=data["department"]
+                )
+            except NotFound:
+                form.add_error("department", _("Unknown department code."))
+    return form, selectors.audit_list(user=request.user, **filters)
+
+
+@login_required
+def audit_view(request):
+    try:
+        form, rows = _audit_rows(request)
+    except NotFound:
+        raise Http404 from None
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+def audit_export(request, fmt: str):
+    try:
+        _form, rows = _audit_rows(request)
+    except NotFound:
+        raise Http404 from None
+    data = [
+        [
+            e.at.isoformat(),
+            e.actor_name,
+            e.ip or "",
+            e.get_action_display(),
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            str(e.changes) if e.changes else "",
+            e.note,
+        ]
+        for e in rows[:100_000]
+    ]
+    if fmt == "ods":
+        content = write_ods({"audit": (AUDIT_COLUMNS, data)})
+        content_type, ext = "application/vnd.oasis.opendocument.spreadsheet", "ods"
+    else:
+        content, content_type, ext = (
+            write_csv(AUDIT_COLUMNS, data),
+            "text/csv; charset=utf-8",
+            "csv",
+        )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="guankao-audit.{ext}"'
+    return response
