@@ -1,11 +1,11 @@
 """`guankao` console script: thin wrappers over management commands.
 
-    guankao demo      migrate, load the demo city, serve on http://127.0.0.1:8000
-    guankao serve     serve with gunicorn (static files by the app)
-    guankao check     settings, migrations, secret key, debug flag
-    guankao backup F  the whole database to one file
-    guankao restore F that file into an empty database (either engine)
-    guankao <any other management command>
+guankao demo      migrate, load the demo city, serve on http://127.0.0.1:8000
+guankao serve     serve with gunicorn (static files by the app)
+guankao check     settings, migrations, secret key, debug flag
+guankao backup F  the whole database to one file
+guankao restore F that file into an empty database (either engine)
+guankao <any other management command>
 """
 
 import os

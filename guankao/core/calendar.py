@@ -5,6 +5,7 @@ The official office calendar (政府行政機關辦公日曆表, data.gov.tw) ha
 """
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from guankao.core.tabular import read_table
 from guankao.lib import workdays
 
 OFFICIAL_COLUMNS = ("西元日期", "是否放假")
+ALL_OFFICIAL_COLUMNS = ("西元日期", "星期", "是否放假", "備註")
+_OFFICIAL_DATE = re.compile(r"[0-9]{8}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 A = AuditEntry.Action
 
 
@@ -88,28 +92,78 @@ def override_delete(*, actor, date: dt.date) -> None:
     row.delete()
 
 
-def _parse_official_rows(rows: list[dict]) -> list[tuple[dt.date, bool, str]]:
-    parsed, seen = [], set()
+def _official_date(raw: str, row: int) -> dt.date:
+    # YYYYMMDD as the official CSV has it; YYYY-MM-DD is what a date cell of an ODS gives.
+    try:
+        if _OFFICIAL_DATE.fullmatch(raw):
+            return dt.date(int(raw[:4]), int(raw[-4:-2]), int(raw[-2:]))
+        if _ISO_DATE.fullmatch(raw):
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ServiceError.field(
+        "西元日期", _("%(v)r is not a date in YYYYMMDD form") % {"v": raw}, row=row
+    )
+
+
+def _parse_official_rows(rows: list[tuple[int, dict]]) -> list[tuple[dt.date, bool, str]]:
+    parsed, seen = [], {}
     for number, row in rows:
         raw_date = (row.get("西元日期") or "").strip()
-        try:
-            day = dt.datetime.strptime(raw_date, "%Y%m%d").date()
-        except ValueError:
-            raise ServiceError.field(
-                "西元日期", _("%(v)r is not a date in YYYYMMDD form") % {"v": raw_date}, row=number
-            ) from None
+        day = _official_date(raw_date, number)
         if day in seen:
-            raise ServiceError.field("西元日期", _("%(v)s appears twice") % {"v": raw_date}, number)
-        seen.add(day)
+            raise ServiceError.field(
+                "西元日期",
+                _("%(v)s already appears on row %(r)d") % {"v": raw_date, "r": seen[day]},
+                number,
+            )
+        seen[day] = number
         flag = (row.get("是否放假") or "").strip()
         if flag not in ("0", "2"):
             raise ServiceError.field(
-                "是否放假", _("must be 0 (working day) or 2 (day off), not %(v)r") % {"v": flag}, number
+                "是否放假",
+                _("must be 0 (working day) or 2 (day off), not %(v)r") % {"v": flag},
+                number,
             )
-        parsed.append((day, flag == "0", (row.get("備註") or "").strip()))
+        note = (row.get("備註") or "").strip()
+        if len(note) > 100:
+            raise ServiceError.field(
+                "備註", _("is too long (at most %(n)d characters)") % {"n": 100}, number
+            )
+        parsed.append((day, flag == "0", note))
     if not parsed:
         raise ServiceError.field("file", _("has no rows"))
     return parsed
+
+
+def _apply_official_day(actor, day: dt.date, working: bool, note: str, existing) -> str | None:
+    """Make one day's override agree with the official calendar; what was done, if anything."""
+    if working == workdays.rule_is_working_day(day):
+        # The rule already gives the right answer. An override from an earlier official
+        # import that the calendar no longer carries (a cancelled 補班 day) must go;
+        # overrides entered by hand (typhoon closures) are not the calendar's to undo.
+        if existing is not None and existing.source == CalendarOverride.Source.OFFICIAL:
+            audit.record(
+                actor=actor,
+                action=A.DELETE,
+                obj=existing,
+                changes=audit.diff(_fields(existing), {}),
+            )
+            existing.delete()
+            return "deleted"
+        return None
+    fields = {
+        "is_working_day": working,
+        "reason": note or (_("Make-up working day") if working else _("Day off")),
+        "source": CalendarOverride.Source.OFFICIAL,
+    }
+    before = _fields(existing) if existing is not None else {}
+    changes = audit.diff(before, fields)
+    if not changes:
+        return None
+    row, created = CalendarOverride.objects.update_or_create(date=day, defaults=fields)
+    audit.record(actor=actor, action=A.CREATE if created else A.UPDATE, obj=row, changes=changes)
+    return "created" if created else "updated"
 
 
 @transaction.atomic
@@ -119,33 +173,27 @@ def import_official_calendar(*, actor, content: bytes, filename: str) -> dict:
     All rows are checked first; on any error nothing is imported.
     """
     _check(actor)
-    rows = read_table(content, filename, required=OFFICIAL_COLUMNS)
+    rows = read_table(content, filename, required=OFFICIAL_COLUMNS, columns=ALL_OFFICIAL_COLUMNS)
     parsed = _parse_official_rows(rows)
-    created = updated = 0
-    for day, working, note in parsed:
-        if working == workdays.rule_is_working_day(day):
-            continue
-        reason = note or (_("Make-up working day") if working else _("Day off"))
-        existing = CalendarOverride.objects.filter(date=day).first()
-        CalendarOverride.objects.update_or_create(
-            date=day,
-            defaults={
-                "is_working_day": working,
-                "reason": reason[:100],
-                "source": CalendarOverride.Source.OFFICIAL,
-            },
+    days = [day for day, _working, _note in parsed]
+    existing = {
+        o.date: o
+        for o in CalendarOverride.objects.select_for_update().filter(
+            date__gte=min(days), date__lte=max(days)
         )
-        if existing is None:
-            created += 1
-        elif existing.is_working_day != working or existing.reason != reason[:100]:
-            updated += 1
-    first, last = parsed[0][0], parsed[-1][0]
-    result = {"rows": len(parsed), "created": created, "updated": updated}
+    }
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    for day, working, note in parsed:
+        done = _apply_official_day(actor, day, working, note, existing.get(day))
+        if done:
+            counts[done] += 1
+    first, last = min(days), max(days)
+    result = {"rows": len(parsed), **counts}
     audit.record(
         actor=actor,
         action=A.IMPORT,
         object_type="core.calendaroverride",
-        object_repr=f"{filename} {first}…{last}",
+        object_repr=f"{filename} {first}…{last}"[:200],
         changes={"import": [None, result]},
     )
     return result

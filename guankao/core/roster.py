@@ -51,7 +51,7 @@ def _kind(value: str, row: int) -> str:
 def _int(value: str, column: str, row: int) -> int:
     if value == "":
         return 0
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ServiceError.field(column, _("must be a whole number, 0 or more"), row)
     return int(value)
 
@@ -76,16 +76,44 @@ def _relabel(exc: ServiceError, row: int, columns: dict) -> list[FieldProblem]:
     return [FieldProblem(columns.get(p.field, p.field), p.message, row) for p in exc.problems]
 
 
+DEPARTMENT_FIELDS = {
+    "code": "代碼",
+    "name": "名稱",
+    "name_en": "英文名稱",
+    "kind": "類別",
+    "parent": "上級代碼",
+    "sort_order": "排序",
+}
+
+
+def _department_data(row: dict, number: int, known: dict) -> dict:
+    # A column left out of the file leaves that field as it is; it does not blank it.
+    data = {"name": row["名稱"], "kind": _kind(row["類別"], number)}
+    if "英文名稱" in row:
+        data["name_en"] = row["英文名稱"]
+    if "排序" in row:
+        data["sort_order"] = _int(row["排序"], "排序", number)
+    if "上級代碼" in row:
+        data["parent"] = known.get(row["上級代碼"] or None)
+    return data
+
+
 @transaction.atomic
 def import_departments(*, actor, content: bytes, filename: str) -> dict:
     if not access.can_manage_departments(actor):
         raise NotAllowed(_("Only administrators import departments."))
-    rows = read_table(content, filename, required=("代碼", "名稱", "類別"), sheet=None)
+    rows = read_table(
+        content,
+        filename,
+        required=("代碼", "名稱", "類別"),
+        columns=tuple(DEPARTMENT_COLUMNS),
+        sheet=DEPARTMENT_SHEET,
+    )
     problems = _duplicates(rows, "代碼")
     if problems:
         raise ServiceError(*problems)
-    field_of = {"code": "代碼", "name": "名稱", "name_en": "英文名稱", "kind": "類別", "sort_order": "排序"}
     known = {d.code: d for d in Department.objects.all()}
+    # Parents first: a row waits until the department it sits under exists.
     pending = list(rows)
     created = updated = 0
     while pending:
@@ -95,13 +123,7 @@ def import_departments(*, actor, content: bytes, filename: str) -> dict:
         for number, row in ready:
             pending.remove((number, row))
             try:
-                data = {
-                    "name": row["名稱"],
-                    "name_en": row.get("英文名稱", ""),
-                    "kind": _kind(row["類別"], number),
-                    "sort_order": _int(row.get("排序", ""), "排序", number),
-                    "parent": known.get(row.get("上級代碼") or None),
-                }
+                data = _department_data(row, number, known)
                 existing = known.get(row["代碼"])
                 if existing is None:
                     known[row["代碼"]] = services.department_create(
@@ -114,7 +136,7 @@ def import_departments(*, actor, content: bytes, filename: str) -> dict:
                     )
                     updated += 1
             except ServiceError as exc:
-                problems.extend(_relabel(exc, number, field_of))
+                problems.extend(_relabel(exc, number, DEPARTMENT_FIELDS))
     for number, row in pending:
         problems.append(
             FieldProblem("上級代碼", _("unknown department %(c)s") % {"c": row["上級代碼"]}, number)
@@ -128,50 +150,73 @@ def _roles(value: str, row: int) -> list[str]:
     roles = []
     for part in value.replace("、", ",").split(","):
         part = part.strip()
-        if part:
-            roles.append(ROLE_LABELS.get(part, part))
+        if not part:
+            continue
+        role = ROLE_LABELS.get(part, part)
+        if role not in Role.values:
+            raise ServiceError.field(
+                "角色",
+                _("unknown role %(r)s; use %(v)s") % {"r": part, "v": "、".join(ROLE_LABELS)},
+                row,
+            )
+        roles.append(role)
     return roles
+
+
+STAFF_FIELDS = {
+    "username": "帳號",
+    "display_name": "姓名",
+    "department": "單位代碼",
+    "title": "職稱",
+    "roles": "角色",
+    "email": "電子郵件",
+    "phone": "電話",
+    "is_active": "在職",
+}
+OPTIONAL_STAFF_TEXT = {"職稱": "title", "電子郵件": "email", "電話": "phone"}
+
+
+def _staff_data(row: dict, number: int, departments: dict) -> dict:
+    department = departments.get(row["單位代碼"])
+    if department is None:
+        raise ServiceError.field(
+            "單位代碼", _("unknown department %(c)s") % {"c": row["單位代碼"]}, number
+        )
+    # A column left out of the file leaves that field as it is; it does not blank it.
+    data = {"display_name": row["姓名"], "department": department}
+    for column, field in OPTIONAL_STAFF_TEXT.items():
+        if column in row:
+            data[field] = row[column]
+    if "角色" in row:
+        data["roles"] = _roles(row["角色"], number)
+    if "在職" in row:
+        active = row["在職"].strip().lower()
+        if active not in YES | NO:
+            raise ServiceError.field("在職", _("must be 是 or 否"), number)
+        data["is_active"] = active in YES
+    return data
 
 
 @transaction.atomic
 def import_staff(*, actor, content: bytes, filename: str) -> dict:
     if not access.grantable_roles(actor):
         raise NotAllowed(_("Only administrators and department heads import staff."))
-    rows = read_table(content, filename, required=("帳號", "姓名", "單位代碼"), sheet=None)
+    rows = read_table(
+        content,
+        filename,
+        required=("帳號", "姓名", "單位代碼"),
+        columns=tuple(STAFF_COLUMNS),
+        sheet=STAFF_SHEET,
+    )
     problems = _duplicates(rows, "帳號")
     if problems:
         raise ServiceError(*problems)
     departments = {d.code: d for d in Department.objects.all()}
     existing = {u.username.casefold(): u for u in User.objects.select_related("department")}
-    field_of = {
-        "username": "帳號",
-        "display_name": "姓名",
-        "department": "單位代碼",
-        "title": "職稱",
-        "roles": "角色",
-        "email": "電子郵件",
-        "phone": "電話",
-    }
     created = updated = 0
     for number, row in rows:
         try:
-            department = departments.get(row["單位代碼"])
-            if department is None:
-                raise ServiceError.field(
-                    "單位代碼", _("unknown department %(c)s") % {"c": row["單位代碼"]}, number
-                )
-            active = row.get("在職", "").strip().lower()
-            if active not in YES | NO:
-                raise ServiceError.field("在職", _("must be 是 or 否"), number)
-            data = {
-                "display_name": row["姓名"],
-                "department": department,
-                "title": row.get("職稱", ""),
-                "email": row.get("電子郵件", ""),
-                "phone": row.get("電話", ""),
-                "roles": _roles(row.get("角色", ""), number),
-                "is_active": active in YES,
-            }
+            data = _staff_data(row, number, departments)
             user = existing.get(row["帳號"].casefold())
             if user is None:
                 services.staff_create(actor=actor, username=row["帳號"], **data)
@@ -180,7 +225,7 @@ def import_staff(*, actor, content: bytes, filename: str) -> dict:
                 services.staff_update(actor=actor, user=user, **data)
                 updated += 1
         except ServiceError as exc:
-            problems.extend(_relabel(exc, number, field_of))
+            problems.extend(_relabel(exc, number, STAFF_FIELDS))
         except (NotFound, NotAllowed):  # a person of another department
             problems.append(FieldProblem("帳號", _("not yours to change"), number))
     if problems:
@@ -214,33 +259,47 @@ def department_rows() -> list[list]:
     ]
 
 
+def _log_whole_views(actor, people: list[User]) -> None:
+    """One VIEW_PERSONAL entry per person whose e-mail and phone an export shows whole."""
+    if not people:
+        return
+    ip, name = audit.current_ip(), actor.get_username()[:150]
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                actor_name=name,
+                ip=ip,
+                action=AuditEntry.Action.VIEW_PERSONAL,
+                object_type=User._meta.label_lower,
+                object_id=str(p.pk),
+                object_repr=str(p)[:200],
+                department=p.department,
+                note="email, phone (roster export)",
+            )
+            for p in people
+        ],
+        batch_size=500,
+    )
+
+
 def staff_rows(*, actor) -> list[list]:
     people = list(staff_list(user=actor))
-    whole = [p for p in people if access.can_view_personal(actor, p)]
-    if whole:
-        audit.record(
-            actor=actor,
-            action=AuditEntry.Action.VIEW_PERSONAL,
-            object_type="core.user",
-            object_repr=_("roster export (%(n)d people)") % {"n": len(whole)},
-            note="email, phone",
-        )
-    rows = []
-    for p in people:
-        allowed = access.can_view_personal(actor, p)
-        rows.append(
-            [
-                p.username,
-                p.display_name,
-                p.department.code if p.department_id else "",
-                p.title,
-                "、".join(ROLE_NAMES[r] for r in sorted(p.role_set)),
-                p.email if allowed else mask_email(p.email),
-                p.phone if allowed else mask_phone(p.phone),
-                "是" if p.is_active else "否",
-            ]
-        )
-    return rows
+    whole = {p.pk for p in people if access.can_view_personal(actor, p)}
+    _log_whole_views(actor, [p for p in people if p.pk in whole])
+    return [
+        [
+            p.username,
+            p.display_name,
+            p.department.code if p.department_id else "",
+            p.title,
+            "、".join(ROLE_NAMES[r] for r in sorted(p.role_set)),
+            p.email if p.pk in whole else mask_email(p.email),
+            p.phone if p.pk in whole else mask_phone(p.phone),
+            "是" if p.is_active else "否",
+        ]
+        for p in people
+    ]
 
 
 def export(*, actor, kind: str, fmt: str) -> tuple[bytes, str, str]:
@@ -255,7 +314,11 @@ def export(*, actor, kind: str, fmt: str) -> tuple[bytes, str, str]:
     if not sheets:
         raise ServiceError.field("kind", _("must be departments, staff or all"))
     if fmt == "ods":
-        return write_ods(sheets), f"guankao-{kind}.ods", "application/vnd.oasis.opendocument.spreadsheet"
+        return (
+            write_ods(sheets),
+            f"guankao-{kind}.ods",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        )
     if fmt == "csv" and len(sheets) == 1:
         header, rows = next(iter(sheets.values()))
         return write_csv(header, rows), f"guankao-{kind}.csv", "text/csv; charset=utf-8"

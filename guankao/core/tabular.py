@@ -5,16 +5,24 @@ A reader returns every row with its number as the user sees it in a spreadsheet
 """
 
 import csv
+import datetime as dt
+import decimal
 import io
 import zipfile
 
 import odfdo
 from django.conf import settings
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from guankao.core.errors import ServiceError
 
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+# Bounds on what one import may expand to: a small ODS file can declare a million
+# repeated rows, and a small zip can inflate to gigabytes.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+MAX_INFLATION = 20
 
 
 def decode_text(content: bytes) -> str:
@@ -36,25 +44,66 @@ def decode_text(content: bytes) -> str:
 def _cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float | decimal.Decimal):
+        try:
+            return str(int(value)) if value == int(value) else str(value)
+        except (OverflowError, ValueError):  # infinity or NaN
+            return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value).strip()
 
 
+def _check_inflation(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ServiceError.field("file", _("is not a readable ODS spreadsheet")) from None
+    if inflated > MAX_INFLATION * settings.GUANKAO_MAX_UPLOAD_BYTES:
+        raise ServiceError.field(
+            "file", _("is not a readable ODS spreadsheet (too large unpacked)")
+        )
+
+
+def _too_big() -> ServiceError:
+    return ServiceError.field(
+        "file",
+        _("is too big: at most %(rows)d rows and %(cols)d columns")
+        % {"rows": MAX_ROWS, "cols": MAX_COLUMNS},
+    )
+
+
 def _ods_rows(content: bytes, sheet: str | None) -> list[list[str]]:
+    """The rows of the sheet named `sheet` if there is one, else of the first sheet."""
+    _check_inflation(content)
     try:
         document = odfdo.Document(io.BytesIO(content))
         tables = document.body.get_tables()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        etree.LxmlError,
+        SyntaxError,
+    ):
         raise ServiceError.field("file", _("is not a readable ODS spreadsheet")) from None
     if not tables:
         raise ServiceError.field("file", _("the spreadsheet has no sheet"))
-    table = tables[0]
-    if sheet is not None:
-        named = [t for t in tables if t.name == sheet]
-        if not named:
-            raise ServiceError.field("file", _("the spreadsheet has no sheet named %(s)s") % {"s": sheet})
-        table = named[0]
+    named = [t for t in tables if sheet is not None and t.name == sheet]
+    table = named[0] if named else tables[0]
+    # Spreadsheet programs pad a sheet with repeated empty rows and columns up to the
+    # sheet's full size; expanding those would take gigabytes.
+    table.rstrip()
+    width, height = table.size
+    if height > MAX_ROWS or width > MAX_COLUMNS:
+        raise _too_big()
     return [[_cell(v) for v in row] for row in table.get_values()]
 
 
@@ -62,16 +111,62 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     text = decode_text(content)
     if "\x00" in text:
         raise ServiceError.field("file", _("is not a text CSV file"))
+    rows = []
     try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        for row in csv.reader(io.StringIO(text)):
+            if len(rows) == MAX_ROWS or len(row) > MAX_COLUMNS:
+                raise _too_big()
+            rows.append([c.strip() for c in row])
     except csv.Error as exc:
         raise ServiceError.field("file", _("is not valid CSV: %(e)s") % {"e": exc}) from None
+    return rows
+
+
+def _header(
+    raw: list[str], required: tuple[str, ...], columns: tuple[str, ...] | None
+) -> list[str]:
+    header = [h.strip() for h in raw]
+    while header and not header[-1]:
+        header.pop()
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ServiceError.field(
+            "file", _("missing column(s): %(cols)s") % {"cols": ", ".join(missing)}, row=1
+        )
+    duplicated = {h for h in header if h and header.count(h) > 1}
+    if duplicated:
+        raise ServiceError.field(
+            "file",
+            _("column(s) appear twice: %(cols)s") % {"cols": ", ".join(sorted(duplicated))},
+            1,
+        )
+    if columns is not None:
+        unknown = [h for h in header if h and h not in columns]
+        if unknown:
+            raise ServiceError.field(
+                "file",
+                _("unknown column(s): %(cols)s; the columns are %(known)s")
+                % {"cols": ", ".join(unknown), "known": ", ".join(columns)},
+                row=1,
+            )
+    return header
 
 
 def read_table(
-    content: bytes, filename: str, *, required: tuple[str, ...], sheet: str | None = None
+    content: bytes,
+    filename: str,
+    *,
+    required: tuple[str, ...],
+    columns: tuple[str, ...] | None = None,
+    sheet: str | None = None,
 ) -> list[tuple[int, dict]]:
-    """Rows as (row number, {column: text}); blank rows are skipped."""
+    """Rows as (row number, {column: text}); blank rows are skipped.
+
+    `columns`, when given, are all the columns the file may have: any other heading is
+    refused (a misspelt optional column would otherwise be silently ignored). A value in
+    a column without a heading is refused too. For an ODS file, the sheet named `sheet`
+    is read if there is one, else the first sheet.
+    """
     if len(content) > settings.GUANKAO_MAX_UPLOAD_BYTES:
         raise ServiceError.field(
             "file",
@@ -87,26 +182,24 @@ def read_table(
         raw_rows = _ods_rows(content, sheet)
     else:
         raw_rows = _csv_rows(content)
-    if not raw_rows:
-        raise ServiceError.field("file", _("is empty"))
-    header = [h.strip() for h in raw_rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ServiceError.field(
-            "file", _("missing column(s): %(cols)s") % {"cols": ", ".join(missing)}, row=1
-        )
-    duplicated = {h for h in header if h and header.count(h) > 1}
-    if duplicated:
-        raise ServiceError.field(
-            "file", _("column(s) appear twice: %(cols)s") % {"cols": ", ".join(sorted(duplicated))}, 1
-        )
+    if not raw_rows or not any(h.strip() for h in raw_rows[0]):
+        raise ServiceError.field("file", _("is empty or has no heading row"), row=1)
+    header = _header(raw_rows[0], required, columns)
     rows = []
     for number, values in enumerate(raw_rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue
-        rows.append((number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}))
+        for index, value in enumerate(values):
+            if value.strip() and (index >= len(header) or not header[index]):
+                raise ServiceError.field(
+                    "file",
+                    _("column %(n)d has the value %(v)r but no heading")
+                    % {"n": index + 1, "v": value},
+                    row=number,
+                )
+        rows.append(
+            (number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+        )
     return rows
 
 

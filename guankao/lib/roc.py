@@ -6,10 +6,12 @@ import unicodedata
 
 ROC_OFFSET = 1911
 
+# ASCII digits only (full-width digits become ASCII through NFKC first); `\d` would also
+# take Arabic-Indic and other scripts' digits, which no Taiwanese form uses.
 _SEPARATED = re.compile(
-    r"^(?:民國|中華民國)?\s*(\d{1,4})\s*(?:[/\-.]|年)\s*(\d{1,2})\s*(?:[/\-.]|月)\s*(\d{1,2})\s*日?$"
+    r"(?:民國|中華民國)?\s*([0-9]{1,4})\s*(?:[/\-.]|年)\s*([0-9]{1,2})\s*(?:[/\-.]|月)\s*([0-9]{1,2})\s*日?"
 )
-_COMPACT = re.compile(r"^(\d{6,8})$")
+_COMPACT = re.compile(r"[0-9]{6,8}")
 
 
 class DateFormatError(ValueError):
@@ -45,23 +47,23 @@ def parse_date(text: str) -> dt.date:
     value = unicodedata.normalize("NFKC", text).strip()
     if not value:
         raise DateFormatError("empty date; expected 115/11/27 or 2026-11-27")
-    match = _SEPARATED.match(value)
+    match = _SEPARATED.fullmatch(value)
     if match:
         year_raw, month_raw, day_raw = match.groups()
         if len(year_raw) == 4 and year_raw.startswith("0"):
             raise DateFormatError(f"{text!r}: year {year_raw} is not valid")
         year, month, day = _year(year_raw), int(month_raw), int(day_raw)
     else:
-        match = _COMPACT.match(value)
+        match = _COMPACT.fullmatch(value)
         if not match:
             raise DateFormatError(f"{text!r} is not a date; expected 115/11/27 or 2026-11-27")
-        digits = match.group(1)
+        digits = match.group(0)
         if len(digits) == 8:
             year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
         else:  # 6 or 7 digits: a 民國 year of 2 or 3 digits, then MMDD
             year, month, day = int(digits[:-4]) + ROC_OFFSET, int(digits[-4:-2]), int(digits[-2:])
     if year <= ROC_OFFSET:
-        raise DateFormatError(f"{text!r}: 民國 year must be 1 or later")
+        raise DateFormatError(f"{text!r}: dates before 民國 1 (1912) are not accepted")
     try:
         return dt.date(year, month, day)
     except ValueError:

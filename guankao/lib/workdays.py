@@ -83,15 +83,21 @@ def add_working_days(start: dt.date, n: int, overrides: Overrides | None = None)
 
 
 def working_days_between(start: dt.date, end: dt.date, overrides: Overrides | None = None) -> int:
-    """Working days in (start, end]; negative when end is before start.
+    """Working days in (start, end]; when end is before start, minus those in [end, start).
 
     The inverse of add_working_days: add_working_days(s, working_days_between(s, e)) == e
-    for every working day e after s.
+    for every working day e, before or after s. Counting back, add_working_days steps
+    over the days before s, so s itself never counts and e does; hence the half-open
+    interval is mirrored rather than the sign simply flipped.
     """
-    if end < start:
-        return -working_days_between(end, start, overrides)
     lookup = _Lookup(overrides)
     count = 0
+    if end < start:
+        day = end
+        while day < start:
+            count -= lookup.working(day)
+            day += ONE_DAY
+        return count
     day = start
     while day < end:
         day += ONE_DAY

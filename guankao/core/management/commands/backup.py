@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # Rebuilt by `migrate` on the target, or not worth keeping across a restore.
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
+EXCLUDE = ["contenttypes", "auth.permission", "sessions", "axes"]
 
 
 class Command(BaseCommand):
