@@ -280,7 +280,7 @@ def staff_create(*, actor, roles=(), password: str | None = None, **data) -> Use
 def staff_update(
     *, actor, user: User, roles=None, expected_version: str | None = None, **data
 ) -> User:
-    user = User.objects.select_for_update().select_related("department").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("department").get(pk=user.pk)
     if not access.can_manage_staff_in(actor, user.department):
         raise NotFound
     before = _staff_snapshot(user)
