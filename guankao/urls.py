@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from guankao.api import api
 from guankao.core import views, views_ops, views_org
+from guankao.core.api import router as core_router
+
+api.add_router("/v1/", core_router)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -6,6 +6,7 @@ from typing import Literal
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BaseModel
 
 from guankao.api import PUBLIC
 from guankao.core import calendar, selectors, services
@@ -21,7 +22,9 @@ router = Router()
 # Schemas ---------------------------------------------------------------------------------
 
 
-class DepartmentOut(Schema):
+# Output rows are built as dicts, so plain pydantic models: ninja's Schema wraps every
+# item in an attribute getter, which costs more than the query on a 300-row list.
+class DepartmentOut(BaseModel):
     code: str
     name: str
     name_en: str
@@ -49,7 +52,7 @@ class DepartmentPatch(Schema):
     active: bool | None = None
 
 
-class StaffOut(Schema):
+class StaffOut(BaseModel):
     id: int
     username: str
     name: str
@@ -115,7 +118,7 @@ class OverrideOut(Schema):
     source: str
 
 
-class AuditOut(Schema):
+class AuditOut(BaseModel):
     id: int
     at: dt.datetime
     actor: str
@@ -209,8 +212,19 @@ def _staff_out(user, p) -> dict:
 @router.get("departments", response=list[DepartmentOut], auth=PUBLIC, tags=["departments"])
 def list_departments(request, include_inactive: bool = False):
     """The whole organisation tree in tree order (it is public information)."""
-    rows = selectors.department_list(user=request.user, include_inactive=include_inactive)
-    return [_department_out(d) for d in rows]
+    rows = selectors.department_rows(user=request.user, include_inactive=include_inactive)
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "name_en": r["name_en"],
+            "kind": r["kind"],
+            "parent": r["parent_code"],
+            "depth": r["path"].count("/") - 2,
+            "active": r["active"],
+        }
+        for r in rows
+    ]
 
 
 @router.get("departments/{code}", response=DepartmentOut, auth=PUBLIC, tags=["departments"])

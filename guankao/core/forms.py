@@ -98,7 +98,7 @@ class DepartmentForm(forms.Form):
 
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    display_name = forms.CharField(label=_("Name"), max_length=100)
+    display_name = forms.CharField(label=_("Full name"), max_length=100)
     department = forms.CharField(label=_("Department code"), max_length=20)
     title = forms.CharField(label=_("Job title"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -106,7 +106,7 @@ class StaffForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("In service"), required=False, initial=True)
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -137,4 +137,4 @@ class OverrideForm(forms.Form):
 
 class WorkdayCalcForm(forms.Form):
     date = RocDateField(label=_("Start date"))
-    days = forms.IntegerField(label=_("Working days"), min_value=-3650, max_value=3650)
+    days = forms.IntegerField(label=_("Working days"), min_value=0, max_value=3650)

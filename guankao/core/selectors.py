@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from guankao.core import access
 from guankao.core.errors import NotFound
@@ -15,6 +15,15 @@ def department_list(*, user, include_inactive: bool = False) -> QuerySet[Departm
     if not include_inactive:
         rows = rows.filter(active=True)
     return rows.order_by("path")
+
+
+DEPARTMENT_ROW = ("code", "name", "name_en", "kind", "active", "path")
+
+
+def department_rows(*, user, include_inactive: bool = False) -> list[dict]:
+    """department_list as plain rows (with the parent's code): cheap to serialise."""
+    rows = department_list(user=user, include_inactive=include_inactive)
+    return list(rows.values(*DEPARTMENT_ROW, parent_code=F("parent__code")))
 
 
 def department_get(*, user, code: str) -> Department:

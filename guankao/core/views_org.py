@@ -74,6 +74,7 @@ def staff_detail(request, pk: int):
             "row": _staff_view_rows(request.user, [person])[0],
             "personal": personal,
             "may_view_personal": access.can_view_personal(request.user, person),
+            "may_edit": access.can_manage_staff_in(request.user, person.department),
         },
     )
 

@@ -59,9 +59,12 @@ def parse_database_url(url: str, *, data_dir: str) -> dict:
             path = path[1:] if path[1:].startswith(":memory:") else path
         if not path:
             path = os.path.join(data_dir, "guankao.sqlite3")
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -247,3 +247,10 @@ def test_it_publishes_openapi_docs(client, db):
     assert client.get("/api/docs").status_code == 200
     spec = _json(client.get("/api/openapi.json"))
     assert "/api/v1/departments" in spec["paths"]
+
+
+def test_it_refuses_a_bad_token_even_on_public_endpoints(client, db):
+    assert client.get("/api/v1/departments").status_code == 200
+    r = client.get("/api/v1/departments", HTTP_AUTHORIZATION="Bearer gk_revoked_or_wrong")
+    assert r.status_code == 401
+    assert "detail" in r.json()
