@@ -60,6 +60,8 @@ def _duplicates(rows, column: str) -> list[FieldProblem]:
     seen, problems = {}, []
     for number, row in rows:
         key = row[column].casefold()
+        if not key:  # the service says it is required
+            continue
         if key in seen:
             problems.append(
                 FieldProblem(

@@ -23,6 +23,7 @@ ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100
 MAX_INFLATION = 20
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def decode_text(content: bytes) -> str:
@@ -107,6 +108,10 @@ def _ods_rows(content: bytes, sheet: str | None) -> list[list[str]]:
     return [[_cell(v) for v in row] for row in table.get_values()]
 
 
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _csv_rows(content: bytes) -> list[list[str]]:
     text = decode_text(content)
     if "\x00" in text:
@@ -116,7 +121,7 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         for row in csv.reader(io.StringIO(text)):
             if len(rows) == MAX_ROWS or len(row) > MAX_COLUMNS:
                 raise _too_big()
-            rows.append([c.strip() for c in row])
+            rows.append([_unguard(c.strip()) for c in row])
     except csv.Error as exc:
         raise ServiceError.field("file", _("is not valid CSV: %(e)s") % {"e": exc}) from None
     return rows
@@ -203,11 +208,19 @@ def read_table(
     return rows
 
 
+def _guard(value):
+    # A text cell that a spreadsheet program would run as a formula (CSV injection) is
+    # written with a leading apostrophe, which marks it as text; reading takes it off.
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(header: list[str], rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([_guard(v) for v in header])
+    writer.writerows([_guard(v) for v in row] for row in rows)
     # BOM so that spreadsheet programs on Windows read UTF-8 Chinese correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

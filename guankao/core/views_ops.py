@@ -81,7 +81,10 @@ def calendar_import(request):
         return HttpResponse(status=403)
     messages.success(
         request,
-        _("Read %(rows)d days: %(created)d new overrides, %(updated)d changed.") % result,
+        _(
+            "Read %(rows)d days: %(created)d new overrides, %(updated)d changed, %(deleted)d removed."
+        )
+        % result,
     )
     return redirect("calendar")
 

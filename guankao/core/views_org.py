@@ -87,7 +87,10 @@ def roster_import(request, kind: str):
         messages.error(request, _("Choose a CSV or ODS file to import."))
         return redirect("staff")
     upload = form.cleaned_data["file"]
-    importer = roster.import_departments if kind == "departments" else roster.import_staff
+    importers = {"departments": roster.import_departments, "staff": roster.import_staff}
+    if kind not in importers:
+        raise Http404
+    importer = importers[kind]
     try:
         result = importer(actor=request.user, content=upload.read(), filename=upload.name)
     except ServiceError as exc:
