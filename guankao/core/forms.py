@@ -39,11 +39,7 @@ class RocDateField(forms.DateField):
         try:
             return parse_date(str(value))
         except DateFormatError as exc:
-            raise forms.ValidationError(
-                _("%(error)s. Enter a date such as 115/11/27 or 2026-11-27."),
-                code="invalid",
-                params={"error": exc},
-            ) from None
+            raise forms.ValidationError(str(exc), code="invalid") from None
 
 
 class LoginForm(OTPAuthenticationForm):

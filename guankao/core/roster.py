@@ -34,6 +34,12 @@ ROLE_LABELS = {
     "首長": Role.EXECUTIVE,
     "系統管理員": Role.ADMIN,
 }
+# The names the screens show are accepted too (exports use the short ones above).
+ROLE_ALIASES = {
+    "單位聯絡人": Role.LIAISON,
+    "首長（閱覽）": Role.EXECUTIVE,
+    "首長(閱覽)": Role.EXECUTIVE,
+}
 KIND_NAMES = {v: k for k, v in KIND_LABELS.items()}
 ROLE_NAMES = {v: k for k, v in ROLE_LABELS.items()}
 YES = {"是", "y", "yes", "1", "true", ""}
@@ -154,7 +160,7 @@ def _roles(value: str, row: int) -> list[str]:
         part = part.strip()
         if not part:
             continue
-        role = ROLE_LABELS.get(part, part)
+        role = ROLE_LABELS.get(part) or ROLE_ALIASES.get(part, part)
         if role not in Role.values:
             raise ServiceError.field(
                 "角色",

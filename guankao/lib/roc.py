@@ -4,6 +4,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 ROC_OFFSET = 1911
 
 # ASCII digits only (full-width digits become ASCII through NFKC first); `\d` would also
@@ -43,28 +45,37 @@ def _year(raw: str) -> int:
 def parse_date(text: str) -> dt.date:
     """Read 115/11/27, 115-11-27, 115.11.27, 1151127, 115年11月27日, 2026-11-27 or 20261127."""
     if not isinstance(text, str):
-        raise DateFormatError("expected text such as 115/11/27 or 2026-11-27")
+        raise DateFormatError(_("expected text such as 115/11/27 or 2026-11-27"))
     value = unicodedata.normalize("NFKC", text).strip()
     if not value:
-        raise DateFormatError("empty date; expected 115/11/27 or 2026-11-27")
+        raise DateFormatError(_("empty date; expected 115/11/27 or 2026-11-27"))
     match = _SEPARATED.fullmatch(value)
     if match:
         year_raw, month_raw, day_raw = match.groups()
         if len(year_raw) == 4 and year_raw.startswith("0"):
-            raise DateFormatError(f"{text!r}: year {year_raw} is not valid")
+            raise DateFormatError(
+                _("%(text)s: year %(year)s is not valid") % {"text": text, "year": year_raw}
+            )
         year, month, day = _year(year_raw), int(month_raw), int(day_raw)
     else:
         match = _COMPACT.fullmatch(value)
         if not match:
-            raise DateFormatError(f"{text!r} is not a date; expected 115/11/27 or 2026-11-27")
+            raise DateFormatError(
+                _("%(text)s is not a date; expected 115/11/27 or 2026-11-27") % {"text": text}
+            )
         digits = match.group(0)
         if len(digits) == 8:
             year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
         else:  # 6 or 7 digits: a 民國 year of 2 or 3 digits, then MMDD
             year, month, day = int(digits[:-4]) + ROC_OFFSET, int(digits[-4:-2]), int(digits[-2:])
     if year <= ROC_OFFSET:
-        raise DateFormatError(f"{text!r}: dates before 民國 1 (1912) are not accepted")
+        raise DateFormatError(
+            _("%(text)s: dates before 民國 1 (1912) are not accepted") % {"text": text}
+        )
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise DateFormatError(f"{text!r}: no such day ({year}-{month:02d}-{day:02d})") from None
+        raise DateFormatError(
+            _("%(text)s: no such day (%(iso)s)")
+            % {"text": text, "iso": f"{year}-{month:02d}-{day:02d}"}
+        ) from None
