@@ -98,3 +98,9 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"guankao database: {connection.vendor} ({connection.settings_dict['NAME']})"
