@@ -62,25 +62,34 @@ def _text(field: str, value, *, max_length: int, required: bool = True) -> str:
     return value
 
 
+def _identifier(field, value, pattern, rule, same, instance, *, max_length: int) -> str:
+    """A code or username: text, of the allowed characters, not taken by another record."""
+    value = _text(field, value, max_length=max_length)
+    if not pattern.match(value):
+        raise ServiceError.field(field, rule)
+    clash = same(value)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise ServiceError.field(field, _("%(value)s is already taken") % {"value": value})
+    return value
+
+
 # Departments ------------------------------------------------------------------------------
 
 
 def _clean_department(data: dict, *, instance: Department | None) -> dict:
     out = {}
     if "code" in data:
-        code = _text("code", data["code"], max_length=20)
-        if not CODE_RE.match(code):
-            raise ServiceError.field(
-                "code", _("use letters, digits, '.', '_' or '-' (at most 20 characters)")
-            )
-        clash = Department.objects.filter(code=code)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            raise ServiceError.field(
-                "code", _("department code %(code)s is taken") % {"code": code}
-            )
-        out["code"] = code
+        out["code"] = _identifier(
+            "code",
+            data["code"],
+            CODE_RE,
+            _("use letters, digits, '.', '_' or '-' (at most 20 characters)"),
+            lambda code: Department.objects.filter(code__iexact=code),
+            instance,
+            max_length=20,
+        )
     if "name" in data:
         out["name"] = _text("name", data["name"], max_length=100)
     if "name_en" in data:
@@ -167,17 +176,15 @@ def department_update(
 def _clean_staff(actor, data: dict, *, instance: User | None) -> dict:
     out = {}
     if "username" in data:
-        username = _text("username", data["username"], max_length=150)
-        if not USERNAME_RE.match(username):
-            raise ServiceError.field(
-                "username", _("use letters, digits and @ . + - _ only, no spaces")
-            )
-        clash = User.objects.filter(username__iexact=username)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            raise ServiceError.field("username", _("username %(u)s is taken") % {"u": username})
-        out["username"] = username
+        out["username"] = _identifier(
+            "username",
+            data["username"],
+            USERNAME_RE,
+            _("use letters, digits and @ . + - _ only, no spaces"),
+            lambda name: User.objects.filter(username__iexact=name),
+            instance,
+            max_length=150,
+        )
     if "display_name" in data:
         out["display_name"] = _text("display_name", data["display_name"], max_length=100)
     if "title" in data:

@@ -87,3 +87,16 @@ def test_it_notifies_in_the_inbox_and_by_email_after_commit(
     clients["liaison"].post("/notifications/", {"id": note.pk})
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_it_refuses_changes_to_the_trail_in_the_database_itself(people):
+    from django.db import DatabaseError, connection, transaction
+
+    services.token_create(actor=people["liaison"], name="x")
+    entry = AuditEntry.objects.first()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET note = 'forged' WHERE id = %s", [entry.pk])
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).note == entry.note
