@@ -1,0 +1,442 @@
+"""The one way in for uploaded files: evidence, photos and imports.
+
+The type is decided from the content, never from the name or the browser's claim:
+PDF, PNG, JPEG, GIF, WebP, ODF and OOXML (docx, xlsx) documents, and UTF-8 or Big5
+text. Everything else is refused, in particular programs, HTML and SVG (both can
+carry script) and zip bombs. Images must decode and get a re-encoded thumbnail
+without metadata (no EXIF GPS). The original is stored unchanged, as evidence.
+
+Files are stored through Django's default storage under a random name and are only
+served by views that ask `attachment_get_for_download` first.
+"""
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from guankao.core import access, audit
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.models import Attachment, AuditEntry, Department
+from guankao.core.tabular import decode_text
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+GIF = "image/gif"
+WEBP = "image/webp"
+ODF_PREFIX = "application/vnd.oasis.opendocument."
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+TEXT = "text/plain"
+
+# The file name extensions that agree with each type; the first is the one used when
+# the uploaded name has none of them (a PDF called "x.html" downloads as "x.html.pdf").
+EXTENSIONS = {
+    PDF: (".pdf",),
+    PNG: (".png",),
+    JPEG: (".jpg", ".jpeg", ".jpe"),
+    GIF: (".gif",),
+    WEBP: (".webp",),
+    ODF_PREFIX + "text": (".odt",),
+    ODF_PREFIX + "spreadsheet": (".ods",),
+    ODF_PREFIX + "presentation": (".odp",),
+    ODF_PREFIX + "graphics": (".odg",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+    CSV: (".csv",),
+    TEXT: (".txt", ".text", ".tsv", ".log", ".md"),
+}
+IMAGE_FORMATS = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WEBP"}
+INLINE_TYPES = frozenset({PDF, *IMAGE_FORMATS})
+
+THUMBNAIL_SIZE = 320
+# Decoding needs width × height × 4 bytes of memory whatever the file size: a 5 MB
+# PNG can declare 100,000 × 100,000 pixels. 50 megapixels covers phone cameras.
+MAX_IMAGE_PIXELS = 50_000_000
+# A zip-based document may unpack to this many times the upload limit, no more
+# (the same bound as the table reader's); the sizes checked are the declared ones,
+# which zipfile also enforces when a member is read.
+MAX_INFLATION = 20
+MAX_ZIP_MEMBERS = 10_000
+MAX_NAME_LENGTH = 255
+OWNER_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
+MARKUP_RE = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE
+)
+# Text may hold tabs, line ends and form feeds; other control characters mean binary.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# What zipfile raises on a damaged archive; RuntimeError is an encrypted member.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+)
+# Control, format (direction overrides) and lone surrogate characters. Private-use
+# characters stay: Taiwanese offices use them for 造字 in people's and places' names.
+NAME_DROP_CATEGORIES = {"Cc", "Cf", "Cs"}
+
+AUDIT_FIELDS = [
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "department",
+    "owner_type",
+    "owner_id",
+]
+A = AuditEntry.Action
+
+
+@dataclass
+class Detected:
+    content_type: str
+    charset: str = ""
+
+    @property
+    def served_type(self) -> str:
+        return f"{self.content_type}; charset={self.charset}" if self.charset else self.content_type
+
+
+def _reject(message) -> ServiceError:
+    return ServiceError.field("file", message)
+
+
+def _not_accepted() -> ServiceError:
+    return _reject(
+        _(
+            "is not an accepted file type: upload a PDF, an image (PNG, JPEG, GIF, WebP), "
+            "an ODF or Word/Excel document (.odt, .ods, .docx, .xlsx) or a CSV/text file"
+        )
+    )
+
+
+# Names ------------------------------------------------------------------------------------
+
+
+def clean_name(name) -> str:
+    """The last part of the uploaded name, without control or direction-override characters.
+
+    Invisible format characters (U+202E RIGHT-TO-LEFT OVERRIDE...) can make
+    "evidence‮fdp.exe" look like "evidenceexe.pdf", so they go.
+    """
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in NAME_DROP_CATEGORIES)
+    name = name.strip().strip(".").strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise _reject(
+            _("has a name that is too long (at most %(n)d characters)") % {"n": MAX_NAME_LENGTH}
+        )
+    return name
+
+
+def base_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip()
+
+
+def download_name(attachment: Attachment) -> str:
+    """The original name, with an extension added if it disagrees with the detected type.
+
+    Saved to disk as "x.html", a PDF that is also valid HTML would open in a browser
+    as a page; as "x.html.pdf" it opens as what it was checked to be.
+    """
+    name = attachment.original_name or "attachment"
+    extensions = EXTENSIONS.get(base_type(attachment.content_type), ())
+    if extensions and not name.lower().endswith(extensions):
+        name += extensions[0]
+    return name
+
+
+# Detection --------------------------------------------------------------------------------
+
+
+def _read_limited(file) -> bytes:
+    limit = settings.GUANKAO_MAX_UPLOAD_BYTES
+    too_large = _reject(_("is too large (at most %(limit)s)") % {"limit": filesizeformat(limit)})
+    declared = getattr(file, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise too_large
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise too_large
+    if not data:
+        raise _reject(_("is empty"))
+    return data
+
+
+def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    if info.file_size > cap:
+        raise _not_accepted()
+    return archive.read(info)
+
+
+def _detect_zip(data: bytes) -> Detected:
+    """An ODF (by its `mimetype` member) or an OOXML docx/xlsx; any other zip is refused."""
+    limit = settings.GUANKAO_MAX_UPLOAD_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise _reject(_("is an archive with too many members"))
+            if sum(m.file_size for m in members) > MAX_INFLATION * limit:
+                raise _reject(
+                    _("is a compressed file that unpacks to more than %(limit)s")
+                    % {"limit": filesizeformat(MAX_INFLATION * limit)}
+                )
+            names = {m.filename for m in members}
+            if members and members[0].filename == "mimetype":
+                return _detect_odf(_zip_member(archive, members[0], 200), names)
+            if "[Content_Types].xml" in names:
+                types = _zip_member(archive, archive.getinfo("[Content_Types].xml"), limit)
+                return _detect_ooxml(types, names)
+    except ZIP_ERRORS:
+        raise _reject(_("is a damaged zip-based document")) from None
+    raise _reject(_("is a zip archive that is not an ODF or Word/Excel (docx, xlsx) document"))
+
+
+def _detect_odf(mimetype: bytes, names: set[str]) -> Detected:
+    value = mimetype.decode("ascii", "replace").strip()
+    if value not in EXTENSIONS or not value.startswith(ODF_PREFIX):
+        raise _reject(
+            _("is an ODF file of a kind that is not accepted (%(kind)s)") % {"kind": value[:80]}
+        )
+    if "META-INF/manifest.xml" not in names:
+        raise _reject(_("is a damaged ODF document (it has no manifest)"))
+    return Detected(value)
+
+
+def _detect_ooxml(types: bytes, names: set[str]) -> Detected:
+    lowered = {n.lower() for n in names}
+    if b"macroEnabled" in types or any(n.endswith("vbaproject.bin") for n in lowered):
+        raise _reject(
+            _("contains macros, which are not accepted: save it as .docx or .xlsx without macros")
+        )
+    if "word/document.xml" in names:
+        return Detected(DOCX)
+    if "xl/workbook.xml" in names:
+        return Detected(XLSX)
+    raise _reject(_("is an Office document other than Word (.docx) or Excel (.xlsx)"))
+
+
+def _detect_text(data: bytes, name: str) -> Detected:
+    head = data[:4096]
+    if MARKUP_RE.search(head) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise _reject(
+            _(
+                "is a web page or SVG/XML markup, which cannot be uploaded "
+                "because it can carry scripts"
+            )
+        )
+    if b"\x00" in data:
+        raise _not_accepted()
+    text = decode_text(data)
+    if CONTROL_RE.search(text):
+        raise _not_accepted()
+    try:
+        data.decode("utf-8-sig")
+        charset = "utf-8"
+    except UnicodeDecodeError:
+        charset = "big5"
+    kind = CSV if name.lower().endswith(EXTENSIONS[CSV]) else TEXT
+    return Detected(kind, charset)
+
+
+def detect(data: bytes, name: str) -> Detected:
+    """The type of `data` by its content. `name` only tells CSV from other plain text."""
+    if data.startswith(b"%PDF-"):
+        return Detected(PDF)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return Detected(PNG)
+    if data.startswith(b"\xff\xd8\xff"):
+        return Detected(JPEG)
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return Detected(GIF)
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return Detected(WEBP)
+    if data.startswith(b"PK\x03\x04"):
+        return _detect_zip(data)
+    if data.startswith(EXECUTABLE_MAGIC) or data.startswith(b"#!"):
+        raise _reject(_("is a program or script, which cannot be uploaded"))
+    return _detect_text(data, name)
+
+
+# Images -----------------------------------------------------------------------------------
+
+
+def _too_many_pixels() -> ServiceError:
+    return _reject(
+        _("is an image too large to process (at most %(n)d megapixels)")
+        % {"n": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+
+
+# Pillow's decoders raise many kinds of error on malformed input (OSError, SyntaxError,
+# struct.error, IndexError...); to the uploader they all mean the same thing.
+def _open_image(data: bytes, content_type: str) -> Image.Image:
+    damaged = _reject(_("is a damaged or unreadable image"))
+    try:
+        image = Image.open(io.BytesIO(data), formats=[IMAGE_FORMATS[content_type]])
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except Exception:
+        raise damaged from None
+    if image.width * image.height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels()
+    try:
+        if content_type == JPEG:
+            # Decoding at a reduced scale still reads every block of the file.
+            image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
+        image.load()
+    except Exception:
+        raise damaged from None
+    return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as the camera's EXIF orientation says; as it is if that tag is unreadable."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:
+        return image
+
+
+def make_thumbnail(data: bytes, content_type: str) -> tuple[bytes, str]:
+    """A re-encoded image at most 320 px a side, and its extension: PNG if it has
+    transparency, else JPEG. Built from the pixels alone, so no metadata is carried over."""
+    image = _upright(_open_image(data, content_type))
+    try:
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        mode = "RGBA" if has_alpha else "RGB"
+        image = image.convert(mode)
+        image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+        clean = Image.new(mode, image.size)
+        clean.paste(image)
+        out = io.BytesIO()
+        if has_alpha:
+            clean.save(out, "PNG", optimize=True)
+            return out.getvalue(), ".png"
+        clean.save(out, "JPEG", quality=85)
+        return out.getvalue(), ".jpg"
+    except Exception:
+        raise _reject(_("is a damaged or unreadable image")) from None
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+def _owner(owner_type, owner_id) -> tuple[str, str]:
+    if not isinstance(owner_type, str) or not OWNER_TYPE_RE.match(owner_type):
+        raise ServiceError.field("owner_type", _("must be a record type like 'plans.measurement'"))
+    try:
+        apps.get_model(owner_type)
+    except LookupError:
+        raise ServiceError.field(
+            "owner_type", _("%(value)s is not a known record type") % {"value": owner_type}
+        ) from None
+    owner_id = str(owner_id if owner_id is not None else "").strip()
+    if not owner_id or len(owner_id) > 64:
+        raise ServiceError.field("owner_id", _("is required (at most 64 characters)"))
+    return owner_type, owner_id
+
+
+def _store(attachment: Attachment, data: bytes, thumbnail: tuple[bytes, str] | None) -> None:
+    """Write the files, then the row and its audit entry; if anything fails, remove the
+    files written (the rows go with the transaction)."""
+    extension = EXTENSIONS[base_type(attachment.content_type)][0]
+    try:
+        attachment.file.save(f"file{extension}", ContentFile(data), save=False)
+        if thumbnail is not None:
+            thumb_data, thumb_extension = thumbnail
+            attachment.thumbnail.save(
+                f"thumbnail{thumb_extension}", ContentFile(thumb_data), save=False
+            )
+        attachment.save()
+        audit.record(
+            actor=attachment.uploaded_by,
+            action=A.CREATE,
+            obj=attachment,
+            department=attachment.department,
+            changes=audit.diff({}, audit.snapshot(attachment, AUDIT_FIELDS)),
+        )
+    except BaseException:
+        for stored in (attachment.file, attachment.thumbnail):
+            if stored.name:
+                stored.storage.delete(stored.name)
+        raise
+
+
+@transaction.atomic
+def attachment_create(*, actor, file, department: Department, owner_type, owner_id) -> Attachment:
+    """Check and store one uploaded file for a record of `department`.
+
+    Callers check first that the actor may change the record it is attached to; this
+    checks only that the actor is signed in and may read the department. Files are
+    written before the row and removed again if this fails; if a caller's enclosing
+    transaction rolls back later, the stored files stay behind, unreferenced.
+    """
+    if not getattr(actor, "is_authenticated", False) or not isinstance(department, Department):
+        raise NotAllowed(_("You are not allowed to do this."))
+    if not access.can_read_department(actor, department):
+        raise NotAllowed(_("You are not allowed to do this."))
+    owner_type, owner_id = _owner(owner_type, owner_id)
+    name = clean_name(getattr(file, "name", ""))
+    data = _read_limited(file)
+    detected = detect(data, name)
+    thumbnail = None
+    if detected.content_type in IMAGE_FORMATS:
+        thumbnail = make_thumbnail(data, detected.content_type)
+    extensions = EXTENSIONS[detected.content_type]
+    attachment = Attachment(
+        original_name=name or f"attachment{extensions[0]}",
+        content_type=detected.served_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+        department=department,
+        owner_type=owner_type,
+        owner_id=owner_id,
+    )
+    _store(attachment, data, thumbnail)
+    return attachment
+
+
+def attachment_get_for_download(*, actor, pk) -> Attachment:
+    """The attachment, if the actor may read its department; NotFound otherwise, so that
+    a file's existence is not given away."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = 0
+    attachment = None
+    if 0 < pk < 2**63:
+        attachment = Attachment.objects.select_related("department").filter(pk=pk).first()
+    if attachment is None or not access.can_read_department(actor, attachment.department):
+        raise NotFound(_("No such file."))
+    return attachment
+
+
+def attachments_for(*, actor, owner_type: str, owner_id) -> QuerySet[Attachment]:
+    """The attachments of one record that the actor may read, oldest first."""
+    return Attachment.objects.filter(
+        access.scope_q(actor), owner_type=owner_type, owner_id=str(owner_id)
+    ).select_related("uploaded_by")
