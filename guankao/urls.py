@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from guankao.api import api
-from guankao.core import views, views_ops, views_org
+from guankao.core import views, views_files, views_ops, views_org
 from guankao.core.api import router as core_router
 
 api.add_router("/v1/", core_router)
@@ -31,6 +31,9 @@ urlpatterns = [
     path("calendar/import/", views_ops.calendar_import, name="calendar_import"),
     path("audit/", views_ops.audit_view, name="audit"),
     path("audit/export.<str:fmt>", views_ops.audit_export, name="audit_export"),
+    path("files/<int:pk>/", views_files.file_download, name="file_download"),
+    path("files/<int:pk>/thumbnail/", views_files.file_thumbnail, name="file_thumbnail"),
+    path("", include("guankao.plans.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -1,6 +1,9 @@
 """Departments, staff, roles, audit, notifications, calendar overrides, API tokens."""
 
 import hashlib
+import re
+import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -259,3 +262,68 @@ class ApiToken(models.Model):
 
 def department_subtree_q(department: Department, field: str = "department") -> Q:
     return Q(**{f"{field}__path__startswith": department.path})
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    """A dated folder and a random name: the uploader's file name never reaches the storage.
+
+    Only a short extension is kept from `filename`, which the attachment service derives
+    from the detected type, so an operator can still tell what a stored file is.
+    """
+    suffix = PurePosixPath(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,5}", suffix):
+        suffix = ""
+    return f"attachments/{timezone.now():%Y/%m/%d}/{secrets.token_hex(16)}{suffix}"
+
+
+class Attachment(models.Model):
+    """An uploaded file (evidence, photo, import) attached to one record of a department.
+
+    Created only through guankao.core.attachments, which checks the type by content.
+    """
+
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    # The record it belongs to, as "app_label.model" and its primary key.
+    owner_type = models.CharField(_("record type"), max_length=60)
+    owner_id = models.CharField(_("record id"), max_length=64)
+    # Empty for files that are not images.
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=attachment_upload_to, max_length=255, blank=True
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NoticeSent(models.Model):
+    """One notice (or other once-only action), once: the unique key is how two workers,
+    or a rerun, never send the same reminder twice (see guankao.core.jobs.claim)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key
