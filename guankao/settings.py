@@ -58,13 +58,14 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "guankao.core",
+    "guankao.plans",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "guankao.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,6 +177,11 @@ EMAIL_HOST_USER = env_str("GUANKAO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("GUANKAO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("GUANKAO_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("GUANKAO_EMAIL_FROM", "guankao@localhost")
+
+# KPI measurements: due this many working days after the period ends (a city rule, not a
+# statute); reminders start this many days before. Both editable per deployment.
+GUANKAO_MEASUREMENT_DUE_WORKDAYS = env_int("GUANKAO_MEASUREMENT_DUE_WORKDAYS", 10, minimum=0)
+GUANKAO_MEASUREMENT_REMIND_DAYS = env_int("GUANKAO_MEASUREMENT_REMIND_DAYS", 3, minimum=0)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

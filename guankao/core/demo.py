@@ -4,6 +4,7 @@ Loaded through the services, so the demo starts with a real audit trail.
 """
 
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from guankao.core import audit, services
 from guankao.core.models import AuditEntry, Department, Role, User
@@ -68,7 +69,7 @@ PEOPLE = [
     ),
     ("mayor", "黃市長", "CYC", "市長", [Role.EXECUTIVE], "executive reader (mayor)"),
     ("secgen", "李秘書長", "CYC", "秘書長", [Role.EXECUTIVE], "executive reader"),
-    ("st.liaison", "吳研考", "ST-PLAN", "研考員", [Role.LIAISON], "liaison, 智慧科技處"),
+    ("st.liaison", "吳研考", "ST", "研考員", [Role.LIAISON], "liaison, 智慧科技處"),
     ("st.head", "蔡處長", "ST", "處長", [Role.HEAD], "head, 智慧科技處"),
 ]
 LOGINS = [(p[0], p[5]) for p in PEOPLE]
@@ -76,9 +77,26 @@ SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"
 GIVEN = ["志明", "淑芬", "家豪", "雅婷", "俊傑", "怡君", "冠宇", "佩珊", "建宏", "美玲"]
 
 
-@transaction.atomic
+_extensions = []
+
+
+def register_extension(load_function):
+    """Apps add their demo data (in their own demo.py) on top of the city's."""
+    _extensions.append(load_function)
+    return load_function
+
+
 def load() -> bool:
-    """Load the demo city unless it is there already. True if it was loaded."""
+    """Load the demo city and every app's demo data, each once. True if the city was loaded."""
+    autodiscover_modules("demo")
+    loaded = _load_city()
+    for extension in _extensions:
+        extension()
+    return loaded
+
+
+@transaction.atomic
+def _load_city() -> bool:
     if Department.objects.filter(code="CYC").exists():
         return False
     admin = User.objects.create_user(

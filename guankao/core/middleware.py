@@ -1,9 +1,24 @@
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from guankao.core import audit
 from guankao.core.models import Role
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Traditional Chinese unless the user chose otherwise (the language switch's cookie).
+
+    The browser's Accept-Language is ignored: a Taiwanese government system speaks
+    zh-Hant first, whatever language the workstation's browser was installed in."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class RequestContextMiddleware:

@@ -386,6 +386,18 @@ def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bo
     return notes
 
 
+def notify_roles(*, departments, roles, subject: str, body: str = "", url: str = ""):
+    """Notify the active staff holding `roles` in each of `departments` (not sub-units)."""
+    recipients = (
+        User.objects.filter(
+            is_active=True, department__in=departments, role_assignments__role__in=roles
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return notify(recipients=list(recipients), subject=subject, body=body, url=url)
+
+
 def _send_emails(addressed, subject: str, body: str, url: str) -> None:
     for pk, address in addressed:
         send_mail(subject, f"{body}\n\n{url}".strip(), None, [address], fail_silently=True)

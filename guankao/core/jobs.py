@@ -1,0 +1,63 @@
+"""Periodic work: each app's jobs.py registers jobs here; `guankao worker` runs them.
+
+Every job must be idempotent and claim its work atomically (a unique key, or a
+conditional UPDATE), so that two workers, or a rerun, never do a thing twice.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import autodiscover_modules
+
+log = logging.getLogger("guankao.worker")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    run: Callable[[dt.datetime], int]  # returns how many things it did
+
+
+_jobs: dict[str, Job] = {}
+
+
+def register(name: str, *, every: dt.timedelta) -> Callable:
+    def decorator(func):
+        _jobs[name] = Job(name, every, func)
+        return func
+
+    return decorator
+
+
+def all_jobs() -> list[Job]:
+    autodiscover_modules("jobs")
+    return sorted(_jobs.values(), key=lambda j: j.name)
+
+
+def claim(key: str) -> bool:
+    """True the first time any worker claims `key`; False ever after."""
+    from guankao.core.models import NoticeSent
+
+    try:
+        with transaction.atomic():
+            NoticeSent.objects.create(key=key[:200])
+        return True
+    except IntegrityError:
+        return False
+
+
+def run_once(now: dt.datetime, names: list[str] | None = None) -> dict[str, int]:
+    done = {}
+    for job in all_jobs():
+        if names and job.name not in names:
+            continue
+        try:
+            done[job.name] = job.run(now)
+        except Exception:  # one failing job must not stop the others
+            log.exception("job %s failed", job.name)
+            done[job.name] = -1
+    return done

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "guankao.plans"
+    label = "plans"
+    verbose_name = _("Plans and KPIs")
+
+    def ready(self):
+        from guankao.plans import nav, registry
+
+        registry.autodiscover()
+        nav.register_plans()

@@ -1,0 +1,252 @@
+"""Every read of plans and KPIs, scoped by user; the scorecard in one aggregate query."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from guankao.core import access as core_access
+from guankao.core.errors import NotFound
+from guankao.core.models import Attachment
+from guankao.lib.targets import TargetError, parse_target
+from guankao.lib.workdays import add_working_days
+from guankao.plans import status as st
+from guankao.plans.models import KPI, Goal, Measurement, Plan, PlanRound, Submission, Target
+
+
+def plan_scope_q(user, prefix: str = "") -> Q:
+    return core_access.scope_q(user, field=f"{prefix}department")
+
+
+def plan_list(*, user, year: int | None = None) -> QuerySet[Plan]:
+    rows = Plan.objects.filter(plan_scope_q(user)).select_related("department")
+    if year is not None:
+        rows = rows.filter(first_year__lte=year, last_year__gte=year)
+    return rows
+
+
+def plan_get(*, user, pk: int) -> Plan:
+    plan = plan_list(user=user).filter(pk=pk).first()
+    if plan is None:
+        raise NotFound
+    return plan
+
+
+def goal_get(*, user, pk: int) -> Goal:
+    goal = (
+        Goal.objects.filter(plan_scope_q(user, "plan__"))
+        .select_related("plan__department")
+        .filter(pk=pk)
+        .first()
+    )
+    if goal is None:
+        raise NotFound
+    return goal
+
+
+def kpi_list(*, user) -> QuerySet[KPI]:
+    return KPI.objects.filter(plan_scope_q(user, "goal__plan__")).select_related(
+        "goal__plan__department"
+    )
+
+
+def kpi_get(*, user, pk: int) -> KPI:
+    kpi = kpi_list(user=user).filter(pk=pk).first()
+    if kpi is None:
+        raise NotFound
+    return kpi
+
+
+def measurement_history(*, user, kpi: KPI) -> list[Measurement]:
+    """Every revision, newest first, each with `.files`: its evidence (two queries)."""
+    rows = list(
+        kpi.measurements.select_related("entered_by", "decided_by").order_by(
+            "-year", "-period", "-revision"
+        )
+    )
+    files: dict[str, list] = {}
+    evidence = Attachment.objects.filter(
+        core_access.scope_q(user),
+        owner_type="plans.measurement",
+        owner_id__in=[str(m.pk) for m in rows],
+    )
+    for attachment in evidence:
+        files.setdefault(attachment.owner_id, []).append(attachment)
+    for m in rows:
+        m.files = files.get(str(m.pk), [])
+    return rows
+
+
+def pending_approvals(*, user) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(plan_scope_q(user, "kpi__goal__plan__"))
+        .filter(status=Measurement.Status.SUBMITTED, latest=True)
+        .select_related("kpi__goal__plan__department", "entered_by")
+        .order_by("entered_at")
+    )
+
+
+def returned_measurements(*, user) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(plan_scope_q(user, "kpi__goal__plan__"))
+        .filter(status=Measurement.Status.RETURNED, latest=True)
+        .select_related("kpi__goal__plan__department", "decided_by")
+        .order_by("-decided_at")
+    )
+
+
+def round_list(*, user) -> QuerySet[PlanRound]:
+    return PlanRound.objects.all()
+
+
+def submission_list(*, user, plan_round: PlanRound) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(plan_round=plan_round)
+        .filter(plan_scope_q(user))
+        .select_related("plan", "department", "submitted_by", "plan_round")
+        .order_by("department__path")
+    )
+
+
+# What is due ------------------------------------------------------------------------------
+
+
+def period_end(kpi: KPI, year: int, period: int) -> dt.date:
+    last_month = period * 12 // kpi.periods_per_year
+    first_of_next = dt.date(year + last_month // 12, last_month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+def due_date(kpi: KPI, year: int, period: int) -> dt.date:
+    """A period's value is due a set number of working days after the period ends."""
+    return add_working_days(
+        period_end(kpi, year, period), settings.GUANKAO_MEASUREMENT_DUE_WORKDAYS
+    )
+
+
+def periods_due(*, today: dt.date, horizon_days: int = 0, user=None):
+    """(kpi, year, period, due date) with no value in, or only a returned one, due by
+    today + horizon_days. Manual KPIs of plans covering this year or last; two queries."""
+    kpis = (
+        KPI.objects.filter(metric_key="")
+        if user is None
+        else kpi_list(user=user).filter(metric_key="")
+    )
+    years = (today.year - 1, today.year)
+    kpis = list(
+        kpis.filter(
+            goal__plan__first_year__lte=today.year, goal__plan__last_year__gte=today.year - 1
+        )
+        .select_related("goal__plan__department")
+        .order_by("goal__plan__department__path", "pk")
+    )
+    have = set(
+        Measurement.objects.filter(kpi__in=kpis, year__in=years, latest=True)
+        .exclude(status=Measurement.Status.RETURNED)
+        .values_list("kpi_id", "year", "period")
+    )
+    limit = today + dt.timedelta(days=horizon_days)
+    out = []
+    for kpi in kpis:
+        plan = kpi.goal.plan
+        for year in years:
+            if not plan.covers(year):
+                continue
+            for period in range(1, kpi.periods_per_year + 1):
+                if period_end(kpi, year, period) >= limit or (kpi.pk, year, period) in have:
+                    continue
+                due = due_date(kpi, year, period)
+                if due <= limit:
+                    out.append((kpi, year, period, due))
+    return out
+
+
+# The scorecard ---------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    kpi: KPI
+    target_text: str | None
+    result: st.Result
+    target_error: str = ""
+
+
+def _as_of_periods(kpi: KPI, year: int, as_of: dt.date) -> int:
+    last_day = (as_of + dt.timedelta(days=1)).month != as_of.month
+    return st.elapsed_periods(year, kpi.periods_per_year, as_of.year, as_of.month, last_day)
+
+
+def scorecard(
+    *, user, year: int, department=None, as_of: dt.date | None = None, public=False, kpi_ids=None
+):
+    """Every KPI of the plans covering `year` with target, actual and status.
+
+    One query: KPIs joined to their plan and goal, with the year's target and the
+    aggregates of its approved (counted) measurements as sub-selects.
+    """
+    as_of = as_of or timezone.localdate()
+    kpis = KPI.objects.all() if public else kpi_list(user=user)
+    kpis = kpis.filter(goal__plan__first_year__lte=year, goal__plan__last_year__gte=year)
+    if department is not None:
+        kpis = kpis.filter(goal__plan__department__path__startswith=department.path)
+    if kpi_ids is not None:
+        kpis = kpis.filter(pk__in=kpi_ids)
+    counted = Measurement.objects.filter(kpi=OuterRef("pk"), year=year, counted=True)
+    if as_of.year == year:
+        counted = counted.filter(_period_upto(as_of))
+    agg = counted.values("kpi")
+    last = counted.order_by("-period")
+    rows = (
+        kpis.select_related("goal__plan__department")
+        .annotate(
+            target_text=Subquery(
+                Target.objects.filter(kpi=OuterRef("pk"), year=year).values("text")[:1]
+            ),
+            m_count=Subquery(
+                agg.annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()
+            ),
+            m_total=Subquery(agg.annotate(s=Sum("value")).values("s")[:1]),
+            m_num=Subquery(agg.annotate(s=Sum("numerator")).values("s")[:1]),
+            m_den=Subquery(agg.annotate(s=Sum("denominator")).values("s")[:1]),
+            m_last_period=Subquery(agg.annotate(p=Max("period")).values("p")[:1]),
+            m_last_value=Subquery(last.values("value")[:1]),
+        )
+        .order_by(
+            "goal__plan__department__path", "goal__plan__first_year", "goal__order", "order", "pk"
+        )
+    )
+    out = []
+    for kpi in rows:
+        target, error = None, ""
+        if kpi.target_text:
+            try:
+                target = parse_target(kpi.target_text, direction=kpi.direction)
+            except TargetError as exc:
+                error = str(exc)
+        aggregate = st.Aggregate(
+            count=kpi.m_count or 0,
+            total=kpi.m_total,
+            last_value=kpi.m_last_value,
+            last_period=kpi.m_last_period,
+            numerators=kpi.m_num,
+            denominators=kpi.m_den,
+        )
+        rule = st.Rule(
+            kpi.accumulation, kpi.periods_per_year, kpi.path, kpi.on_track_from, kpi.at_risk_from
+        )
+        result = st.evaluate(rule, target, aggregate, _as_of_periods(kpi, year, as_of))
+        out.append(ScoreRow(kpi, kpi.target_text, result, error))
+    return out
+
+
+def _period_upto(as_of: dt.date) -> Q:
+    # Periods that have begun by the as-of date, in each frequency's own numbering.
+    month = as_of.month
+    return (
+        Q(kpi__frequency="monthly", period__lte=month)
+        | Q(kpi__frequency="quarterly", period__lte=(month + 2) // 3)
+        | Q(kpi__frequency="yearly")
+    )

@@ -1,0 +1,112 @@
+"""A KPI's status for a year: met / not met after the year, on track / at risk / off track
+during it, no data without measurements. Pure functions over one KPI's aggregates.
+
+During the year a higher-is-better KPI whose value grows through the year (trainees, a
+share trained so far) is compared with its expected path, linear or stepped by quarter,
+up to the periods reported or elapsed; with a flat path (completion rates, sites
+monitored) the value is compared with the target itself. A lower-is-better count (≦3 incidents) is on
+track while at or under the target and off track once over it, in January too: it can
+only grow. A value exactly on target is met.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from guankao.lib.targets import Target
+
+MET, NOT_MET = "met", "not_met"
+ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
+NO_DATA, NO_TARGET = "no_data", "no_target"
+ALL = (MET, NOT_MET, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NO_TARGET)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """What the scorecard query returns for one KPI-year (approved, counted values)."""
+
+    count: int = 0
+    total: Decimal | None = None
+    last_value: Decimal | None = None
+    last_period: int | None = None
+    numerators: Decimal | None = None
+    denominators: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    accumulation: str  # sum | last | ratio
+    per_year: int
+    path: str  # linear | stepped
+    on_track_from: Decimal
+    at_risk_from: Decimal
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    actual: Decimal | None
+    expected: Decimal | None
+    periods: int  # periods the value covers (1..per_year)
+
+
+def actual_value(rule: Rule, agg: Aggregate) -> Decimal | None:
+    if not agg.count:
+        return None
+    if rule.accumulation == "sum":
+        return agg.total
+    if rule.accumulation == "ratio" and agg.denominators:
+        return (agg.numerators or 0) * 100 / agg.denominators
+    return agg.last_value
+
+
+def _expected_share(rule: Rule, periods: int) -> Decimal:
+    if rule.path == "stepped":
+        quarters = (periods * 4) // rule.per_year
+        return Decimal(quarters) / 4
+    return Decimal(periods) / rule.per_year
+
+
+def _grade(rule: Rule, share: Decimal | None) -> str:
+    if share is None:
+        return ON_TRACK
+    if share >= rule.on_track_from:
+        return ON_TRACK
+    if share >= rule.at_risk_from:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def evaluate(rule: Rule, target: Target | None, agg: Aggregate, elapsed: int) -> Result:
+    """`elapsed`: periods of the year already over on the as-of date (0..per_year)."""
+    actual = actual_value(rule, agg)
+    periods = max(elapsed, agg.last_period or 0)
+    if actual is None:
+        return Result(NO_DATA, None, None, 0)
+    if target is None:
+        return Result(NO_TARGET, actual, None, periods)
+    if elapsed >= rule.per_year:
+        return Result(MET if target.is_met(actual) else NOT_MET, actual, None, rule.per_year)
+    if target.is_met(actual):
+        return Result(ON_TRACK, actual, None, periods)
+    if target.direction == "lower":
+        if rule.accumulation == "sum":  # a count that only grows: over the target is lost
+            return Result(OFF_TRACK, actual, None, periods)
+        return Result(_grade(rule, target.progress(actual)), actual, None, periods)
+    if target.direction == "higher" and rule.path != "flat":
+        expected = target.low * _expected_share(rule, periods)
+        if expected <= 0:
+            return Result(ON_TRACK, actual, expected, periods)
+        return Result(_grade(rule, actual / expected), actual, expected, periods)
+    return Result(_grade(rule, target.progress(actual)), actual, None, periods)
+
+
+def elapsed_periods(
+    year: int, per_year: int, as_of_year: int, as_of_month: int, month_over: bool
+) -> int:
+    """Periods of `year` over on a date in as_of_year/as_of_month (month_over: its last day passed)."""
+    if as_of_year > year:
+        return per_year
+    if as_of_year < year:
+        return 0
+    months = as_of_month if month_over else as_of_month - 1
+    return months * per_year // 12

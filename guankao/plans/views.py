@@ -1,0 +1,311 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guankao.core import selectors as core_selectors
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.forms import add_service_errors
+from guankao.lib.roc import DateFormatError, parse_date
+from guankao.plans import access, charts, registry, selectors, services
+from guankao.plans import status as st
+from guankao.plans.forms import GoalForm, KpiForm, MeasurementForm, PlanForm, ReturnForm, TargetForm
+
+
+def _or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def _year_param(request, default: int) -> int:
+    raw = request.GET.get("year", "")
+    if not raw.isdigit():
+        return default
+    year = int(raw)
+    year = year + 1911 if year < 1000 else year
+    return year if 1912 <= year <= 2200 else default
+
+
+def _as_of_param(request):
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return None, ""
+    try:
+        return parse_date(raw), ""
+    except DateFormatError as exc:
+        return None, str(exc)
+
+
+def scorecard_view(request):
+    if not request.user.is_authenticated:
+        return redirect("public_scorecards")
+    year = _year_param(request, timezone.localdate().year)
+    as_of, as_of_error = _as_of_param(request)
+    code = request.GET.get("department", "").strip()
+    department = None
+    if code:
+        department = _or_404(core_selectors.department_get, user=request.user, code=code)
+    rows = selectors.scorecard(user=request.user, year=year, department=department, as_of=as_of)
+    return render(
+        request,
+        "plans/scorecard.html",
+        {
+            "year": year,
+            "department": department,
+            "as_of": as_of,
+            "as_of_error": as_of_error,
+            "groups": _group(rows),
+            "counts": _counts(rows),
+            "may_publish": access.is_officer(request.user),
+        },
+    )
+
+
+def _group(rows):
+    groups, current = [], None
+    for row in rows:
+        goal = row.kpi.goal
+        if current is None or current["goal"].pk != goal.pk:
+            current = {"goal": goal, "plan": goal.plan, "rows": []}
+            groups.append(current)
+        current["rows"].append(row)
+    return groups
+
+
+def _counts(rows):
+    counts = dict.fromkeys(st.ALL, 0)
+    for row in rows:
+        counts[row.result.status] += 1
+    return [(status, n) for status, n in counts.items() if n]
+
+
+@login_required
+def plan_list(request):
+    plans = selectors.plan_list(user=request.user)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                actor=request.user, department=request.user.department, **form.cleaned_data
+            )
+            return redirect("plan_detail", pk=plan.pk)
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except NotAllowed:
+            return HttpResponse(status=403)
+    may_create = request.user.department_id is not None and (
+        access.is_officer(request.user) or request.user.has_role("liaison", "head")
+    )
+    return render(
+        request, "plans/plan_list.html", {"plans": plans, "form": form, "may_create": may_create}
+    )
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = _or_404(selectors.plan_get, user=request.user, pk=pk)
+    may_edit = access.can_edit_plan(request.user, plan)
+    goal_form, kpi_form, target_form = GoalForm(prefix="goal"), None, None
+    if request.method == "POST":
+        if not may_edit:
+            return HttpResponse(status=403)
+        goal_form = GoalForm(request.POST, prefix="goal")
+        if goal_form.is_valid():
+            try:
+                order = plan.goals.count() + 1
+                services.goal_create(
+                    actor=request.user, plan=plan, order=order, **goal_form.cleaned_data
+                )
+                return redirect("plan_detail", pk=plan.pk)
+            except ServiceError as exc:
+                add_service_errors(goal_form, exc)
+    goals = plan.goals.prefetch_related("kpis__targets")
+    years = list(range(plan.first_year, plan.last_year + 1))
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "goals": goals,
+            "years": years,
+            "may_edit": may_edit,
+            "goal_form": goal_form,
+            "kpi_form": kpi_form or KpiForm(prefix="kpi", metric_choices=registry.choices()),
+            "target_form": target_form or TargetForm(prefix="target"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def kpi_create(request, goal_id: int):
+    plan_goal = _or_404(selectors.goal_get, user=request.user, pk=goal_id)
+    form = KpiForm(request.POST, prefix="kpi", metric_choices=registry.choices())
+    if form.is_valid():
+        try:
+            kpi = services.kpi_create(
+                actor=request.user,
+                goal=plan_goal,
+                order=plan_goal.kpis.count() + 1,
+                **form.cleaned_data,
+            )
+            return redirect("kpi_detail", pk=kpi.pk)
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except NotAllowed:
+            return HttpResponse(status=403)
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "title": _("New KPI"), "back": ("plan_detail", plan_goal.plan_id)},
+        status=400,
+    )
+
+
+@login_required
+def kpi_detail(request, pk: int):
+    kpi = _or_404(selectors.kpi_get, user=request.user, pk=pk)
+    plan = kpi.goal.plan
+    year = _year_param(
+        request, min(max(timezone.localdate().year, plan.first_year), plan.last_year)
+    )
+    measurement_form = MeasurementForm(initial={"year": year - 1911})
+    target_form = TargetForm(prefix="target")
+    if request.method == "POST":
+        response = _kpi_post(request, kpi)
+        if response is not None:
+            return response
+        measurement_form = MeasurementForm(request.POST, request.FILES)
+        target_form = TargetForm(request.POST, prefix="target")
+        posted = _record_from_form(request, kpi, measurement_form, target_form)
+        if not posted.errors:
+            return redirect(f"{request.path}?year={year}")
+        if posted is measurement_form:
+            target_form = TargetForm(prefix="target")
+        else:
+            measurement_form = MeasurementForm(initial={"year": year - 1911})
+    history = selectors.measurement_history(user=request.user, kpi=kpi)
+    years = list(range(plan.first_year, plan.last_year + 1))
+    results = [
+        (y, row)
+        for y in years
+        for row in selectors.scorecard(user=request.user, year=y, kpi_ids=[kpi.pk])
+    ]
+    metric = registry.get(kpi.metric_key) if kpi.metric_key else None
+    records = []
+    if metric is not None:
+        records = list(metric.records(registry.Period(year, 1, kpi.periods_per_year), None))[:200]
+    return render(
+        request,
+        "plans/kpi_detail.html",
+        {
+            "kpi": kpi,
+            "plan": plan,
+            "year": year,
+            "years": years,
+            "results": results,
+            "history": history,
+            "chart": _chart(kpi, year, history),
+            "metric": metric,
+            "records": records,
+            "may_report": access.can_report(request.user, kpi) and not kpi.metric_key,
+            "may_approve": access.can_approve(request.user, kpi),
+            "may_edit": access.can_edit_plan(request.user, plan),
+            "measurement_form": measurement_form,
+            "target_form": target_form,
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _chart(kpi, year, history):
+    counted = {m.period: m.value for m in history if m.year == year and m.counted}
+    if not counted:
+        return ""
+    labels = [str(p) for p in range(1, kpi.periods_per_year + 1)]
+    values = [counted.get(p) for p in range(1, kpi.periods_per_year + 1)]
+    if kpi.accumulation == "sum":
+        running, total = [], Decimal(0)
+        for v in values:
+            total += v or 0
+            running.append(total if v is not None else None)
+        values = running
+    title = _("%(kpi)s, %(y)d: value by period") % {"kpi": kpi.name, "y": year - 1911}
+    return charts.line_chart(title, labels, [(_("Actual"), values, "#0b5394")])
+
+
+def _kpi_post(request, kpi):
+    action = request.POST.get("action")
+    if action in ("approve", "return"):
+        pk = request.POST.get("measurement", "")
+        if not pk.isdigit():
+            return HttpResponse(status=400)
+        try:
+            if action == "approve":
+                services.measurement_approve(actor=request.user, measurement_id=int(pk))
+            else:
+                reason = request.POST.get("reason", "")
+                services.measurement_return(
+                    actor=request.user, measurement_id=int(pk), reason=reason
+                )
+            messages.success(request, _("Saved."))
+        except ServiceError as exc:
+            messages.error(request, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+            return HttpResponse(status=403)
+        except NotFound:
+            raise Http404 from None
+        return redirect(request.get_full_path())
+    return None
+
+
+def _record_from_form(request, kpi, measurement_form, target_form):
+    """Handle the KPI page's two forms; returns the one that was posted."""
+    if request.POST.get("action") == "target":
+        form = target_form
+        if form.is_valid():
+            try:
+                services.target_set(actor=request.user, kpi=kpi, **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            except NotAllowed as exc:
+                form.add_error(None, str(exc))
+        return form
+    form = measurement_form
+    try:
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("evidence_file")
+            services.measurement_record(actor=request.user, kpi=kpi, evidence_file=upload, **data)
+            messages.success(request, _("Saved; waiting for the department head's approval."))
+    except ServiceError as exc:
+        add_service_errors(form, exc)
+    except NotAllowed as exc:
+        form.add_error(None, str(exc))
+    return form
+
+
+@login_required
+def my_updates(request):
+    today = timezone.localdate()
+    due = selectors.periods_due(today=today, horizon_days=14, user=request.user)
+    mine = [row for row in due if access.can_report(request.user, row[0])]
+    approvals = [
+        m
+        for m in selectors.pending_approvals(user=request.user)
+        if access.can_approve(request.user, m.kpi)
+    ]
+    returned = selectors.returned_measurements(user=request.user)
+    return render(
+        request,
+        "plans/my_updates.html",
+        {"due": mine, "today": today, "approvals": approvals, "returned": returned},
+    )
