@@ -85,3 +85,19 @@ def _not_found(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": _("Sign in or send a valid token.")}, status=401)
+
+
+class Mapped:
+    """A queryset the paginator can count and slice, mapped to output one page at a time."""
+
+    def __init__(self, rows, to_out):
+        self.rows, self.to_out = rows, to_out
+
+    def count(self):
+        return self.rows.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [self.to_out(row) for row in self.rows[item]]

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel
 
-from guankao.api import PUBLIC
+from guankao.api import PUBLIC, Mapped
 from guankao.core import calendar, selectors, services
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import AuditEntry, DepartmentKind, Role
@@ -260,7 +260,7 @@ def list_staff(request, department: str = "", q: str = Query("", max_length=100)
     """Staff the caller may see; e-mail and phone are masked unless the caller may see them."""
     scope = _department_by_code(request.user, "department", department)
     rows = selectors.staff_list(user=request.user, department=scope, q=q, role=role)
-    return _Mapped(rows, lambda p: _staff_out(request.user, p))
+    return Mapped(rows, lambda p: _staff_out(request.user, p))
 
 
 @router.get("staff/{int:pk}", response=StaffOut, tags=["staff"])
@@ -353,7 +353,7 @@ def list_audit(request, filters: Query[AuditFilters]):
     data["department"] = _department_by_code(request.user, "department", data["department"])
     for key in ("since", "until"):
         data[key] = _date(key, data[key]) if data[key] else None
-    return _Mapped(selectors.audit_list(user=request.user, **data), _audit_out)
+    return Mapped(selectors.audit_list(user=request.user, **data), _audit_out)
 
 
 def _audit_out(e) -> dict:
@@ -369,22 +369,6 @@ def _audit_out(e) -> dict:
         "changes": e.changes,
         "note": e.note,
     }
-
-
-class _Mapped:
-    """A queryset the paginator can count and slice, mapped to output one page at a time."""
-
-    def __init__(self, rows, to_out):
-        self.rows, self.to_out = rows, to_out
-
-    def count(self):
-        return self.rows.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [self.to_out(row) for row in self.rows[item]]
 
 
 # Personal API tokens ---------------------------------------------------------------------

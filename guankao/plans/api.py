@@ -1,0 +1,432 @@
+"""Plans API: plans, goals, KPIs, targets, measurements, rounds, and the scorecard."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BaseModel
+
+from guankao.api import PUBLIC, Mapped
+from guankao.core import selectors as core_selectors
+from guankao.core.errors import NotFound, ServiceError
+from guankao.core.models import Department
+from guankao.lib.roc import DateFormatError, parse_date
+from guankao.plans import publishing, rounds, selectors, services
+from guankao.plans.models import (
+    Accumulation,
+    Direction,
+    Frequency,
+    Measurement,
+    Path,
+    Plan,
+    PlanRound,
+    PublishedScorecard,
+    Submission,
+)
+
+router = Router(tags=["plans"])
+
+
+class PlanOut(BaseModel):
+    id: int
+    department: str
+    kind: str
+    title: str
+    first_year: int
+    last_year: int
+    status: str
+
+
+class PlanIn(Schema):
+    department: str
+    kind: Literal["midterm", "annual"]
+    title: str = Field(..., max_length=200)
+    first_year: int
+    last_year: int
+    key_projects: str = Field("", max_length=5000)
+
+
+class GoalIn(Schema):
+    number: str = Field(..., max_length=10)
+    title: str = Field(..., max_length=300)
+
+
+class GoalOut(BaseModel):
+    id: int
+    plan: int
+    number: str
+    title: str
+
+
+class KpiIn(Schema):
+    number: str = Field("", max_length=10)
+    name: str = Field(..., max_length=300)
+    measure: str = Field(..., max_length=300)
+    unit: str = Field("", max_length=30)
+    direction: Literal[tuple(Direction.values)] = "higher"  # type: ignore[valid-type]
+    accumulation: Literal[tuple(Accumulation.values)] = "last"  # type: ignore[valid-type]
+    frequency: Literal[tuple(Frequency.values)] = "monthly"  # type: ignore[valid-type]
+    path: Literal[tuple(Path.values)] = "flat"  # type: ignore[valid-type]
+    metric_key: str = Field("", max_length=80)
+    targets: dict[int, str] = {}
+
+
+class KpiPatch(Schema):
+    name: str | None = Field(None, max_length=300)
+    measure: str | None = Field(None, max_length=300)
+    unit: str | None = Field(None, max_length=30)
+    direction: Literal[tuple(Direction.values)] | None = None  # type: ignore[valid-type]
+    accumulation: Literal[tuple(Accumulation.values)] | None = None  # type: ignore[valid-type]
+    frequency: Literal[tuple(Frequency.values)] | None = None  # type: ignore[valid-type]
+    path: Literal[tuple(Path.values)] | None = None  # type: ignore[valid-type]
+    on_track_from: Decimal | None = None
+    at_risk_from: Decimal | None = None
+
+
+class KpiOut(BaseModel):
+    id: int
+    goal: int
+    number: str
+    name: str
+    measure: str
+    unit: str
+    direction: str
+    accumulation: str
+    frequency: str
+    path: str
+    on_track_from: Decimal
+    at_risk_from: Decimal
+    metric_key: str
+    targets: dict[int, str]
+
+
+class TargetIn(Schema):
+    text: str = Field(..., max_length=100)
+
+
+class MeasurementIn(Schema):
+    year: int
+    period: int
+    value: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    note: str = Field("", max_length=5000)
+    evidence_url: str = Field("", max_length=500)
+
+
+class MeasurementOut(BaseModel):
+    id: int
+    kpi: int
+    year: int
+    period: int
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    note: str
+    evidence_url: str
+    status: str
+    source: str
+    revision: int
+    latest: bool
+    counted: bool
+    entered_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class RoundIn(Schema):
+    year: int
+    deadline: str
+    departments: list[str] = Field(..., min_length=1)
+
+
+class SubmissionOut(BaseModel):
+    id: int
+    department: str
+    plan: int
+    status: str
+    first_submitted_at: dt.datetime | None
+    on_time: bool
+
+
+class ScorecardKpi(BaseModel):
+    id: int
+    goal: str
+    number: str
+    name: str
+    measure: str
+    target: str | None
+    actual: Decimal | None
+    status: str
+    periods: int
+    per_year: int
+
+
+class ScorecardOut(BaseModel):
+    year: int
+    department: str | None
+    as_of: dt.date
+    published: bool
+    kpis: list[ScorecardKpi]
+
+
+def _plan_out(p: Plan) -> dict:
+    return {
+        "id": p.pk, "department": p.department.code, "kind": p.kind, "title": p.title,
+        "first_year": p.first_year, "last_year": p.last_year, "status": p.status,
+    }  # fmt: skip
+
+
+def _kpi_out(k) -> dict:
+    return {
+        "id": k.pk, "goal": k.goal_id, "number": k.number, "name": k.name, "measure": k.measure,
+        "unit": k.unit, "direction": k.direction, "accumulation": k.accumulation,
+        "frequency": k.frequency, "path": k.path, "on_track_from": k.on_track_from,
+        "at_risk_from": k.at_risk_from, "metric_key": k.metric_key,
+        "targets": {t.year: t.text for t in k.targets.all()},
+    }  # fmt: skip
+
+
+def _m_out(m) -> dict:
+    return {f: getattr(m, f) for f in MeasurementOut.model_fields if f not in ("id", "kpi")} | {
+        "id": m.pk,
+        "kpi": m.kpi_id,
+    }
+
+
+def _department(user, code: str, field: str = "department") -> Department | None:
+    if not code:
+        return None
+    try:
+        return core_selectors.department_get(user=user, code=code)
+    except NotFound:
+        raise ServiceError.field(field, f"unknown department code {code!r}") from None
+
+
+def _date(field: str, value: str) -> dt.date:
+    try:
+        return parse_date(value)
+    except DateFormatError as exc:
+        raise ServiceError.field(field, str(exc)) from None
+
+
+@router.get("plans", response=list[PlanOut])
+@paginate(LimitOffsetPagination)
+def list_plans(request, year: int | None = None):
+    return Mapped(selectors.plan_list(user=request.user, year=year), _plan_out)
+
+
+@router.post("plans", response={201: PlanOut})
+def create_plan(request, payload: PlanIn):
+    data = payload.dict()
+    data["department"] = _department(request.user, data["department"])
+    if data["department"] is None:
+        raise ServiceError.field("department", "is required")
+    return Status(201, _plan_out(services.plan_create(actor=request.user, **data)))
+
+
+@router.get("plans/{int:pk}", response=PlanOut)
+def get_plan(request, pk: int):
+    return _plan_out(selectors.plan_get(user=request.user, pk=pk))
+
+
+@router.post("plans/{int:pk}/goals", response={201: GoalOut})
+def create_goal(request, pk: int, payload: GoalIn):
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    goal = services.goal_create(
+        actor=request.user, plan=plan, order=plan.goals.count() + 1, **payload.dict()
+    )
+    return Status(201, {"id": goal.pk, "plan": plan.pk, "number": goal.number, "title": goal.title})
+
+
+@router.get("plans/{int:pk}/kpis", response=list[KpiOut])
+def list_kpis(request, pk: int):
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    kpis = selectors.kpi_list(user=request.user).filter(goal__plan=plan).prefetch_related("targets")
+    return [_kpi_out(k) for k in kpis]
+
+
+@router.post("goals/{int:pk}/kpis", response={201: KpiOut})
+def create_kpi(request, pk: int, payload: KpiIn):
+    goal = selectors.goal_get(user=request.user, pk=pk)
+    kpi = services.kpi_create(
+        actor=request.user, goal=goal, order=goal.kpis.count() + 1, **payload.dict()
+    )
+    return Status(201, _kpi_out(kpi))
+
+
+@router.get("kpis/{int:pk}", response=KpiOut)
+def get_kpi(request, pk: int):
+    return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
+
+
+@router.patch("kpis/{int:pk}", response=KpiOut)
+def update_kpi(request, pk: int, payload: KpiPatch):
+    kpi = selectors.kpi_get(user=request.user, pk=pk)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, **data))
+
+
+@router.put("kpis/{int:pk}/targets/{int:year}", response=KpiOut)
+def set_target(request, pk: int, year: int, payload: TargetIn):
+    kpi = selectors.kpi_get(user=request.user, pk=pk)
+    services.target_set(actor=request.user, kpi=kpi, year=year, text=payload.text)
+    return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
+
+
+@router.get("kpis/{int:pk}/measurements", response=list[MeasurementOut])
+def list_measurements(request, pk: int, year: int | None = None):
+    kpi = selectors.kpi_get(user=request.user, pk=pk)
+    rows = selectors.measurement_history(user=request.user, kpi=kpi)
+    return [_m_out(m) for m in rows if year is None or m.year == year]
+
+
+@router.post("kpis/{int:pk}/measurements", response={201: MeasurementOut})
+def record_measurement(request, pk: int, payload: MeasurementIn):
+    """A value for a period; sending one for a period that has a value is a correction."""
+    kpi = selectors.kpi_get(user=request.user, pk=pk)
+    return Status(
+        201, _m_out(services.measurement_record(actor=request.user, kpi=kpi, **payload.dict()))
+    )
+
+
+# Scoped lookups by id (moving to selectors.py once the helper editing it is done).
+def _measurement(request, pk: int) -> Measurement:
+    m = Measurement.objects.filter(
+        selectors.plan_scope_q(request.user, "kpi__goal__plan__"), pk=pk
+    ).first()
+    if m is None:
+        raise NotFound
+    return m
+
+
+def _submission(request, pk: int) -> Submission:
+    s = Submission.objects.filter(selectors.plan_scope_q(request.user), pk=pk).first()
+    if s is None:
+        raise NotFound
+    return s
+
+
+@router.post("measurements/{int:pk}/approve", response=MeasurementOut)
+def approve_measurement(request, pk: int):
+    m = _measurement(request, pk)
+    return _m_out(services.measurement_approve(actor=request.user, measurement_id=m.pk))
+
+
+@router.post("measurements/{int:pk}/return", response=MeasurementOut)
+def return_measurement(request, pk: int, payload: ReasonIn):
+    m = _measurement(request, pk)
+    return _m_out(
+        services.measurement_return(actor=request.user, measurement_id=m.pk, reason=payload.reason)
+    )
+
+
+@router.post("rounds", response={201: list[SubmissionOut]})
+def open_round(request, payload: RoundIn):
+    departments = [_department(request.user, code, "departments") for code in payload.departments]
+    plan_round = rounds.round_open(
+        actor=request.user,
+        year=payload.year,
+        deadline=_date("deadline", payload.deadline),
+        departments=departments,
+    )
+    return Status(
+        201,
+        [
+            _submission_out(s)
+            for s in selectors.submission_list(user=request.user, plan_round=plan_round)
+        ],
+    )
+
+
+@router.get("rounds/{int:year}/submissions", response=list[SubmissionOut])
+def list_submissions(request, year: int):
+    plan_round = PlanRound.objects.filter(year=year).first()
+    if plan_round is None:
+        raise NotFound
+    return [
+        _submission_out(s)
+        for s in selectors.submission_list(user=request.user, plan_round=plan_round)
+    ]
+
+
+@router.post("submissions/{int:pk}/submit", response=SubmissionOut)
+def submit(request, pk: int):
+    _submission(request, pk)
+    return _submission_out(rounds.submission_submit(actor=request.user, submission_id=pk))
+
+
+@router.post("submissions/{int:pk}/accept", response=SubmissionOut)
+def accept(request, pk: int):
+    _submission(request, pk)
+    return _submission_out(
+        rounds.submission_decide(actor=request.user, submission_id=pk, accept=True)
+    )
+
+
+@router.post("submissions/{int:pk}/return", response=SubmissionOut)
+def return_submission(request, pk: int, payload: ReasonIn):
+    _submission(request, pk)
+    s = rounds.submission_decide(
+        actor=request.user, submission_id=pk, accept=False, reason=payload.reason
+    )
+    return _submission_out(s)
+
+
+def _submission_out(s) -> dict:
+    s.plan.refresh_from_db(fields=["status"])
+    return {
+        "id": s.pk, "department": s.department.code, "plan": s.plan_id, "status": s.plan.status,
+        "first_submitted_at": s.first_submitted_at, "on_time": rounds.is_on_time(s),
+    }  # fmt: skip
+
+
+class ScorecardQuery(Schema):
+    year: int
+    department: str = ""
+    as_of: str = ""
+
+
+@router.get("scorecard", response=ScorecardOut, auth=PUBLIC)
+def scorecard(request, query: Query[ScorecardQuery]):
+    """Signed in: the live scorecard, scoped to what you may see. Anonymous: the latest
+    published scorecard for that year (and department), or 404."""
+    year = query.year + 1911 if query.year < 1000 else query.year
+    if not request.user.is_authenticated:
+        return _published(year, query.department)
+    department = _department(request.user, query.department)
+    as_of = _date("as_of", query.as_of) if query.as_of else None
+    rows = selectors.scorecard(user=request.user, year=year, department=department, as_of=as_of)
+    content = publishing.scorecard_content(rows, year=year, as_of=as_of or timezone.localdate())
+    return _scorecard_out(content, department.code if department else None, published=False)
+
+
+def _published(year: int, code: str):
+    found = PublishedScorecard.objects.filter(year=year).select_related("department")
+    found = found.filter(department__code=code) if code else found.filter(department=None)
+    published = found.order_by("-published_at").first()
+    if published is None:
+        raise NotFound
+    return _scorecard_out(published.content, code or None, published=True)
+
+
+def _scorecard_out(content: dict, department: str | None, *, published: bool) -> dict:
+    kpis = [
+        {
+            "id": k["id"], "goal": g["number"], "number": k["number"], "name": k["name"],
+            "measure": k["measure"], "target": k["target"], "actual": k["actual"],
+            "status": k["status"], "periods": k["periods"], "per_year": k["per_year"],
+        }
+        for g in content["goals"]
+        for k in g["kpis"]
+    ]  # fmt: skip
+    return {
+        "year": content["year"], "department": department, "as_of": content["as_of"],
+        "published": published, "kpis": kpis,
+    }  # fmt: skip
