@@ -105,7 +105,15 @@ def _ods_rows(content: bytes, sheet: str | None) -> list[list[str]]:
     width, height = table.size
     if height > MAX_ROWS or width > MAX_COLUMNS:
         raise _too_big()
-    return [[_cell(v) for v in row] for row in table.get_values()]
+    return [[_typed_cell(v, kind) for v, kind in row] for row in table.get_values(get_type=True)]
+
+
+def _typed_cell(value, kind: str | None) -> str:
+    # Calc stores "80%" typed in a cell as the number 0.8 with a percentage type; read it
+    # back as the person wrote it, or a target of 100% would arrive as "1".
+    if kind == "percentage" and isinstance(value, int | float | decimal.Decimal):
+        return _cell((decimal.Decimal(str(value)) * 100).normalize()) + "%"
+    return _cell(value)
 
 
 def _unguard(cell: str) -> str:

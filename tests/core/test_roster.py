@@ -535,3 +535,24 @@ def test_it_reports_missing_usernames_as_required_not_duplicates(people, city):
         (2, "帳號", "is required"),
         (3, "帳號", "is required"),
     ]
+
+
+def test_it_reads_percentage_cells_as_written():
+    import io
+
+    import odfdo
+
+    from guankao.core.tabular import read_table
+
+    document = odfdo.Document("spreadsheet")
+    document.body.clear()
+    table = odfdo.Table("s")
+    table.set_value((0, 0), "目標")
+    table.set_cell((0, 1), odfdo.Cell(value=1, cell_type="percentage"))
+    table.set_cell((0, 2), odfdo.Cell(value=0.8, cell_type="percentage"))
+    table.set_cell((0, 3), odfdo.Cell(value=0.955, cell_type="percentage"))
+    document.body.append(table)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    rows = read_table(buffer.getvalue(), "t.ods", required=("目標",))
+    assert [row["目標"] for _, row in rows] == ["100%", "80%", "95.5%"]
