@@ -10,166 +10,30 @@ import datetime as dt
 import http.client
 import json
 import os
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, closing
 from multiprocessing import get_context
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
+from common import (
+    BENCH,
+    MAX_SECONDS,
+    drive,
+    engine_env,
+    free_port,
+    percentile,
+    request,
+    run_json,
+    serving,
+)
 
-BENCH = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
 PATH = "/api/v1/departments"
-MAX_SECONDS = 600  # the longest a measured phase may run, even with --requests
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(conn: http.client.HTTPConnection, headers: dict, path=PATH) -> tuple[int, bytes]:
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
-def drive(port: int, token: str, connections: int, warmup: float, duration: float, count: int):
-    """The load driver (runs in its own process): latencies, errors, sizes, seconds, CPU used."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    lock = threading.Lock()
-    latencies, errors, sizes = [], [], set()
-    issued = 0
-    phase = {"measure": False, "stop": False}
-
-    def worker() -> None:
-        nonlocal issued
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while not phase["stop"]:
-            with lock:  # a bounded count: never issue more than `count` measured requests
-                if phase["measure"]:
-                    if count and issued >= count:
-                        break
-                    issued += 1
-                measuring = phase["measure"]
-            started = time.perf_counter()
-            try:
-                status, body = request(conn, headers)
-                problem = None if status == 200 else f"HTTP {status}"
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()  # http.client reconnects on the next request
-                status, body, problem = 0, b"", type(exc).__name__
-            elapsed = time.perf_counter() - started
-            if problem and not status:
-                time.sleep(0.05)  # no hot loop against a server that is gone
-            if measuring:
-                with lock:
-                    latencies.append(elapsed)
-                    sizes.add(len(body))
-                    if problem:
-                        errors.append(problem)
-        conn.close()
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    time.sleep(warmup)
-    started, cpu = time.perf_counter(), time.process_time()
-    phase["measure"] = True
-    limit = max(duration, MAX_SECONDS) if count else duration  # a count run is time-bound too
-    while time.perf_counter() - started < limit and not (count and issued >= count):
-        time.sleep(0.05)
-    phase["stop"] = True
-    for t in threads:
-        t.join(timeout=15)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"latencies": latencies, "errors": errors, "sizes": sorted(sizes), "seconds": seconds,
-            "driver_cpu_share": cpu / seconds}  # fmt: skip
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile of sorted `values`, in milliseconds."""
-    return round(values[round(p / 100 * (len(values) - 1))] * 1000, 2) if values else None
-
-
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with code {server.returncode}")
-        try:
-            with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=2)) as conn:
-                if request(conn, {}, "/healthz")[0] == 200:
-                    return
-        except (OSError, http.client.HTTPException):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"server not up after {timeout:.0f} s")
-
-
-@contextmanager
-def pg_database(url: str, *, keep: bool):
-    """A fresh, empty database `url` names (dropped again at the end unless `keep`)."""
-    parts = urlsplit(url)
-    name = sql.Identifier(parts.path.lstrip("/"))
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        yield
-    finally:
-        if not keep:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(drop)
-
-
-@contextmanager
-def serving(env: dict, port: int, args):
-    """`guankao serve` on 127.0.0.1:port; stopped (SIGTERM, then SIGKILL) however we leave."""
-    log_path = Path(env["GUANKAO_DATA_DIR"]) / "server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [str(BIN / "guankao"), "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            wait_until_up(port, server)
-            yield server
-        except BaseException:
-            print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
-            raise
-        finally:
-            if server.poll() is None:
-                server.send_signal(signal.SIGTERM)  # the gunicorn master stops its workers
-                try:
-                    server.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)  # its own session: only our processes
-                    server.wait(timeout=10)
 
 
 def seed(env: dict, args) -> dict:
     cmd = [sys.executable, str(BENCH / "seed.py"), f"--departments={args.departments}"]
-    done = subprocess.run(
-        [*cmd, f"--staff={args.staff}"], env=env, capture_output=True, text=True, timeout=600
-    )
-    if done.returncode:
-        raise RuntimeError(f"seed.py failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json([*cmd, f"--staff={args.staff}"], env, "seed.py")
 
 
 def preflight(port: int, token: str, expected: int) -> int:
@@ -179,7 +43,7 @@ def preflight(port: int, token: str, expected: int) -> int:
         status, _ = request(conn, auth, "/api/v1/me/tokens")
         if status != 200:
             raise RuntimeError(f"the API token was refused (HTTP {status})")
-        status, body = request(conn, auth)
+        status, body = request(conn, auth, PATH)
     found = len(json.loads(body)) if status == 200 else f"HTTP {status}"
     if found != expected:
         raise RuntimeError(f"expected {expected} departments, got {found}")
@@ -189,11 +53,7 @@ def preflight(port: int, token: str, expected: int) -> int:
 def run_engine(engine: str, args) -> dict:
     with ExitStack() as stack:
         data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="guankao-bench-"))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GUANKAO_")}
-        env |= {"GUANKAO_DATA_DIR": data_dir, "GUANKAO_SECRET_KEY": secrets.token_urlsafe(40)}
-        if engine == "postgres":
-            env["GUANKAO_DATABASE_URL"] = args.pg_url
-            stack.enter_context(pg_database(args.pg_url, keep=args.keep_db))
+        env = engine_env(stack, engine, data_dir, args)
         print(f"[{engine}] seeding {args.departments} departments, {args.staff} staff…", flush=True)
         seeded = seed(env, args)
         token, port = seeded.pop("token"), free_port()
@@ -202,8 +62,9 @@ def run_engine(engine: str, args) -> dict:
         print(f"[{engine}] serving on :{port}; {args.warmup:g} s warm-up, then load…", flush=True)
         with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
             job = pool.submit(
-                drive, port, token, args.connections, args.warmup, args.duration, args.requests
-            )
+                drive, port, token, PATH, args.connections, args.warmup, args.duration,
+                args.requests,
+            )  # fmt: skip
             raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 60)
         if server.poll() is not None:
             raise RuntimeError(f"the server exited during the run (code {server.returncode})")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",
     "guankao.core",
     "guankao.plans",
+    "guankao.reports",
 ]
 
 MIDDLEWARE = [

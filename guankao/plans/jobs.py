@@ -1,8 +1,10 @@
 """Periodic work of the plans app: computed KPI values and measurement reminders."""
 
 import datetime as dt
+import logging
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,8 @@ from guankao.lib.roc import format_roc
 from guankao.plans import registry, services
 from guankao.plans.models import KPI
 from guankao.plans.selectors import periods_due
+
+log = logging.getLogger("guankao.worker")
 
 
 @register("plans.compute_metrics", every=dt.timedelta(hours=1))
@@ -35,15 +39,20 @@ def compute_metrics(now: dt.datetime) -> int:
                 value = metric.compute(registry.Period(year, number, kpi.periods_per_year), None)
                 if value is None:
                     continue
-                if services.measurement_store_computed(
-                    kpi=kpi,
-                    year=year,
-                    period=number,
-                    value=value[0],
-                    numerator=value[1],
-                    denominator=value[2],
-                ):
-                    stored += 1
+                try:
+                    if services.measurement_store_computed(
+                        kpi=kpi,
+                        year=year,
+                        period=number,
+                        value=value[0],
+                        numerator=value[1],
+                        denominator=value[2],
+                    ):
+                        stored += 1
+                except IntegrityError:  # another worker stored this revision first
+                    log.info(
+                        "plans.compute_metrics: %s %d/%d stored elsewhere", kpi.pk, year, number
+                    )
     return stored
 
 
@@ -60,14 +69,16 @@ def measurement_reminders(now: dt.datetime) -> int:
             kind, subject = "due", _("Due today: %(kpi)s for %(p)s")
         else:
             kind, subject = "soon", _("Due %(d)s: %(kpi)s for %(p)s")
-        if not claim(f"plans.measurement:{kpi.pk}:{year}:{period}:{kind}"):
-            continue
-        label = f"{year - 1911}/{period}"
-        core_services.notify_roles(
-            departments=[kpi.goal.plan.department],
-            roles=("liaison",),
-            subject=subject % {"kpi": kpi.name[:80], "p": label, "d": format_roc(due)},
-            url=f"/plans/kpis/{kpi.pk}/",
-        )
+        # The claim and the notice commit together: a notice that fails is tried again.
+        with transaction.atomic():
+            if not claim(f"plans.measurement:{kpi.pk}:{year}:{period}:{kind}"):
+                continue
+            label = f"{year - 1911}/{period}"
+            core_services.notify_roles(
+                departments=[kpi.goal.plan.department],
+                roles=("liaison",),
+                subject=subject % {"kpi": kpi.name[:80], "p": label, "d": format_roc(due)},
+                url=f"/plans/kpis/{kpi.pk}/",
+            )
         sent += 1
     return sent

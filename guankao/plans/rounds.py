@@ -3,7 +3,9 @@ returns or accepts. A submission is on time when first sent by the end of the de
 (Asia/Taipei) and accepted in the end; that share is the round's 依限完成率."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +22,9 @@ S = Plan.Status
 
 
 def deadline_end(plan_round: PlanRound) -> dt.datetime:
+    # The deadline day ends at midnight in Taipei, whatever time zone is active.
     day_after = plan_round.deadline + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day_after, dt.time.min))
+    return dt.datetime.combine(day_after, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def is_on_time(submission: Submission) -> bool:
@@ -36,6 +39,10 @@ def is_on_time(submission: Submission) -> bool:
 def round_open(*, actor, year: int, deadline: dt.date, departments: list[Department]) -> PlanRound:
     if not access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers open the annual plan round."))
+    if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
+        raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
+        raise ServiceError.field("deadline", _("must be a date, such as 115/01/31"))
     if PlanRound.objects.filter(year=year).exists():
         raise ServiceError.field("year", _("the round for %(y)d is already open") % {"y": year})
     if not departments:
@@ -51,6 +58,14 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
             last_year=year,
         )
         Submission.objects.create(plan_round=plan_round, department=department, plan=plan)
+        audit.record(
+            actor=actor,
+            action=A.CREATE,
+            obj=plan,
+            department=department,
+            changes={"title": [None, plan.title], "kind": [None, plan.kind]},
+            note=f"annual plan round {year}",
+        )
     audit.record(
         actor=actor,
         action=A.CREATE,

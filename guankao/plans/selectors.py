@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Su
 from django.utils import timezone
 
 from guankao.core import access as core_access
+from guankao.core import calendar
 from guankao.core.errors import NotFound
 from guankao.core.models import Attachment
 from guankao.lib.targets import TargetError, parse_target
@@ -119,16 +120,20 @@ def period_end(kpi: KPI, year: int, period: int) -> dt.date:
     return first_of_next - dt.timedelta(days=1)
 
 
-def due_date(kpi: KPI, year: int, period: int) -> dt.date:
-    """A period's value is due a set number of working days after the period ends."""
+def due_date(kpi: KPI, year: int, period: int, overrides=None) -> dt.date:
+    """A period's value is due a set number of working days after the period ends.
+
+    overrides: the calendar's overrides of every year the count may touch, read once by
+    a caller that asks for many due dates (None: read them here)."""
     return add_working_days(
-        period_end(kpi, year, period), settings.GUANKAO_MEASUREMENT_DUE_WORKDAYS
+        period_end(kpi, year, period), settings.GUANKAO_MEASUREMENT_DUE_WORKDAYS, overrides
     )
 
 
 def periods_due(*, today: dt.date, horizon_days: int = 0, user=None):
     """(kpi, year, period, due date) with no value in, or only a returned one, due by
-    today + horizon_days. Manual KPIs of plans covering this year or last; two queries."""
+    today + horizon_days. Manual KPIs of plans covering this year or last; a constant
+    number of queries."""
     kpis = (
         KPI.objects.filter(metric_key="")
         if user is None
@@ -148,6 +153,10 @@ def periods_due(*, today: dt.date, horizon_days: int = 0, user=None):
         .values_list("kpi_id", "year", "period")
     )
     limit = today + dt.timedelta(days=horizon_days)
+    # One query for the calendar, not one per due date: up to a year past the horizon.
+    overrides = {}
+    for year in range(today.year - 1, limit.year + 2):
+        overrides.update(calendar.overrides_for_year(year))
     out = []
     for kpi in kpis:
         plan = kpi.goal.plan
@@ -157,7 +166,7 @@ def periods_due(*, today: dt.date, horizon_days: int = 0, user=None):
             for period in range(1, kpi.periods_per_year + 1):
                 if period_end(kpi, year, period) >= limit or (kpi.pk, year, period) in have:
                     continue
-                due = due_date(kpi, year, period)
+                due = due_date(kpi, year, period, overrides)
                 if due <= limit:
                     out.append((kpi, year, period, due))
     return out
@@ -197,6 +206,8 @@ def scorecard(
     counted = Measurement.objects.filter(kpi=OuterRef("pk"), year=year, counted=True)
     if as_of.year == year:
         counted = counted.filter(_period_upto(as_of))
+    elif as_of.year < year:  # the year has not begun: values entered ahead do not count
+        counted = counted.filter(period__lt=1)
     agg = counted.values("kpi")
     last = counted.order_by("-period")
     rows = (
@@ -215,7 +226,12 @@ def scorecard(
             m_last_value=Subquery(last.values("value")[:1]),
         )
         .order_by(
-            "goal__plan__department__path", "goal__plan__first_year", "goal__order", "order", "pk"
+            "goal__plan__department__path",
+            "goal__plan__first_year",
+            "goal__plan_id",
+            "goal__order",
+            "order",
+            "pk",
         )
     )
     out = []

@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from guankao.plans.models import (
 
 A = AuditEntry.Action
 PLAN_FIELDS = ["title", "kind", "first_year", "last_year", "status", "key_projects", "department"]
+GOAL_FIELDS = ["number", "title", "order"]
 KPI_FIELDS = [
     "number",
     "name",
@@ -88,6 +91,13 @@ def decimal_value(field: str, value) -> Decimal:
     return number
 
 
+def _only(data: dict, allowed) -> None:
+    """Refuse fields a service does not change, rather than drop them silently."""
+    for field in data:
+        if field not in allowed:
+            raise ServiceError.field(field, _("cannot be changed here"))
+
+
 def _record(actor, action, obj, before: dict, after: dict, department, note=""):
     changes = audit.diff(before, after)
     if changes or action != A.UPDATE:
@@ -128,6 +138,7 @@ def plan_create(
 def plan_update(*, actor, plan: Plan, **data) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     _require(access.can_edit_plan(actor, plan))
+    _only(data, ("title", "key_projects"))
     before = audit.snapshot(plan, PLAN_FIELDS)
     if "title" in data:
         plan.title = _text("title", data["title"], 200)
@@ -142,7 +153,10 @@ def plan_update(*, actor, plan: Plan, **data) -> Plan:
 def goal_create(*, actor, plan: Plan, number: str, title: str, order: int = 0) -> Goal:
     _require(access.can_edit_plan(actor, plan))
     goal = Goal.objects.create(
-        plan=plan, number=_text("number", number, 10), title=_text("title", title, 300), order=order
+        plan=plan,
+        number=_text("number", number, 10),
+        title=_text("title", title, 300),
+        order=_order(order),
     )
     _record(
         actor, A.CREATE, goal, {}, {"number": goal.number, "title": goal.title}, plan.department
@@ -150,7 +164,31 @@ def goal_create(*, actor, plan: Plan, number: str, title: str, order: int = 0) -
     return goal
 
 
+@transaction.atomic
+def goal_update(*, actor, goal: Goal, **data) -> Goal:
+    goal = Goal.objects.select_for_update().select_related("plan__department").get(pk=goal.pk)
+    _require(access.can_edit_plan(actor, goal.plan))
+    _only(data, ("number", "title", "order"))
+    before = audit.snapshot(goal, GOAL_FIELDS)
+    if "number" in data:
+        goal.number = _text("number", data["number"], 10)
+    if "title" in data:
+        goal.title = _text("title", data["title"], 300)
+    if "order" in data:
+        goal.order = _order(data["order"])
+    goal.save()
+    _record(actor, A.UPDATE, goal, before, audit.snapshot(goal, GOAL_FIELDS), goal.plan.department)
+    return goal
+
+
+def _order(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 32767:
+        raise ServiceError.field("order", _("must be a whole number from 0 to 32767"))
+    return value
+
+
 def _clean_kpi(data: dict) -> dict:
+    _only(data, KPI_FIELDS)
     out = {}
     for field, limit, required in (
         ("number", 10, False),
@@ -171,7 +209,9 @@ def _clean_kpi(data: dict) -> dict:
     for field in ("on_track_from", "at_risk_from"):
         if field in data:
             share = decimal_value(field, data[field])
-            if not Decimal(0) <= share <= Decimal("1.5"):
+            # Kept to 2 places (a DecimalField(4, 2)): 0.905 is refused, not rounded.
+            two_places = share == share.quantize(Decimal("0.01"))
+            if not (Decimal(0) <= share <= Decimal("1.5") and two_places):
                 raise ServiceError.field(
                     field, _("must be a share between 0 and 1.5 (e.g. 0.9 for 90%)")
                 )
@@ -184,7 +224,7 @@ def _clean_kpi(data: dict) -> dict:
             )
         out["metric_key"] = key
     if "order" in data:
-        out["order"] = int(data["order"])
+        out["order"] = _order(data["order"])
     return out
 
 
@@ -268,19 +308,30 @@ def _check_period(kpi: KPI, year: int, period: int) -> None:
 
 
 def _values(kpi: KPI, data: dict) -> dict:
-    out = {"value": decimal_value("value", data.get("value"))}
+    out = {}
     if kpi.accumulation == Accumulation.RATIO:
+        # A rate's value is its numerator / denominator; a value sent with them is not used.
         if data.get("numerator") in (None, "") or data.get("denominator") in (None, ""):
             raise ServiceError.field("denominator", _("a rate needs its numerator and denominator"))
         out["numerator"] = decimal_value("numerator", data["numerator"])
         out["denominator"] = decimal_value("denominator", data["denominator"])
         if out["denominator"] <= 0:
             raise ServiceError.field("denominator", _("must be above 0"))
-        out["value"] = (out["numerator"] * 100 / out["denominator"]).quantize(Decimal("0.0001"))
+        value = (out["numerator"] * 100 / out["denominator"]).quantize(Decimal("0.0001"))
+        if abs(value) >= MAX_VALUE:
+            raise ServiceError.field("value", _("must be a finite number below 10^13"))
+        out["value"] = value
+    else:
+        out["value"] = decimal_value("value", data.get("value"))
     out["note"] = _text("note", data.get("note", ""), 5000, required=False)
     url = _text("evidence_url", data.get("evidence_url", ""), 500, required=False)
-    if url and not url.startswith(("https://", "http://")):
-        raise ServiceError.field("evidence_url", _("must be an http(s) address"))
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ServiceError.field(
+                "evidence_url", _("must be an http(s) address, such as https://…")
+            ) from None
     out["evidence_url"] = url
     return out
 
@@ -320,6 +371,7 @@ def measurement_record(
     previous = (
         Measurement.objects.select_for_update()
         .filter(kpi=kpi, year=year, period=period, latest=True)
+        .order_by()
         .first()
     )
     if previous is not None:
@@ -356,10 +408,12 @@ def measurement_record(
 
 
 def _pending(measurement_id: int) -> Measurement:
+    # order_by(): Measurement's default ordering would join KPI, goal and plan for nothing.
     m = (
         Measurement.objects.select_for_update(of=("self",))
         .select_related("kpi__goal__plan__department")
         .filter(pk=measurement_id)
+        .order_by()
         .first()
     )
     if m is None:
@@ -375,7 +429,7 @@ def _pending(measurement_id: int) -> Measurement:
 def measurement_approve(*, actor, measurement_id: int) -> Measurement:
     m = _pending(measurement_id)
     _require(access.can_approve(actor, m.kpi))
-    if m.entered_by_id == actor.pk and not actor.is_admin:
+    if m.entered_by_id == actor.pk:  # four eyes, administrators included
         raise NotAllowed(_("Someone other than the person who entered a value approves it."))
     Measurement.objects.filter(kpi=m.kpi, year=m.year, period=m.period, counted=True).update(
         counted=False
@@ -425,6 +479,7 @@ def measurement_store_computed(
     current = (
         Measurement.objects.select_for_update()
         .filter(kpi=kpi, year=year, period=period, latest=True)
+        .order_by()
         .first()
     )
     if current is not None and current.value == value and current.counted:

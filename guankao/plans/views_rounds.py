@@ -107,6 +107,8 @@ def scorecard_publish(request):
         raise Http404 from None
     except NotAllowed:
         return HttpResponse(status=403)
+    except ServiceError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     messages.success(request, _("Published. Anyone can now read it without signing in."))
     return redirect("public_scorecard", pk=published.pk)
 

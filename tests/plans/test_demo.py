@@ -1,0 +1,108 @@
+"""The demo city loads the seed plan exactly, with values that show every status."""
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from guankao.core import demo
+from guankao.core.models import Department, User
+from guankao.plans import selectors
+from guankao.plans import status as st
+from guankao.plans.models import KPI, Goal, Measurement, Plan, Target
+
+# The KPI table at the end of seed/000_7a205265c2605d28.txt (ROC 108–111), as written there:
+# goal number and title, KPI number, KPI, measurement standard, the target of every year.
+SEED = [
+    ("一", "強化本府各處暨所屬機關前瞻及整體政策施政規劃能力", "", "編撰及推動年度施政計畫", "依限完成率", "100%"),
+    ("二", "強化為民服務，回應各階層民意需求", "", "推動本府陳情話務中心營運，整合各局處服務，回應市民市政諮詢、陳情與派工需求", "推動陳情話務中心持續營運順暢", "100%"),
+    ("三", "強化重要計畫及工程追蹤管考，落實政策理念", "1", "按月清查各項重大計畫及工程執行進度", "年度清查次數/12月x100%", "100%"),
+    ("三", "強化重要計畫及工程追蹤管考，落實政策理念", "2", "推動一般性補助款基本設施列管追蹤", "配合行政院國家發展委員會推動管考之相關措施", "100%"),
+    ("四", "資通安全法與相關子法之推動", "1", "資安事件發生次數", "次/年", "≦3"),
+    ("四", "資通安全法與相關子法之推動", "2", "資安內部稽核", "次/年", "≧1"),
+    ("四", "資通安全法與相關子法之推動", "3", "機房維運服務發生中斷次數", "次/年", "≦4"),
+    ("四", "資通安全法與相關子法之推動", "4", "每年資訊安全教育訓練目標時數3小時", "府內員工受訓人數/府內員工人數", "≧80%"),
+    ("五", "強化政府基層機關資安防護及區域聯防計畫", "1", "建置區域聯防ISAC及SOC監控機制", "監控服務點", "≧11"),
+    ("五", "強化政府基層機關資安防護及區域聯防計畫", "2", "強化資安防護縱深及創新服務整合", "依限完成率", "100%"),
+    ("五", "強化政府基層機關資安防護及區域聯防計畫", "3", "遵循資通安全管理法相關法令應辦事項", "依限完成率", "100%"),
+    ("六", "推動各項e化服務", "1", "辦理推動民眾上網推廣計畫", "受訓人次", "≧4000"),
+    ("六", "推動各項e化服務", "2", "辦理開放文書格式(ODF)推廣計畫", "辦理場次", "≧15"),
+]  # fmt: skip
+YEARS = (2019, 2020, 2021, 2022)
+
+
+@pytest.fixture
+def loaded(db):
+    """Loading the demo takes seconds: each test below checks several things of one load."""
+    demo.load()
+    return Plan.objects.get(department__code="ST", kind="midterm")
+
+
+def test_it_loads_the_seed_plan_exactly_and_once(loaded):
+    plan = loaded
+    assert (plan.department.name, plan.first_year, plan.last_year) == ("智慧科技處", 2019, 2022)
+    assert plan.title == "嘉義市政府智慧科技處中程(108至111年度)施政計畫"
+    assert Goal.objects.filter(plan=plan).count() == 6
+    assert KPI.objects.filter(goal__plan=plan).count() == 13
+    assert Target.objects.filter(kpi__goal__plan=plan).count() == 52
+    kpis = (
+        KPI.objects.filter(goal__plan=plan).select_related("goal").order_by("goal__order", "order")
+    )
+    got = []
+    for kpi in kpis:
+        targets = dict(kpi.targets.values_list("year", "text"))
+        assert sorted(targets) == list(YEARS)
+        assert len(set(targets.values())) == 1
+        got.append(
+            (kpi.goal.number, kpi.goal.title, kpi.number, kpi.name, kpi.measure, targets[2019])
+        )
+    assert got == SEED
+
+    # KPI 一 is computed from the annual plan rounds, never entered.
+    kpi = KPI.objects.get(goal__plan=plan, goal__number="一")
+    assert kpi.metric_key == "plans.round_on_time"
+    values = dict(Measurement.objects.filter(kpi=kpi, counted=True).values_list("year", "value"))
+    assert values == {2019: 100, 2020: Decimal("87.5"), 2021: 100, 2022: Decimal("87.5")}
+    assert not Measurement.objects.filter(kpi=kpi, source="manual").exists()
+
+    # The demo's correction is kept as a revision.
+    rows = Measurement.objects.filter(
+        kpi__goal__plan=plan, kpi__name="辦理推動民眾上網推廣計畫", year=2022, period=3
+    ).order_by("revision")
+    assert [(m.revision, m.value, m.counted) for m in rows] == [(1, 150, False), (2, 160, True)]
+
+    counts = (Plan.objects.count(), Measurement.objects.count(), Target.objects.count())
+    demo.load()
+    assert (Plan.objects.count(), Measurement.objects.count(), Target.objects.count()) == counts
+
+
+def _statuses(year, as_of):
+    officer = User.objects.get(username="officer")
+    department = Department.objects.get(code="ST")
+    rows = selectors.scorecard(user=officer, year=year, department=department, as_of=as_of)
+    return {row.kpi.name: row.result.status for row in rows}
+
+
+def test_it_shows_every_status(loaded, client):
+    for year in YEARS:
+        statuses = _statuses(year, dt.date(2023, 1, 1))
+        assert len(statuses) == 13
+        counts = Counter(statuses.values())
+        assert counts[st.MET] and counts[st.NOT_MET], year
+        assert set(counts) <= {st.MET, st.NOT_MET, st.NO_DATA}
+        assert statuses["資安事件發生次數"] == (st.NOT_MET if year == 2019 else st.MET)
+
+    statuses = _statuses(2022, dt.date(2022, 6, 30))
+    assert {st.ON_TRACK, st.AT_RISK, st.OFF_TRACK, st.NO_DATA} <= set(statuses.values())
+    assert statuses["強化資安防護縱深及創新服務整合"] == st.NO_DATA
+    assert statuses["辦理推動民眾上網推廣計畫"] == st.OFF_TRACK
+    assert statuses["每年資訊安全教育訓練目標時數3小時"] == st.AT_RISK
+    assert statuses["資安事件發生次數"] == st.ON_TRACK
+
+    client.force_login(User.objects.get(username="st.liaison"))
+    client.cookies["django_language"] = "en"
+    response = client.get("/scorecard/", {"year": "111", "as_of": "111/06/30"})
+    html = response.content.decode()
+    for word in ("On track", "At risk", "Off track", "No data"):
+        assert word in html
