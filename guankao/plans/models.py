@@ -1,5 +1,7 @@
 """Plans, strategic goals, KPIs, yearly targets, measurements, the annual plan round."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -117,10 +119,16 @@ class KPI(models.Model):
     )
     # ServiceNow's defaults (DOMAIN.md): on track from 90% of expected, at risk from 75%.
     on_track_from = models.DecimalField(
-        _("on track from (share of expected)"), max_digits=4, decimal_places=2, default=0.90
+        _("on track from (share of expected)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.90"),
     )
     at_risk_from = models.DecimalField(
-        _("at risk from (share of expected)"), max_digits=4, decimal_places=2, default=0.75
+        _("at risk from (share of expected)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.75"),
     )
     metric_key = models.CharField(_("computed by metric"), max_length=80, blank=True)
     order = models.PositiveSmallIntegerField(default=0)

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -252,7 +252,12 @@ def kpi_update(*, actor, kpi: KPI, **data) -> KPI:
     kpi = KPI.objects.select_for_update().select_related("goal__plan__department").get(pk=kpi.pk)
     _require(access.can_edit_plan(actor, kpi.goal.plan))
     before = audit.snapshot(kpi, KPI_FIELDS)
-    for key, value in _clean_kpi(data).items():
+    clean = _clean_kpi(data)
+    if clean.get("frequency", kpi.frequency) != kpi.frequency and kpi.measurements.exists():
+        raise ServiceError.field(
+            "frequency", _("values are already recorded by period; the frequency cannot change")
+        )
+    for key, value in clean.items():
         setattr(kpi, key, value)
     _check_thresholds(kpi)
     kpi.save()
@@ -376,16 +381,22 @@ def measurement_record(
     )
     if previous is not None:
         Measurement.objects.filter(pk=previous.pk).update(latest=False)
-    m = Measurement.objects.create(
-        kpi=kpi,
-        year=year,
-        period=period,
-        entered_by=actor,
-        revision=(previous.revision + 1) if previous else 1,
-        supersedes=previous,
-        status=Measurement.Status.SUBMITTED,
-        **values,
-    )
+    try:
+        with transaction.atomic():  # two first entries at once: the second is told, not a 500
+            m = Measurement.objects.create(
+                kpi=kpi,
+                year=year,
+                period=period,
+                entered_by=actor,
+                revision=(previous.revision + 1) if previous else 1,
+                supersedes=previous,
+                status=Measurement.Status.SUBMITTED,
+                **values,
+            )
+    except IntegrityError:
+        raise ServiceError.field(
+            "period", _("someone entered a value for this period just now; reload and check it")
+        ) from None
     before = _measurement_snapshot(previous) if previous else {}
     _record(
         actor,

@@ -12,9 +12,18 @@ from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.lib.roc import DateFormatError, parse_date
+from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, charts, registry, selectors, services
 from guankao.plans import status as st
-from guankao.plans.forms import GoalForm, KpiForm, MeasurementForm, PlanForm, ReturnForm, TargetForm
+from guankao.plans.forms import (
+    GoalForm,
+    KpiForm,
+    KpiSettingsForm,
+    MeasurementForm,
+    PlanForm,
+    ReturnForm,
+    TargetForm,
+)
 
 
 def _or_404(fn, **kwargs):
@@ -169,6 +178,58 @@ def kpi_create(request, goal_id: int):
     )
 
 
+def _kpi_forms(request, kpi, year: int) -> dict:
+    bound = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if bound else None
+    settings_initial = {
+        "name": kpi.name, "measure": kpi.measure, "unit": kpi.unit, "number": kpi.number,
+        "direction": kpi.direction, "accumulation": kpi.accumulation, "frequency": kpi.frequency,
+        "path": kpi.path, "metric_key": kpi.metric_key,
+        "on_track_pct": kpi.on_track_from * 100, "at_risk_pct": kpi.at_risk_from * 100,
+    }  # fmt: skip
+    return {
+        "record": MeasurementForm(
+            bound if action == "record" else None,
+            request.FILES if action == "record" else None,
+            initial={"year": year - 1911},
+        ),
+        "target": TargetForm(bound if action == "target" else None, prefix="target"),
+        "settings": KpiSettingsForm(
+            bound if action == "settings" else None,
+            prefix="kpi",
+            initial=settings_initial,
+            metric_choices=registry.choices(),
+        ),
+    }
+
+
+def _save_form(request, kpi, action: str, form) -> None:
+    """Run the posted form's service; problems land on the form."""
+    if not form.is_valid():
+        return
+    data = dict(form.cleaned_data)
+    try:
+        if action == "record":
+            upload = data.pop("evidence_file")
+            try:
+                services.measurement_record(
+                    actor=request.user, kpi=kpi, evidence_file=upload, **data
+                )
+            except ServiceError as exc:  # the attachment service names its field "file"
+                for problem in exc.problems:
+                    problem.field = "evidence_file" if problem.field == "file" else problem.field
+                raise
+            messages.success(request, _("Saved; waiting for the department head's approval."))
+        elif action == "target":
+            services.target_set(actor=request.user, kpi=kpi, **data)
+        else:
+            data["on_track_from"] = data.pop("on_track_pct") / 100
+            data["at_risk_from"] = data.pop("at_risk_pct") / 100
+            services.kpi_update(actor=request.user, kpi=kpi, **data)
+    except ServiceError as exc:
+        add_service_errors(form, exc)
+
+
 @login_required
 def kpi_detail(request, pk: int):
     kpi = _or_404(selectors.kpi_get, user=request.user, pk=pk)
@@ -176,21 +237,22 @@ def kpi_detail(request, pk: int):
     year = _year_param(
         request, min(max(timezone.localdate().year, plan.first_year), plan.last_year)
     )
-    measurement_form = MeasurementForm(initial={"year": year - 1911})
-    target_form = TargetForm(prefix="target")
+    may = {
+        "report": access.can_report(request.user, kpi) and not kpi.metric_key,
+        "approve": access.can_approve(request.user, kpi),
+        "edit": access.can_edit_plan(request.user, plan),
+    }
+    forms = _kpi_forms(request, kpi, year)
     if request.method == "POST":
-        response = _kpi_post(request, kpi)
-        if response is not None:
-            return response
-        measurement_form = MeasurementForm(request.POST, request.FILES)
-        target_form = TargetForm(request.POST, prefix="target")
-        posted = _record_from_form(request, kpi, measurement_form, target_form)
-        if not posted.errors:
+        action = request.POST.get("action")
+        if action in ("approve", "return"):
+            return _kpi_post(request, kpi)
+        allowed = {"record": may["report"], "target": may["edit"], "settings": may["edit"]}
+        if not allowed.get(action):
+            return HttpResponse(status=403)
+        _save_form(request, kpi, action, forms[action])
+        if not forms[action].errors:
             return redirect(f"{request.path}?year={year}")
-        if posted is measurement_form:
-            target_form = TargetForm(prefix="target")
-        else:
-            measurement_form = MeasurementForm(initial={"year": year - 1911})
     history = selectors.measurement_history(user=request.user, kpi=kpi)
     years = list(range(plan.first_year, plan.last_year + 1))
     results = [
@@ -206,22 +268,32 @@ def kpi_detail(request, pk: int):
         request,
         "plans/kpi_detail.html",
         {
-            "kpi": kpi,
-            "plan": plan,
-            "year": year,
-            "years": years,
-            "results": results,
-            "history": history,
-            "chart": _chart(kpi, year, history),
-            "metric": metric,
-            "records": records,
-            "may_report": access.can_report(request.user, kpi) and not kpi.metric_key,
-            "may_approve": access.can_approve(request.user, kpi),
-            "may_edit": access.can_edit_plan(request.user, plan),
-            "measurement_form": measurement_form,
-            "target_form": target_form,
-            "return_form": ReturnForm(),
+            "kpi": kpi, "plan": plan, "year": year, "years": years, "results": results,
+            "history": history, "chart": _chart(kpi, year, history), "years_chart": _years_chart(kpi, results),
+            "metric": metric, "records": records,
+            "may_report": may["report"], "may_approve": may["approve"], "may_edit": may["edit"],
+            "measurement_form": forms["record"], "target_form": forms["target"],
+            "settings_form": forms["settings"], "return_form": ReturnForm(),
         },
+    )  # fmt: skip
+
+
+def _years_chart(kpi, results):
+    """Actual against target over the plan's years (numeric targets only)."""
+    if len(results) < 2 or not any(row.result.actual is not None for _year, row in results):
+        return ""
+    labels = [str(y - 1911) for y, _row in results]
+    actual = [row.result.actual for _year, row in results]
+    targets = []
+    for _year, row in results:
+        try:
+            parsed = parse_target(row.target_text or "", direction=kpi.direction)
+            targets.append(parsed.low if parsed.low is not None else parsed.high)
+        except TargetError:
+            targets.append(None)
+    title = _("%(kpi)s: actual and target by year") % {"kpi": kpi.name}
+    return charts.line_chart(
+        title, labels, [(_("Actual"), actual, "#0b5394"), (_("Target"), targets, "#a61b1b")]
     )
 
 
@@ -265,32 +337,6 @@ def _kpi_post(request, kpi):
             raise Http404 from None
         return redirect(request.get_full_path())
     return None
-
-
-def _record_from_form(request, kpi, measurement_form, target_form):
-    """Handle the KPI page's two forms; returns the one that was posted."""
-    if request.POST.get("action") == "target":
-        form = target_form
-        if form.is_valid():
-            try:
-                services.target_set(actor=request.user, kpi=kpi, **form.cleaned_data)
-            except ServiceError as exc:
-                add_service_errors(form, exc)
-            except NotAllowed as exc:
-                form.add_error(None, str(exc))
-        return form
-    form = measurement_form
-    try:
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            upload = data.pop("evidence_file")
-            services.measurement_record(actor=request.user, kpi=kpi, evidence_file=upload, **data)
-            messages.success(request, _("Saved; waiting for the department head's approval."))
-    except ServiceError as exc:
-        add_service_errors(form, exc)
-    except NotAllowed as exc:
-        form.add_error(None, str(exc))
-    return form
 
 
 @login_required
