@@ -19,12 +19,9 @@ from guankao.plans.models import (
     Accumulation,
     Direction,
     Frequency,
-    Measurement,
     Path,
     Plan,
-    PlanRound,
     PublishedScorecard,
-    Submission,
 )
 
 router = Router(tags=["plans"])
@@ -296,32 +293,15 @@ def record_measurement(request, pk: int, payload: MeasurementIn):
     )
 
 
-# Scoped lookups by id (moving to selectors.py once the helper editing it is done).
-def _measurement(request, pk: int) -> Measurement:
-    m = Measurement.objects.filter(
-        selectors.plan_scope_q(request.user, "kpi__goal__plan__"), pk=pk
-    ).first()
-    if m is None:
-        raise NotFound
-    return m
-
-
-def _submission(request, pk: int) -> Submission:
-    s = Submission.objects.filter(selectors.plan_scope_q(request.user), pk=pk).first()
-    if s is None:
-        raise NotFound
-    return s
-
-
 @router.post("measurements/{int:pk}/approve", response=MeasurementOut)
 def approve_measurement(request, pk: int):
-    m = _measurement(request, pk)
+    m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(services.measurement_approve(actor=request.user, measurement_id=m.pk))
 
 
 @router.post("measurements/{int:pk}/return", response=MeasurementOut)
 def return_measurement(request, pk: int, payload: ReasonIn):
-    m = _measurement(request, pk)
+    m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(
         services.measurement_return(actor=request.user, measurement_id=m.pk, reason=payload.reason)
     )
@@ -347,9 +327,7 @@ def open_round(request, payload: RoundIn):
 
 @router.get("rounds/{int:year}/submissions", response=list[SubmissionOut])
 def list_submissions(request, year: int):
-    plan_round = PlanRound.objects.filter(year=year).first()
-    if plan_round is None:
-        raise NotFound
+    plan_round = selectors.round_get(user=request.user, year=year)
     return [
         _submission_out(s)
         for s in selectors.submission_list(user=request.user, plan_round=plan_round)
@@ -358,13 +336,13 @@ def list_submissions(request, year: int):
 
 @router.post("submissions/{int:pk}/submit", response=SubmissionOut)
 def submit(request, pk: int):
-    _submission(request, pk)
+    selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(rounds.submission_submit(actor=request.user, submission_id=pk))
 
 
 @router.post("submissions/{int:pk}/accept", response=SubmissionOut)
 def accept(request, pk: int):
-    _submission(request, pk)
+    selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(
         rounds.submission_decide(actor=request.user, submission_id=pk, accept=True)
     )
@@ -372,7 +350,7 @@ def accept(request, pk: int):
 
 @router.post("submissions/{int:pk}/return", response=SubmissionOut)
 def return_submission(request, pk: int, payload: ReasonIn):
-    _submission(request, pk)
+    selectors.submission_get(user=request.user, pk=pk)
     s = rounds.submission_decide(
         actor=request.user, submission_id=pk, accept=False, reason=payload.reason
     )

@@ -266,3 +266,24 @@ def _period_upto(as_of: dt.date) -> Q:
         | Q(kpi__frequency="quarterly", period__lte=(month + 2) // 3)
         | Q(kpi__frequency="yearly")
     )
+
+
+def measurement_get(*, user, pk: int) -> Measurement:
+    m = Measurement.objects.filter(plan_scope_q(user, "kpi__goal__plan__"), pk=pk).first()
+    if m is None:
+        raise NotFound
+    return m
+
+
+def submission_get(*, user, pk: int) -> Submission:
+    s = Submission.objects.filter(plan_scope_q(user), pk=pk).first()
+    if s is None:
+        raise NotFound
+    return s
+
+
+def round_get(*, user, year: int) -> PlanRound:
+    plan_round = PlanRound.objects.filter(year=year).first()
+    if plan_round is None:
+        raise NotFound
+    return plan_round

@@ -424,7 +424,8 @@ def test_it_shows_late_and_missing_submissions(decided, plan_round, clients):
     client.cookies["django_language"] = "en"
     html = client.get(f"/plans/rounds/{plan_round.pk}/").content.decode()
     assert html.count("<strong>Missing</strong>") == 1  # ST
-    assert html.count("<strong>Late</strong>") == 2  # SOC, and ST now past the deadline
+    assert html.count("<strong>Late</strong>") == 1  # SOC
+    assert html.count("<strong>Not submitted by the deadline</strong>") == 1  # ST
     assert html.count("<td>Yes</td>") == 1  # PW
 
 
