@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guankao.core import access, audit
+from guankao.core import access, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import (
     ApiToken,
@@ -42,29 +42,9 @@ def _check_version(before: dict, expected: str | None) -> None:
         )
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise NotAllowed(_("You are not allowed to do this."))
-
-
-def _text(field: str, value, *, max_length: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError.field(field, _("must be text"))
-    value = value.strip()
-    if required and not value:
-        raise ServiceError.field(field, _("is required"))
-    if len(value) > max_length:
-        raise ServiceError.field(
-            field, _("is too long (at most %(n)d characters)") % {"n": max_length}
-        )
-    return value
-
-
 def _identifier(field, value, pattern, rule, same, instance, *, max_length: int) -> str:
     """A code or username: text, of the allowed characters, not taken by another record."""
-    value = _text(field, value, max_length=max_length)
+    value = validation.text(field, value, max_length=max_length)
     if not pattern.match(value):
         raise ServiceError.field(field, rule)
     clash = same(value)
@@ -91,9 +71,9 @@ def _clean_department(data: dict, *, instance: Department | None) -> dict:
             max_length=20,
         )
     if "name" in data:
-        out["name"] = _text("name", data["name"], max_length=100)
+        out["name"] = validation.text("name", data["name"], max_length=100)
     if "name_en" in data:
-        out["name_en"] = _text("name_en", data["name_en"], max_length=150, required=False)
+        out["name_en"] = validation.text("name_en", data["name_en"], max_length=150, required=False)
     if "kind" in data:
         if data["kind"] not in DepartmentKind.values:
             raise ServiceError.field(
@@ -132,7 +112,7 @@ def _rebuild_paths(department: Department) -> None:
 
 @transaction.atomic
 def department_create(*, actor, **data) -> Department:
-    _require(access.can_manage_departments(actor))
+    validation.require(access.can_manage_departments(actor))
     for required in ("code", "name", "kind"):
         data.setdefault(required, "")
     clean = _clean_department(data, instance=None)
@@ -152,7 +132,7 @@ def department_create(*, actor, **data) -> Department:
 def department_update(
     *, actor, department: Department, expected_version: str | None = None, **data
 ) -> Department:
-    _require(access.can_manage_departments(actor))
+    validation.require(access.can_manage_departments(actor))
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = audit.snapshot(department, DEPARTMENT_FIELDS)
     _check_version(before, expected_version)
@@ -186,16 +166,16 @@ def _clean_staff(actor, data: dict, *, instance: User | None) -> dict:
             max_length=150,
         )
     if "display_name" in data:
-        out["display_name"] = _text("display_name", data["display_name"], max_length=100)
+        out["display_name"] = validation.text("display_name", data["display_name"], max_length=100)
     if "title" in data:
-        out["title"] = _text("title", data["title"], max_length=100, required=False)
+        out["title"] = validation.text("title", data["title"], max_length=100, required=False)
     if "phone" in data:
-        phone = _text("phone", data["phone"], max_length=40, required=False)
+        phone = validation.text("phone", data["phone"], max_length=40, required=False)
         if phone and not re.fullmatch(r"[0-9+()#\- ]{3,40}", phone):
             raise ServiceError.field("phone", _("use digits, spaces and + ( ) - # only"))
         out["phone"] = phone
     if "email" in data:
-        email = _text("email", data["email"], max_length=254, required=False)
+        email = validation.text("email", data["email"], max_length=254, required=False)
         if email:
             try:
                 validate_email(email)
@@ -256,7 +236,7 @@ def _staff_snapshot(user: User) -> dict:
 
 @transaction.atomic
 def staff_create(*, actor, roles=(), password: str | None = None, **data) -> User:
-    _require(bool(access.grantable_roles(actor)))
+    validation.require(bool(access.grantable_roles(actor)))
     for required in ("username", "display_name"):
         data.setdefault(required, "")
     data.setdefault("department", None)
@@ -335,8 +315,8 @@ def password_changed(*, actor) -> None:
 
 @transaction.atomic
 def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
-    _require(actor.is_authenticated and actor.is_active)
-    name = _text("name", name, max_length=100)
+    validation.require(actor.is_authenticated and actor.is_active)
+    name = validation.text("name", name, max_length=100)
     raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor, name=name, digest=ApiToken.digest_of(raw), hint=raw[:8]

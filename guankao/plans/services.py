@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guankao.core import attachments, audit
+from guankao.core import attachments, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.lib.targets import TargetError, parse_target
@@ -43,26 +43,6 @@ KPI_FIELDS = [
     "order",
 ]
 MAX_VALUE = Decimal("1e13")
-
-
-def _require(condition: bool, message=None) -> None:
-    if not condition:
-        raise NotAllowed(message or _("You are not allowed to do this."))
-
-
-def _text(field: str, value, max_length: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError.field(field, _("must be text"))
-    value = value.strip()
-    if required and not value:
-        raise ServiceError.field(field, _("is required"))
-    if len(value) > max_length:
-        raise ServiceError.field(
-            field, _("is too long (at most %(n)d characters)") % {"n": max_length}
-        )
-    return value
 
 
 def _choice(field: str, value, choices) -> str:
@@ -121,14 +101,14 @@ def plan_create(
     key_projects: str = "",
 ) -> Plan:
     plan = Plan(department=department, kind=_choice("kind", kind, Plan.Kind))
-    _require(access.can_edit_plan(actor, plan))
-    plan.title = _text("title", title, 200)
+    validation.require(access.can_edit_plan(actor, plan))
+    plan.title = validation.text("title", title, 200)
     plan.first_year, plan.last_year = _year("first_year", first_year), _year("last_year", last_year)
     if plan.last_year < plan.first_year:
         raise ServiceError.field("last_year", _("must not be before the first year"))
     if plan.last_year - plan.first_year > 9:
         raise ServiceError.field("last_year", _("a plan covers at most 10 years"))
-    plan.key_projects = _text("key_projects", key_projects, 5000, required=False)
+    plan.key_projects = validation.text("key_projects", key_projects, 5000, required=False)
     plan.save()
     _record(actor, A.CREATE, plan, {}, audit.snapshot(plan, PLAN_FIELDS), department)
     return plan
@@ -137,13 +117,15 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, actor, plan: Plan, **data) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _require(access.can_edit_plan(actor, plan))
+    validation.require(access.can_edit_plan(actor, plan))
     _only(data, ("title", "key_projects"))
     before = audit.snapshot(plan, PLAN_FIELDS)
     if "title" in data:
-        plan.title = _text("title", data["title"], 200)
+        plan.title = validation.text("title", data["title"], 200)
     if "key_projects" in data:
-        plan.key_projects = _text("key_projects", data["key_projects"], 5000, required=False)
+        plan.key_projects = validation.text(
+            "key_projects", data["key_projects"], 5000, required=False
+        )
     plan.save()
     _record(actor, A.UPDATE, plan, before, audit.snapshot(plan, PLAN_FIELDS), plan.department)
     return plan
@@ -151,11 +133,11 @@ def plan_update(*, actor, plan: Plan, **data) -> Plan:
 
 @transaction.atomic
 def goal_create(*, actor, plan: Plan, number: str, title: str, order: int = 0) -> Goal:
-    _require(access.can_edit_plan(actor, plan))
+    validation.require(access.can_edit_plan(actor, plan))
     goal = Goal.objects.create(
         plan=plan,
-        number=_text("number", number, 10),
-        title=_text("title", title, 300),
+        number=validation.text("number", number, 10),
+        title=validation.text("title", title, 300),
         order=_order(order),
     )
     _record(
@@ -167,13 +149,13 @@ def goal_create(*, actor, plan: Plan, number: str, title: str, order: int = 0) -
 @transaction.atomic
 def goal_update(*, actor, goal: Goal, **data) -> Goal:
     goal = Goal.objects.select_for_update().select_related("plan__department").get(pk=goal.pk)
-    _require(access.can_edit_plan(actor, goal.plan))
+    validation.require(access.can_edit_plan(actor, goal.plan))
     _only(data, ("number", "title", "order"))
     before = audit.snapshot(goal, GOAL_FIELDS)
     if "number" in data:
-        goal.number = _text("number", data["number"], 10)
+        goal.number = validation.text("number", data["number"], 10)
     if "title" in data:
-        goal.title = _text("title", data["title"], 300)
+        goal.title = validation.text("title", data["title"], 300)
     if "order" in data:
         goal.order = _order(data["order"])
     goal.save()
@@ -197,7 +179,7 @@ def _clean_kpi(data: dict) -> dict:
         ("unit", 30, False),
     ):
         if field in data:
-            out[field] = _text(field, data[field], limit, required)
+            out[field] = validation.text(field, data[field], limit, required)
     for field, choices in (
         ("direction", Direction),
         ("accumulation", Accumulation),
@@ -217,7 +199,7 @@ def _clean_kpi(data: dict) -> dict:
                 )
             out[field] = share
     if "metric_key" in data:
-        key = _text("metric_key", data["metric_key"], 80, required=False)
+        key = validation.text("metric_key", data["metric_key"], 80, required=False)
         if key and registry.get(key) is None:
             raise ServiceError.field(
                 "metric_key", _("no metric is registered under %(k)s") % {"k": key}
@@ -235,7 +217,7 @@ def _check_thresholds(kpi: KPI) -> None:
 
 @transaction.atomic
 def kpi_create(*, actor, goal: Goal, targets: dict[int, str] | None = None, **data) -> KPI:
-    _require(access.can_edit_plan(actor, goal.plan))
+    validation.require(access.can_edit_plan(actor, goal.plan))
     data.setdefault("name", "")
     data.setdefault("measure", "")
     kpi = KPI(goal=goal, **_clean_kpi(data))
@@ -250,7 +232,7 @@ def kpi_create(*, actor, goal: Goal, targets: dict[int, str] | None = None, **da
 @transaction.atomic
 def kpi_update(*, actor, kpi: KPI, **data) -> KPI:
     kpi = KPI.objects.select_for_update().select_related("goal__plan__department").get(pk=kpi.pk)
-    _require(access.can_edit_plan(actor, kpi.goal.plan))
+    validation.require(access.can_edit_plan(actor, kpi.goal.plan))
     before = audit.snapshot(kpi, KPI_FIELDS)
     clean = _clean_kpi(data)
     if clean.get("frequency", kpi.frequency) != kpi.frequency and kpi.measurements.exists():
@@ -268,14 +250,14 @@ def kpi_update(*, actor, kpi: KPI, **data) -> KPI:
 @transaction.atomic
 def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
     plan = kpi.goal.plan
-    _require(access.can_edit_plan(actor, plan))
+    validation.require(access.can_edit_plan(actor, plan))
     year = _year("year", year)
     if not plan.covers(year):
         raise ServiceError.field(
             "year",
             _("the plan covers %(a)d–%(b)d only") % {"a": plan.first_year, "b": plan.last_year},
         )
-    text = _text("target", text, 100)
+    text = validation.text("target", text, 100)
     try:
         parse_target(text, direction=kpi.direction)
     except TargetError as exc:
@@ -328,8 +310,8 @@ def _values(kpi: KPI, data: dict) -> dict:
         out["value"] = value
     else:
         out["value"] = decimal_value("value", data.get("value"))
-    out["note"] = _text("note", data.get("note", ""), 5000, required=False)
-    url = _text("evidence_url", data.get("evidence_url", ""), 500, required=False)
+    out["note"] = validation.text("note", data.get("note", ""), 5000, required=False)
+    url = validation.text("evidence_url", data.get("evidence_url", ""), 500, required=False)
     if url:
         try:
             URLValidator(schemes=["http", "https"])(url)
@@ -366,7 +348,7 @@ def measurement_record(
 
     An evidence file goes through the core attachment service; if it is refused, the
     whole entry is refused with it (one transaction)."""
-    _require(access.can_report(actor, kpi))
+    validation.require(access.can_report(actor, kpi))
     if kpi.metric_key:
         raise ServiceError.field(
             "kpi", _("this KPI is computed by a metric; it takes no manual values")
@@ -439,7 +421,7 @@ def _pending(measurement_id: int) -> Measurement:
 @transaction.atomic
 def measurement_approve(*, actor, measurement_id: int) -> Measurement:
     m = _pending(measurement_id)
-    _require(access.can_approve(actor, m.kpi))
+    validation.require(access.can_approve(actor, m.kpi))
     if m.entered_by_id == actor.pk:  # four eyes, administrators included
         raise NotAllowed(_("Someone other than the person who entered a value approves it."))
     Measurement.objects.filter(kpi=m.kpi, year=m.year, period=m.period, counted=True).update(
@@ -466,8 +448,8 @@ def measurement_approve(*, actor, measurement_id: int) -> Measurement:
 @transaction.atomic
 def measurement_return(*, actor, measurement_id: int, reason: str) -> Measurement:
     m = _pending(measurement_id)
-    _require(access.can_approve(actor, m.kpi))
-    m.decision_note = _text("reason", reason, 300)
+    validation.require(access.can_approve(actor, m.kpi))
+    m.decision_note = validation.text("reason", reason, 300)
     m.status, m.decided_by, m.decided_at = Measurement.Status.RETURNED, actor, timezone.now()
     m.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
     _record(

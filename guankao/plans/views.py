@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
+from guankao.core.http import run_action
 from guankao.lib.roc import DateFormatError, parse_date
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, charts, registry, selectors, services
@@ -314,29 +316,20 @@ def _chart(kpi, year, history):
 
 
 def _kpi_post(request, kpi):
-    action = request.POST.get("action")
-    if action in ("approve", "return"):
-        pk = request.POST.get("measurement", "")
-        if not pk.isdigit():
-            return HttpResponse(status=400)
-        try:
-            if action == "approve":
-                services.measurement_approve(actor=request.user, measurement_id=int(pk))
-            else:
-                reason = request.POST.get("reason", "")
-                services.measurement_return(
-                    actor=request.user, measurement_id=int(pk), reason=reason
-                )
-            messages.success(request, _("Saved."))
-        except ServiceError as exc:
-            messages.error(request, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
-        except NotAllowed as exc:
-            messages.error(request, str(exc))
-            return HttpResponse(status=403)
-        except NotFound:
-            raise Http404 from None
-        return redirect(request.get_full_path())
-    return None
+    """Approve or return the value named in the form."""
+    pk = request.POST.get("measurement", "")
+    if not pk.isdigit():
+        return HttpResponse(status=400)
+    if request.POST.get("action") == "approve":
+        action = partial(services.measurement_approve, actor=request.user, measurement_id=int(pk))
+    else:
+        action = partial(
+            services.measurement_return,
+            actor=request.user,
+            measurement_id=int(pk),
+            reason=request.POST.get("reason", ""),
+        )
+    return run_action(request, action) or redirect(request.get_full_path())
 
 
 @login_required

@@ -1,5 +1,7 @@
 """The annual plan round pages and scorecard publishing."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_POST
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
+from guankao.core.http import run_action
 from guankao.core.models import Department, DepartmentKind
 from guankao.plans import access, publishing, rounds, selectors
 from guankao.plans.forms import RoundForm
@@ -54,26 +57,21 @@ def round_detail(request, pk: int):
         action, sid = request.POST.get("action"), request.POST.get("submission", "")
         if not sid.isdigit():
             return HttpResponse(status=400)
-        try:
-            if action == "submit":
-                rounds.submission_submit(actor=request.user, submission_id=int(sid))
-            elif action in ("accept", "return"):
-                rounds.submission_decide(
-                    actor=request.user,
-                    submission_id=int(sid),
-                    accept=action == "accept",
-                    reason=request.POST.get("reason", ""),
-                )
-            else:
-                return HttpResponse(status=400)
-            messages.success(request, _("Saved."))
-        except ServiceError as exc:
-            messages.error(request, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
-        except NotAllowed as exc:
-            messages.error(request, str(exc))
-            return HttpResponse(status=403)
-        except NotFound:
-            raise Http404 from None
+        if action == "submit":
+            call = partial(rounds.submission_submit, actor=request.user, submission_id=int(sid))
+        elif action in ("accept", "return"):
+            call = partial(
+                rounds.submission_decide,
+                actor=request.user,
+                submission_id=int(sid),
+                accept=action == "accept",
+                reason=request.POST.get("reason", ""),
+            )
+        else:
+            return HttpResponse(status=400)
+        failed = run_action(request, call)
+        if failed is not None:
+            return failed
         return redirect("round_detail", pk=pk)
     submissions = list(selectors.submission_list(user=request.user, plan_round=plan_round))
     now = timezone.now()

@@ -1,0 +1,23 @@
+"""One way for a page's POST action to answer a service's errors."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+
+
+def run_action(request, action) -> HttpResponse | None:
+    """Call `action()`; say what went wrong as a message (or 403/404). None means go on."""
+    try:
+        action()
+    except ServiceError as exc:
+        messages.error(request, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+        return HttpResponse(status=403)
+    except NotFound:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Saved."))
+    return None
