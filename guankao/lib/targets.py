@@ -39,7 +39,14 @@ _SPELLINGS = (
     ("==", "="), ("〜", "~"), ("−", "-"), ("–", "-"), ("—", "-"),
 )  # fmt: skip
 _SUFFIXES = {"以上": "ge", "以下": "le", "以內": "le", "以内": "le"}
-_EXAMPLES = "≧80%, ≦3, 100% or 80%~90%"
+_EXAMPLES = ("≧80%", "≦3", "100%", "80%~90%")
+
+
+def _examples() -> str:
+    # The joining words follow the reader's language: "≧80%, ≦3, 100% or 80%~90%".
+    return _("%(list)s or %(last)s") % {"list": ", ".join(_EXAMPLES[:-1]), "last": _EXAMPLES[-1]}
+
+
 _ZERO, _ONE = Decimal(0), Decimal(1)
 
 _NOTE = re.compile(r"(?P<body>[^()]*?)\s*\((?P<note>[^()]*)\)", re.S)
@@ -151,7 +158,7 @@ def _value(value) -> Decimal:
 def _error(text: str, reason: str | None = None, **values) -> TargetError:
     """'…' is not a target: reason (by default, what a target looks like)."""
     reason = reason or _("expected a comparison and a number, such as %(examples)s")
-    values = {"examples": _EXAMPLES, "range": "80%~90%", "note": "100%（依限完成率）", **values}
+    values = {"examples": _examples(), "range": "80%~90%", "note": "100%（依限完成率）", **values}
     message = _("'%(text)s' is not a target: %(reason)s")
     return TargetError(message % {"text": text, "reason": reason % values})
 
@@ -194,14 +201,14 @@ def parse_target(text: str, direction: str | None = None) -> Target:
         raise ValueError(f"direction must be higher, lower, range or None, not {direction!r}")
     if not isinstance(text, str):
         message = _("expected text such as %(examples)s, not %(type)s")
-        raise TargetError(message % {"examples": _EXAMPLES, "type": type(text).__name__})
+        raise TargetError(message % {"examples": _examples(), "type": type(text).__name__})
     if len(text) > MAX_LENGTH:
         message = _("'%(start)s…' is too long for a target: at most %(max)s characters")
         raise TargetError(message % {"start": text[:20], "max": MAX_LENGTH})
     body = unicodedata.normalize("NFKC", text).strip()
     if not body:
         message = _("empty target: expected a comparison and a number, such as %(examples)s")
-        raise TargetError(message % {"examples": _EXAMPLES})
+        raise TargetError(message % {"examples": _examples()})
     note = ""
     if match := _NOTE.fullmatch(body):
         body, note = match["body"].strip(), match["note"].strip()

@@ -51,10 +51,18 @@ class KpiForm(forms.Form):
 
 class KpiSettingsForm(KpiForm):
     on_track_pct = forms.DecimalField(
-        label=_("On track from (% of expected)"), min_value=0, max_value=150, decimal_places=0
+        # xgettext:no-python-format
+        label=_("On track from (% of expected)"),
+        min_value=0,
+        max_value=150,
+        decimal_places=0,
     )
     at_risk_pct = forms.DecimalField(
-        label=_("At risk from (% of expected)"), min_value=0, max_value=150, decimal_places=0
+        # xgettext:no-python-format
+        label=_("At risk from (% of expected)"),
+        min_value=0,
+        max_value=150,
+        decimal_places=0,
     )
 
 

@@ -44,7 +44,9 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
     if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
         raise ServiceError.field("deadline", _("must be a date, such as 115/01/31"))
     if PlanRound.objects.filter(year=year).exists():
-        raise ServiceError.field("year", _("the round for %(y)d is already open") % {"y": year})
+        raise ServiceError.field(
+            "year", _("the round for %(y)d is already open") % {"y": year - 1911}
+        )
     if not departments:
         raise ServiceError.field("departments", _("choose at least one department"))
     plan_round = PlanRound.objects.create(year=year, deadline=deadline, opened_by=actor)

@@ -255,7 +255,8 @@ def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
     if not plan.covers(year):
         raise ServiceError.field(
             "year",
-            _("the plan covers %(a)d–%(b)d only") % {"a": plan.first_year, "b": plan.last_year},
+            _("the plan covers %(a)d–%(b)d only")
+            % {"a": plan.first_year - 1911, "b": plan.last_year - 1911},
         )
     text = validation.text("target", text, 100)
     try:
@@ -290,7 +291,8 @@ def _check_period(kpi: KPI, year: int, period: int) -> None:
     if not plan.covers(year):
         raise ServiceError.field(
             "year",
-            _("the plan covers %(a)d–%(b)d only") % {"a": plan.first_year, "b": plan.last_year},
+            _("the plan covers %(a)d–%(b)d only")
+            % {"a": plan.first_year - 1911, "b": plan.last_year - 1911},
         )
 
 
