@@ -197,3 +197,39 @@ def serving(env: dict, port: int, args):
                 except subprocess.TimeoutExpired:
                     os.killpg(server.pid, signal.SIGKILL)  # its own session: only our processes
                     server.wait(timeout=10)
+
+
+def proc_cpu() -> dict[int, tuple[int, int, str, int]]:
+    """Every process now: pid -> (parent pid, process group, name, CPU clock ticks used)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        fields = rest.split()  # from field 3 (state) on: ppid, pgrp, ..., utime (14), stime (15)
+        found[int(entry.name)] = (int(fields[1]), int(fields[2]), name, int(fields[11]) + int(fields[12]))  # fmt: skip
+    return found
+
+
+def cpu_shares(before: dict, after: dict, seconds: float, server_pgid: int) -> dict:
+    """Cores used between two proc_cpu() snapshots by the server under test, PostgreSQL, this
+    benchmark (it and its children: the driver) and everything else on the machine."""
+    me = os.getpid()
+    used = {"server": 0, "postgres": 0, "bench": 0, "other": 0}
+    for pid, (ppid, pgrp, name, ticks) in after.items():
+        ticks -= before[pid][3] if pid in before and before[pid][2] == name else 0
+        if pgrp == server_pgid:
+            used["server"] += ticks
+        elif name.startswith("postgres"):
+            used["postgres"] += ticks
+        elif me in (pid, ppid):
+            used["bench"] += ticks
+        else:
+            used["other"] += ticks
+    hz = os.sysconf("SC_CLK_TCK")
+    return {k: round(v / hz / seconds, 2) for k, v in used.items()}

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, closing
 from multiprocessing import get_context
@@ -23,10 +24,12 @@ from multiprocessing import get_context
 from common import (
     BENCH,
     MAX_SECONDS,
+    cpu_shares,
     drive,
     engine_env,
     free_port,
     percentile,
+    proc_cpu,
     request,
     run_json,
     serving,
@@ -59,13 +62,15 @@ def preflight(port: int, token: str, path: str, year: int, expected: int) -> int
     return len(body)
 
 
-def measure(port: int, token: str, path: str, connections: int, args, size: int) -> dict:
+def measure(port: int, token: str, path: str, connections: int, args, size: int, server) -> dict:
+    before, started = proc_cpu(), time.monotonic()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         job = pool.submit(
             drive, port, token, path, connections, args.warmup, args.duration, args.requests,
             bodies=True, timeout=60,
         )  # fmt: skip
         raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 120)
+    cores = cpu_shares(before, proc_cpu(), time.monotonic() - started, server.pid)
     lat = sorted(raw["latencies"])
     bad, unchecked = 0, 0  # responses that do not list every KPI; ones not kept to check
     for count, body in raw["bodies"].values():
@@ -87,6 +92,9 @@ def measure(port: int, token: str, path: str, connections: int, args, size: int)
         "bad_responses": bad + unchecked,  # not listing every KPI, or too varied to check
         "driver_cpu_share": round(raw["driver_cpu_share"], 2),  # of one core
         "load_average_1m": round(os.getloadavg()[0], 2),  # other work on the machine skews all
+        # Cores used while driving (warm-up included): "other" is work that is not ours.
+        "cores_used": cores,
+        "other_cores": cores["other"],
     }
 
 
@@ -112,7 +120,9 @@ def run_engine(engine: str, args, stamp: str) -> dict:
             profile = BENCH / "results" / f"scorecard-profile-{engine}-{stamp}.txt"
             cmd.append(f"--profile={profile}")
         print(f"[{engine}] timing the SQL alone, the view in-process, the ODT report…", flush=True)
+        before, started = proc_cpu(), time.monotonic()
         probe = run_json(cmd, env | {"BENCH_TOKEN": token}, "scorecard_probe.py", timeout=900)
+        probe["cores_used"] = cpu_shares(before, proc_cpu(), time.monotonic() - started, -1)
         sql, view, odt = probe["sql"], probe["view"], probe["odt"]
         print(f"[{engine}] SQL p50 {sql['p50_ms']} ms, p95 {sql['p95_ms']} ms; view in-process "
               f"p50 {view['p50_ms']} ms; ODT {odt.get('p50_ms', odt.get('skipped'))}", flush=True)  # fmt: skip
@@ -124,7 +134,7 @@ def run_engine(engine: str, args, stamp: str) -> dict:
         for connections in args.connections:
             print(f"[{engine}] {connections} connection(s): {args.warmup:g} s warm-up, then load…",
                   flush=True)  # fmt: skip
-            row = measure(port, token, path, connections, args, size)
+            row = measure(port, token, path, connections, args, size, server)
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited during the run (code {server.returncode})")
             ratio = row["p95_ms"] / sql["p95_ms"] if row["p95_ms"] and sql["p95_ms"] else None
@@ -157,7 +167,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--kpis", type=int, default=400)
     parser.add_argument("--measurements", type=int, default=200_000)
-    parser.add_argument("--sql-runs", type=int, default=50, help="times the SQL is executed")
+    parser.add_argument("--sql-runs", type=int, default=100, help="times the SQL is executed")
     parser.add_argument("--odt-runs", type=int, default=5, help="performance_report_odt calls")
     parser.add_argument("--profile", action="store_true", help="cProfile 30 in-process requests")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/guankao_bench")
@@ -185,7 +195,7 @@ def main() -> None:
     print(f"\nGET {out['path']} ({args.kpis} KPIs, {args.measurements:,} measurements) · "
           f"gunicorn {args.workers}×{args.threads} · {os.cpu_count()} CPUs")  # fmt: skip
     columns = ("engine connections requests rps p50_ms p95_ms p99_ms errors bad_responses "
-               "sql_p50_ms sql_p95_ms api_p95_over_sql_p95").split()  # fmt: skip
+               "sql_p50_ms sql_p95_ms api_p95_over_sql_p95 other_cores").split()  # fmt: skip
     print("  ".join(f"{c.replace('api_p95_over_sql_p95', 'p95/sql_p95'):>12}" for c in columns))
     for r in results:
         print("  ".join(f"{r[c]!s:>12}" for c in columns))

@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--kpis", type=int, default=400, help="expected in the scorecard")
-    parser.add_argument("--sql-runs", type=int, default=50)
+    parser.add_argument("--sql-runs", type=int, default=100)
     parser.add_argument("--view-runs", type=int, default=20)
     parser.add_argument("--odt-runs", type=int, default=5)
     parser.add_argument("--profile", default="", help="write cProfile statistics here")
@@ -152,6 +152,8 @@ def main() -> None:
     module, report = find_odt_function()
     if report is None:
         out["odt"] = {"skipped": f"no guankao module defines {ODT_FUNCTION}() yet"}
+    elif args.odt_runs == 0:
+        out["odt"] = {"skipped": "--odt-runs 0", "module": module}
     else:
         size = []
 

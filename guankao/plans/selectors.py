@@ -2,9 +2,22 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from guankao.core import access as core_access
@@ -203,18 +216,19 @@ def scorecard(
         kpis = kpis.filter(goal__plan__department__path__startswith=department.path)
     if kpi_ids is not None:
         kpis = kpis.filter(pk__in=kpi_ids)
-    counted = Measurement.objects.filter(kpi=OuterRef("pk"), year=year, counted=True)
-    if as_of.year == year:
-        counted = counted.filter(_period_upto(as_of))
-    elif as_of.year < year:  # the year has not begun: values entered ahead do not count
-        counted = counted.filter(period__lt=1)
+    # `.order_by()` everywhere: the models' default orderings would join KPI, goal, plan
+    # and department into every sub-select.
+    kpis = kpis.annotate(cut=_last_period_begun(year, as_of))
+    counted = Measurement.objects.filter(
+        kpi=OuterRef("pk"), year=year, counted=True, period__lte=OuterRef("cut")
+    ).order_by()
     agg = counted.values("kpi")
     last = counted.order_by("-period")
     rows = (
         kpis.select_related("goal__plan__department")
         .annotate(
             target_text=Subquery(
-                Target.objects.filter(kpi=OuterRef("pk"), year=year).values("text")[:1]
+                Target.objects.filter(kpi=OuterRef("pk"), year=year).order_by().values("text")[:1]
             ),
             m_count=Subquery(
                 agg.annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()
@@ -239,7 +253,7 @@ def scorecard(
         target, error = None, ""
         if kpi.target_text:
             try:
-                target = parse_target(kpi.target_text, direction=kpi.direction)
+                target = _parse_target(kpi.target_text, kpi.direction)
             except TargetError as exc:
                 error = str(exc)
         aggregate = st.Aggregate(
@@ -258,14 +272,23 @@ def scorecard(
     return out
 
 
-def _period_upto(as_of: dt.date) -> Q:
-    # Periods that have begun by the as-of date, in each frequency's own numbering.
+def _last_period_begun(year: int, as_of: dt.date):
+    """The last period of `year` begun by the as-of date, in each KPI's own numbering."""
+    if as_of.year > year:
+        return Value(12)
+    if as_of.year < year:  # the year has not begun: values entered ahead do not count
+        return Value(0)
     month = as_of.month
-    return (
-        Q(kpi__frequency="monthly", period__lte=month)
-        | Q(kpi__frequency="quarterly", period__lte=(month + 2) // 3)
-        | Q(kpi__frequency="yearly")
+    return Case(
+        When(frequency="monthly", then=Value(month)),
+        When(frequency="quarterly", then=Value((month + 2) // 3)),
+        default=Value(1),
     )
+
+
+# A few distinct target texts serve hundreds of KPIs; a parsed Target is immutable.
+# Errors are not cached, so their messages follow the reader's language.
+_parse_target = lru_cache(maxsize=4096)(parse_target)
 
 
 def measurement_get(*, user, pk: int) -> Measurement:
