@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -27,7 +28,16 @@ from guankao.core.models import Attachment
 from guankao.lib.targets import TargetError, parse_target
 from guankao.lib.workdays import add_working_days
 from guankao.plans import status as st
-from guankao.plans.models import KPI, Goal, Measurement, Plan, PlanRound, Submission, Target
+from guankao.plans.models import (
+    KPI,
+    PERIODS_PER_YEAR,
+    Goal,
+    Measurement,
+    Plan,
+    PlanRound,
+    Submission,
+    Target,
+)
 
 
 def plan_scope_q(user, prefix: str = "") -> Q:
@@ -190,13 +200,13 @@ def periods_due(*, today: dt.date, horizon_days: int = 0, user=None):
 
 @dataclass
 class ScoreRow:
-    kpi: KPI
+    kpi: "ScoreKpi"
     target_text: str | None
     result: st.Result
     target_error: str = ""
 
 
-def _as_of_periods(kpi: KPI, year: int, as_of: dt.date) -> int:
+def _as_of_periods(kpi, year: int, as_of: dt.date) -> int:
     last_day = (as_of + dt.timedelta(days=1)).month != as_of.month
     return st.elapsed_periods(year, kpi.periods_per_year, as_of.year, as_of.month, last_day)
 
@@ -225,8 +235,7 @@ def scorecard(
     agg = counted.values("kpi")
     last = counted.order_by("-period")
     rows = (
-        kpis.select_related("goal__plan__department")
-        .annotate(
+        kpis.annotate(
             target_text=Subquery(
                 Target.objects.filter(kpi=OuterRef("pk"), year=year).order_by().values("text")[:1]
             ),
@@ -247,29 +256,118 @@ def scorecard(
             "order",
             "pk",
         )
+        .values(*_ROW_FIELDS)
     )
+    # Plain rows, not model instances: building 400 KPIs with their goal, plan and
+    # department as models cost more than the query itself.
+    goals: dict[int, ScoreGoal] = {}
+    plans: dict[int, ScorePlan] = {}
     out = []
-    for kpi in rows:
+    for row in rows:
+        kpi = _score_kpi(row, goals, plans)
         target, error = None, ""
-        if kpi.target_text:
+        if row["target_text"]:
             try:
-                target = _parse_target(kpi.target_text, kpi.direction)
+                target = _parse_target(row["target_text"], kpi.direction)
             except TargetError as exc:
                 error = str(exc)
         aggregate = st.Aggregate(
-            count=kpi.m_count or 0,
-            total=kpi.m_total,
-            last_value=kpi.m_last_value,
-            last_period=kpi.m_last_period,
-            numerators=kpi.m_num,
-            denominators=kpi.m_den,
+            count=row["m_count"] or 0,
+            total=row["m_total"],
+            last_value=row["m_last_value"],
+            last_period=row["m_last_period"],
+            numerators=row["m_num"],
+            denominators=row["m_den"],
         )
         rule = st.Rule(
             kpi.accumulation, kpi.periods_per_year, kpi.path, kpi.on_track_from, kpi.at_risk_from
         )
         result = st.evaluate(rule, target, aggregate, _as_of_periods(kpi, year, as_of))
-        out.append(ScoreRow(kpi, kpi.target_text, result, error))
+        out.append(ScoreRow(kpi, row["target_text"], result, error))
     return out
+
+
+_KPI_FIELDS = (
+    "pk", "number", "name", "measure", "unit", "direction", "accumulation", "frequency", "path",
+    "on_track_from", "at_risk_from",
+)  # fmt: skip
+_ROW_FIELDS = (
+    *_KPI_FIELDS, "goal_id", "goal__number", "goal__title", "goal__order", "goal__plan_id",
+    "goal__plan__title", "goal__plan__first_year", "goal__plan__last_year", "goal__plan__kind",
+    "goal__plan__department_id", "goal__plan__department__name",
+    "goal__plan__department__code", "target_text", "m_count", "m_total", "m_num", "m_den",
+    "m_last_period", "m_last_value",
+)  # fmt: skip
+
+
+@dataclass(eq=False)
+class ScoreDepartment:
+    pk: int
+    name: str
+    code: str
+
+
+@dataclass(eq=False)
+class ScorePlan:
+    pk: int
+    title: str
+    first_year: int
+    last_year: int
+    kind: str
+    department: ScoreDepartment
+
+
+@dataclass(eq=False)
+class ScoreGoal:
+    pk: int
+    number: str
+    title: str
+    order: int
+    plan: ScorePlan
+
+
+@dataclass(eq=False)
+class ScoreKpi:
+    """What the scorecard, the report and the published copy read of a KPI."""
+
+    pk: int
+    number: str
+    name: str
+    measure: str
+    unit: str
+    direction: str
+    accumulation: str
+    frequency: str
+    path: str
+    on_track_from: Decimal
+    at_risk_from: Decimal
+    goal: ScoreGoal
+    m_last_period: int | None
+
+    @property
+    def periods_per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.frequency]
+
+
+def _score_kpi(row: dict, goals: dict, plans: dict) -> ScoreKpi:
+    """One ScoreGoal per goal and one ScorePlan per plan, shared by their KPIs."""
+    goal = goals.get(row["goal_id"])
+    if goal is None:
+        plan = plans.get(row["goal__plan_id"])
+        if plan is None:
+            plan = plans[row["goal__plan_id"]] = ScorePlan(
+                row["goal__plan_id"], row["goal__plan__title"], row["goal__plan__first_year"],
+                row["goal__plan__last_year"], row["goal__plan__kind"],
+                ScoreDepartment(row["goal__plan__department_id"],
+                                row["goal__plan__department__name"],
+                                row["goal__plan__department__code"]),
+            )  # fmt: skip
+        goal = goals[row["goal_id"]] = ScoreGoal(
+            row["goal_id"], row["goal__number"], row["goal__title"], row["goal__order"], plan
+        )
+    return ScoreKpi(
+        **{f: row[f] for f in _KPI_FIELDS}, goal=goal, m_last_period=row["m_last_period"]
+    )
 
 
 def _last_period_begun(year: int, as_of: dt.date):
