@@ -79,7 +79,8 @@ MARKUP_RE = re.compile(
 )
 # Text may hold tabs, line ends and form feeds; other control characters mean binary.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-# What zipfile raises on a damaged archive; RuntimeError is an encrypted member.
+# What zipfile raises on a damaged archive: RuntimeError is an encrypted member,
+# NotImplementedError a compression method it does not support.
 ZIP_ERRORS = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,

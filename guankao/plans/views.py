@@ -123,7 +123,7 @@ def plan_list(request):
 def plan_detail(request, pk: int):
     plan = _or_404(selectors.plan_get, user=request.user, pk=pk)
     may_edit = access.can_edit_plan(request.user, plan)
-    goal_form, kpi_form, target_form = GoalForm(prefix="goal"), None, None
+    goal_form = GoalForm(prefix="goal")
     if request.method == "POST":
         if not may_edit:
             return HttpResponse(status=403)
@@ -148,8 +148,7 @@ def plan_detail(request, pk: int):
             "years": years,
             "may_edit": may_edit,
             "goal_form": goal_form,
-            "kpi_form": kpi_form or KpiForm(prefix="kpi", metric_choices=registry.choices()),
-            "target_form": target_form or TargetForm(prefix="target"),
+            "kpi_form": KpiForm(prefix="kpi", metric_choices=registry.choices()),
         },
     )
 
