@@ -157,7 +157,9 @@ def pg_database(url: str, *, keep: bool):
 
 def engine_env(stack, engine: str, data_dir: str, args) -> dict:
     """The server's environment for `engine` (a fresh PostgreSQL database is entered on `stack`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUANKAO_")}
+    # A fresh environment, but for the knobs a benchmark run compares on purpose.
+    passed = ("GUANKAO_SCORECARD_CACHE_SECONDS",)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUANKAO_") or k in passed}
     env |= {"GUANKAO_DATA_DIR": data_dir, "GUANKAO_SECRET_KEY": secrets.token_urlsafe(40)}
     if engine == "postgres":
         env["GUANKAO_DATABASE_URL"] = args.pg_url

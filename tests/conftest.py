@@ -20,6 +20,16 @@ PASSWORD = "Correct-horse-battery-9"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_scorecard_cache():
+    # Each test's data is rolled back, and the data stamp with it: start with no memory.
+    from guankao.plans import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -14,7 +14,7 @@ from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import Department
 from guankao.lib.roc import DateFormatError, parse_date
-from guankao.plans import publishing, rounds, selectors, services
+from guankao.plans import cache, publishing, rounds, selectors, services
 from guankao.plans.models import (
     Accumulation,
     Direction,
@@ -380,9 +380,16 @@ def scorecard(request, query: Query[ScorecardQuery]):
         return _published(year, query.department)
     department = _department(request.user, query.department)
     as_of = _date("as_of", query.as_of) if query.as_of else None
-    rows = selectors.scorecard(user=request.user, year=year, department=department, as_of=as_of)
-    content = publishing.scorecard_content(rows, year=year, as_of=as_of or timezone.localdate())
-    return _scorecard_out(content, department.code if department else None, published=False)
+    as_of = as_of or timezone.localdate()
+
+    def compute():
+        rows = selectors.scorecard(user=request.user, year=year, department=department, as_of=as_of)
+        content = publishing.scorecard_content(rows, year=year, as_of=as_of)
+        return _scorecard_out(content, department.code if department else None, published=False)
+
+    return cache.remembered(
+        request.user, ("api", year, department and department.pk, as_of), compute
+    )
 
 
 def _published(year: int, code: str):

@@ -281,3 +281,13 @@ class PublishedScorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.department or 'city'}"
+
+
+class DataStamp(models.Model):
+    """One row whose number goes up with every change to plans data (in the same
+    transaction), so a computed scorecard can be reused until the data changes."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -12,7 +12,7 @@ from guankao.core import attachments, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.lib.targets import TargetError, parse_target
-from guankao.plans import access, registry
+from guankao.plans import access, cache, registry
 from guankao.plans.models import (
     KPI,
     Accumulation,
@@ -79,8 +79,10 @@ def _only(data: dict, allowed) -> None:
 
 
 def _record(actor, action, obj, before: dict, after: dict, department, note=""):
+    """Audit a change to plans data, and mark the data changed for cached scorecards."""
     changes = audit.diff(before, after)
     if changes or action != A.UPDATE:
+        cache.touch()
         audit.record(
             actor=actor, action=action, obj=obj, changes=changes, department=department, note=note
         )
@@ -501,6 +503,7 @@ def measurement_store_computed(
         supersedes=current,
         decided_at=timezone.now(),
     )
+    cache.touch()
     audit.record(
         actor=None,
         action=A.CREATE if current is None else A.UPDATE,

@@ -15,7 +15,7 @@ from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
 from guankao.lib.roc import DateFormatError, parse_date
 from guankao.lib.targets import TargetError, parse_target
-from guankao.plans import access, charts, registry, selectors, services
+from guankao.plans import access, cache, charts, registry, selectors, services
 from guankao.plans import status as st
 from guankao.plans.forms import (
     GoalForm,
@@ -63,7 +63,14 @@ def scorecard_view(request):
     department = None
     if code:
         department = _or_404(core_selectors.department_get, user=request.user, code=code)
-    rows = selectors.scorecard(user=request.user, year=year, department=department, as_of=as_of)
+    day = as_of or timezone.localdate()
+    rows = cache.remembered(
+        request.user,
+        ("page", year, department and department.pk, day),
+        partial(
+            selectors.scorecard, user=request.user, year=year, department=department, as_of=day
+        ),
+    )
     return render(
         request,
         "plans/scorecard.html",

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guankao.plans import publishing, services
 from guankao.plans.models import Measurement, Plan
@@ -175,3 +177,21 @@ def test_it_runs_the_plan_round_through_the_api(clients, city, people):
     assert _json(r)["status"] == "accepted"
     listed = _json(clients["officer"].get("/api/v1/rounds/2026/submissions"))
     assert {s["department"] for s in listed} == {"PW", "SOC"}
+
+
+def test_it_serves_a_remembered_scorecard_until_the_data_changes(clients, pw_plan, people):
+    kpi = pw_plan["kpi"]
+    url = "/api/v1/scorecard?year=2025&department=PW"
+    first = _json(clients["head"].get(url))
+    assert first["kpis"][0]["status"] == "no_data"
+    with CaptureQueriesContext(connection) as queries:
+        assert _json(clients["head"].get(url)) == first
+    assert not [q for q in queries if "plans_measurement" in q["sql"]]  # served from memory
+    m = services.measurement_record(
+        actor=people["liaison"], kpi=kpi, year=2025, period=1, value="12"
+    )
+    services.measurement_approve(actor=people["head"], measurement_id=m.pk)
+    after = _json(clients["head"].get(url))
+    assert after["kpis"][0]["actual"] == "12.00"
+    # Another scope never sees a scorecard remembered for this one.
+    assert _json(clients["other_liaison"].get("/api/v1/scorecard?year=2025"))["kpis"] == []
