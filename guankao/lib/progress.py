@@ -142,12 +142,12 @@ def forecast_finish(
         return insufficient(_("No progress has been reported yet."))
     last_day, last = points[-1]
     if last == _HUNDRED:
-        first = last_day
-        for day, value in reversed(points):
-            if value != _HUNDRED:
-                break
-            first = day
-        return result(FINISHED, first, _("100%% was reported on %(date)s, %(relation)s."), {})
+        first = len(points) - 1
+        while first and points[first - 1][1] == _HUNDRED:
+            first -= 1
+        return result(
+            FINISHED, points[first][0], _("100%% was reported on %(date)s, %(relation)s."), {}
+        )
     if len(points) < 2:
         return insufficient(_("One report is not enough to forecast the finish."))
     if last < EARLY_LEVEL:
@@ -272,9 +272,11 @@ def _percent(value, name: str) -> Decimal:
 
 
 def _whole(value, name: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong_type(name, _("a whole number"), value)
-    if value is not None and value < 0:
+    if value < 0:
         message = _("%(name)s cannot be negative, not %(value)s")
         raise ProgressError(message % {"name": name, "value": value})
     return value

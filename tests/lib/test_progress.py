@@ -283,7 +283,7 @@ def test_it_says_a_stalled_case_never_finishes(values):
     assert "at this pace the work never finishes" in result.explanation
 
 
-def test_a_correction_below_the_report_two_months_back_is_a_stall():
+def test_it_calls_a_correction_below_the_report_two_months_back_a_stall():
     history = planned_curve(18)  # ..., 75.4, 81.9, 86.9
     corrected = history + [(history[-1][0] + dt.timedelta(days=1), D(75))]
     result = forecast(corrected)
@@ -291,7 +291,7 @@ def test_a_correction_below_the_report_two_months_back_is_a_stall():
     assert result.explanation.startswith("Progress did not rise enough over the last 3 reports")
 
 
-def test_a_stall_overrides_the_s_curve():
+def test_it_lets_a_stall_override_the_s_curve():
     history = planned_curve(12)
     history += [(month_end(i), history[-1][1]) for i in (12, 13, 14)]  # three months stuck
     result = forecast(history)
