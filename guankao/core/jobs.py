@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import autodiscover_modules
 
+from guankao.core.models import NoticeSent
+
 log = logging.getLogger("guankao.worker")
 
 
@@ -40,8 +42,6 @@ def all_jobs() -> list[Job]:
 
 def claim(key: str) -> bool:
     """True the first time any worker claims `key`; False ever after."""
-    from guankao.core.models import NoticeSent
-
     try:
         with transaction.atomic():
             NoticeSent.objects.create(key=key[:200])
