@@ -306,8 +306,9 @@ def _years_chart(kpi, results):
 
 
 def _chart(kpi, year, history):
+    """The year's values by period; none for a yearly KPI (one point is no trend)."""
     counted = {m.period: m.value for m in history if m.year == year and m.counted}
-    if not counted:
+    if not counted or kpi.periods_per_year == 1:
         return ""
     labels = [str(p) for p in range(1, kpi.periods_per_year + 1)]
     values = [counted.get(p) for p in range(1, kpi.periods_per_year + 1)]
