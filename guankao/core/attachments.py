@@ -10,6 +10,7 @@ Files are stored through Django's default storage under a random name and are on
 served by views that ask `attachment_get_for_download` first.
 """
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -441,3 +444,39 @@ def attachments_for(*, actor, owner_type: str, owner_id) -> QuerySet[Attachment]
     return Attachment.objects.filter(
         access.scope_q(actor), owner_type=owner_type, owner_id=str(owner_id)
     ).select_related("uploaded_by")
+
+
+def sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete stored files no attachment row points to, once older than `older_than`.
+
+    They are left when the transaction around an upload rolls back after the file was
+    written (a caller's later error). Young files are spared: their row may not be
+    committed yet. Returns how many files were removed; running it twice removes nothing more.
+    """
+    referenced = set()
+    for file_name, thumb_name in Attachment.objects.values_list("file", "thumbnail"):
+        referenced.update(n for n in (file_name, thumb_name) if n)
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for name in _stored_names("attachments"):
+        if name in referenced:
+            continue
+        try:
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            default_storage.delete(name)
+        except FileNotFoundError:  # another worker removed it first
+            continue
+        removed += 1
+    return removed
+
+
+def _stored_names(folder: str):
+    try:
+        directories, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from _stored_names(f"{folder}/{directory}")

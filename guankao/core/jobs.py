@@ -61,3 +61,10 @@ def run_once(now: dt.datetime, names: list[str] | None = None) -> dict[str, int]
             log.exception("job %s failed", job.name)
             done[job.name] = -1
     return done
+
+
+@register("core.sweep_orphan_files", every=dt.timedelta(hours=6))
+def sweep_orphan_files(now: dt.datetime) -> int:
+    from guankao.core.attachments import sweep_orphans  # the registry stays import-light
+
+    return sweep_orphans()

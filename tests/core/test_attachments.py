@@ -454,3 +454,30 @@ def test_it_shows_images_and_pdfs_inline(people, city, clients):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert body(response) == PDF_BYTES
     assert clients["liaison"].get(f"/files/{pdf.pk}/thumbnail/").status_code == 404
+
+
+def test_it_sweeps_files_that_no_attachment_points_to(people, city, settings):
+    import datetime as dt
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from guankao.core.attachments import sweep_orphans
+
+    kept = attachments.attachment_create(
+        actor=people["liaison"],
+        file=SimpleUploadedFile("a.csv", "代碼,名稱\nA,甲\n".encode(), content_type="text/csv"),
+        department=city["pw"],
+        owner_type="core.department",
+        owner_id=city["pw"].pk,
+    )
+    old = default_storage.save("attachments/2020/01/01/orphan.pdf", ContentFile(b"%PDF-1.4 x"))
+    young = default_storage.save("attachments/2026/11/27/young.pdf", ContentFile(b"%PDF-1.4 y"))
+    past = (dt.datetime.now() - dt.timedelta(days=3)).timestamp()
+    os.utime(default_storage.path(old), (past, past))
+    os.utime(default_storage.path(kept.file.name), (past, past))
+    assert sweep_orphans() == 1
+    assert not default_storage.exists(old)
+    assert default_storage.exists(young) and default_storage.exists(kept.file.name)
+    assert sweep_orphans() == 0
