@@ -22,7 +22,8 @@ from common import (
     drive,
     engine_env,
     free_port,
-    percentile,
+    load_summary,
+    machine_load,
     request,
     run_json,
     serving,
@@ -68,20 +69,11 @@ def run_engine(engine: str, args) -> dict:
             raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 60)
         if server.poll() is not None:
             raise RuntimeError(f"the server exited during the run (code {server.returncode})")
-    lat = sorted(raw["latencies"])
     return {
         "engine": engine,
-        "requests": len(lat),
-        "seconds": round(raw["seconds"], 2),
-        "rps": round(len(lat) / raw["seconds"], 1),
-        **{f"p{p}_ms": percentile(lat, p) for p in (50, 95, 99, 100)},
-        "errors": len(raw["errors"]),
-        "error_kinds": sorted(set(raw["errors"])),
-        "response_bytes": size,
-        "other_sizes_seen": [s for s in raw["sizes"] if s != size],
+        **load_summary(raw, size),
         "departments_in_response": args.departments,
-        "driver_cpu_share": round(raw["driver_cpu_share"], 2),  # of one core
-        "load_average_1m": round(os.getloadavg()[0], 2),  # other work on the machine skews all
+        **machine_load(raw),
         **seeded,
     }
 

@@ -122,6 +122,28 @@ def percentile(values: list[float], p: float) -> float | None:
     return round(values[round(p / 100 * (len(values) - 1))] * 1000, 2) if values else None
 
 
+def load_summary(raw: dict, size: int) -> dict:
+    """The figures every benchmark reports of one load run (latencies in ms)."""
+    lat = sorted(raw["latencies"])
+    return {
+        "requests": len(lat),
+        "seconds": round(raw["seconds"], 2),
+        "rps": round(len(lat) / raw["seconds"], 1),
+        **{f"p{p}_ms": percentile(lat, p) for p in (50, 95, 99, 100)},
+        "errors": len(raw["errors"]),
+        "error_kinds": sorted(set(raw["errors"])),
+        "response_bytes": size,
+        "other_sizes_seen": [s for s in raw["sizes"] if s != size],
+    }
+
+
+def machine_load(raw: dict) -> dict:
+    return {
+        "driver_cpu_share": round(raw["driver_cpu_share"], 2),  # of one core
+        "load_average_1m": round(os.getloadavg()[0], 2),  # other work on the machine skews all
+    }
+
+
 def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -28,7 +28,8 @@ from common import (
     drive,
     engine_env,
     free_port,
-    percentile,
+    load_summary,
+    machine_load,
     proc_cpu,
     request,
     run_json,
@@ -71,7 +72,6 @@ def measure(port: int, token: str, path: str, connections: int, args, size: int,
         )  # fmt: skip
         raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 120)
     cores = cpu_shares(before, proc_cpu(), time.monotonic() - started, server.pid)
-    lat = sorted(raw["latencies"])
     bad, unchecked = 0, 0  # responses that do not list every KPI; ones not kept to check
     for count, body in raw["bodies"].values():
         if body is None:
@@ -80,18 +80,10 @@ def measure(port: int, token: str, path: str, connections: int, args, size: int,
             bad += count
     return {
         "connections": connections,
-        "requests": len(lat),
-        "seconds": round(raw["seconds"], 2),
-        "rps": round(len(lat) / raw["seconds"], 1),
-        **{f"p{p}_ms": percentile(lat, p) for p in (50, 95, 99, 100)},
-        "errors": len(raw["errors"]),
-        "error_kinds": sorted(set(raw["errors"])),
-        "response_bytes": size,
-        "other_sizes_seen": [s for s in raw["sizes"] if s != size],
+        **load_summary(raw, size),
         "distinct_bodies": len(raw["bodies"]),
         "bad_responses": bad + unchecked,  # not listing every KPI, or too varied to check
-        "driver_cpu_share": round(raw["driver_cpu_share"], 2),  # of one core
-        "load_average_1m": round(os.getloadavg()[0], 2),  # other work on the machine skews all
+        **machine_load(raw),
         # Cores used while driving (warm-up included): "other" is work that is not ours.
         "cores_used": cores,
         "other_cores": cores["other"],
