@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ninja",
     "guankao.core",
     "guankao.plans",
+    "guankao.tracking",
     "guankao.reports",
 ]
 

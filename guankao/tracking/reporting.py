@@ -1,0 +1,204 @@
+"""Monthly progress reports: filing (late when after the due day), the head's approval or
+return, and the 管考 officer's refusal of a late report. Every write is checked, audited
+and keeps the item's computed figures current.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guankao.core import attachments, validation
+from guankao.core.errors import NotAllowed, ServiceError
+from guankao.lib import progress, workdays
+from guankao.lib.roc import format_roc
+from guankao.tracking import access
+from guankao.tracking.models import Item, Report, Rules
+from guankao.tracking.services import (
+    ATTACHMENT_REPORT,
+    A,
+    _choice,
+    _month,
+    _record,
+    money,
+    percent,
+    previous_month,
+    refresh,
+    report_due,
+)
+
+# Monthly reports -------------------------------------------------------------------------
+
+
+def _check_report_fields(item: Item, data: dict, rules: Rules) -> dict:
+    clean = {
+        "work_done": validation.text("work_done", data.get("work_done"), 5000, required=True),
+        "problems": validation.text("problems", data.get("problems"), 5000, required=False),
+        "lag_reason": validation.text("lag_reason", data.get("lag_reason"), 5000, required=False),
+    }
+    if not item.reports_progress:
+        clean["handling"] = _choice("handling", data.get("handling") or "", Report.Handling)
+        clean["result"] = validation.text("result", data.get("result"), 5000, required=True)
+        for field in ("planned", "actual", "money_planned", "money_spent"):
+            if data.get(field) not in (None, ""):
+                raise ServiceError.field(field, _("a %(kind)s reports its handling status, not percentages") % {"kind": item.get_kind_display()})  # fmt: skip
+        return clean
+    clean["planned"] = percent("planned", data.get("planned"), required=True)
+    clean["actual"] = percent("actual", data.get("actual"), required=True)
+    clean["money_planned"] = money("money_planned", data.get("money_planned"))
+    clean["money_spent"] = money("money_spent", data.get("money_spent"))
+    for field in ("handling", "result"):
+        if data.get(field):
+            raise ServiceError.field(field, _("is for directives and resolutions; this item reports percentages"))  # fmt: skip
+    lag = progress.classify_lag(
+        clean["planned"], clean["actual"], clean["money_planned"], clean["money_spent"],
+        serious_gap=rules.serious_gap, money_share=rules.money_share,
+    )  # fmt: skip
+    if lag.needs_lag_reason and not clean["lag_reason"]:
+        raise ServiceError.field("lag_reason", _("is required when actual progress is behind planned (落後原因)"))  # fmt: skip
+    clean.update(behind=lag.behind, seriously_behind=lag.seriously_behind, money_behind=lag.money_behind)  # fmt: skip
+    return clean
+
+
+def _check_not_backwards(item: Item, year: int, month: int, actual: Decimal | None) -> None:
+    if actual is None:
+        return
+    earlier = (
+        item.reports.filter(state__in=["submitted", "approved"], actual__isnull=False)
+        .exclude(year__gt=year).exclude(year=year, month__gte=month)
+        .order_by("-year", "-month").first()
+    )  # fmt: skip
+    if earlier and actual < earlier.actual:
+        message = _("must not be below the %(pct)s%% reported for %(month)s: actual progress is cumulative")  # fmt: skip
+        when = f"{earlier.year - 1911}/{earlier.month:02d}"
+        raise ServiceError.field("actual", message % {"pct": earlier.actual, "month": when})
+
+
+@transaction.atomic
+def report_file(*, actor, item: Item, year, month, files=(), now=None, **data) -> Report:
+    """File the month's report (or file again after a return). Late if after the due day."""
+    item = Item.objects.select_for_update().select_related("lead").get(pk=item.pk)
+    validation.require(access.can_report(actor, item))
+    if item.status == Item.Status.RELEASED:
+        raise ServiceError.field("item", _("is released from control and takes no more reports"))
+    year, month = _month(year, month)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if (year, month) > (today.year, today.month):
+        raise ServiceError.field("month", _("must not be a month that has not begun"))
+    unknown = set(data) - REPORT_FIELDS
+    if unknown:
+        raise ServiceError.field(sorted(unknown)[0], _("cannot be changed here"))
+    rules = Rules.current()
+    clean = _check_report_fields(item, data, rules)
+    _check_not_backwards(item, year, month, clean.get("actual"))
+    existing = item.reports.filter(year=year, month=month)
+    if existing.filter(state__in=["submitted", "approved"]).exists():
+        raise ServiceError.field("month", _("already has a report; wait for the head's review or ask for it to be returned"))  # fmt: skip
+    if existing.filter(state=Report.State.REFUSED).exists():
+        raise ServiceError.field("month", _("the report for this month was refused as late"))
+    due_on = report_due(year, month, rules)
+    report = Report(
+        item=item, year=year, month=month, filed_by=actor, filed_at=now, due_on=due_on,
+        late=today > due_on, review_due=workdays.add_working_days(today, rules.review_workdays),
+        revision=(existing.aggregate(m=Max("revision"))["m"] or 0) + 1, **clean,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        raise ServiceError.field("month", _("already has a report")) from None
+    for file in files:
+        attachments.attachment_create(
+            actor=actor, file=file, department=item.lead, owner_type=ATTACHMENT_REPORT, owner_id=report.pk
+        )  # fmt: skip
+    if (year, month) >= _reporting_month(today):
+        item.report_overdue = False
+        Item.objects.filter(pk=item.pk).update(report_overdue=False)
+    refresh(item, today=today, rules=rules)
+    after = {k: str(v) for k, v in clean.items() if v not in (None, "")}
+    note = _("late") if report.late else ""
+    _record(actor, A.CREATE, report, {}, after, item.lead, note=note)
+    _notify_heads(item, report)
+    return report
+
+
+REPORT_FIELDS = {
+    "planned", "actual", "money_planned", "money_spent", "work_done", "problems",
+    "lag_reason", "handling", "result",
+}  # fmt: skip
+
+
+def _reporting_month(today: dt.date) -> tuple[int, int]:
+    """The month whose report is being collected now: last month."""
+    return previous_month(today.year, today.month)
+
+
+def _notify_heads(item: Item, report: Report) -> None:
+    from guankao.core import services as core_services
+
+    subject = _("To approve: %(item)s, report for %(month)s") % {
+        "item": item.number,
+        "month": f"{report.year - 1911}/{report.month:02d}",
+    }
+    core_services.notify_roles(
+        departments=[item.lead], roles=("head",), subject=subject,
+        body=_("Review by %(date)s.") % {"date": format_roc(report.review_due)},
+        url=f"/tracking/items/{item.pk}/",
+    )  # fmt: skip
+
+
+def _reviewable(actor, report: Report, states=("submitted",)) -> Report:
+    report = Report.objects.select_for_update().select_related("item__lead", "filed_by").get(pk=report.pk)  # fmt: skip
+    if report.state not in states:
+        raise ServiceError.field("state", _("this report is %(s)s and cannot be reviewed now") % {"s": report.get_state_display()})  # fmt: skip
+    return report
+
+
+def _review(actor, report: Report, state: str, note: str, *, note_required: bool) -> Report:
+    before = {"state": report.state}
+    report.state = state
+    report.review_note = validation.text("note", note, 2000, required=note_required)
+    report.reviewed_by, report.reviewed_at = actor, timezone.now()
+    report.save(update_fields=["state", "review_note", "reviewed_by", "reviewed_at"])
+    refresh(report.item)
+    _record(actor, A.UPDATE, report, before, {"state": state}, report.item.lead, note=report.review_note[:300])  # fmt: skip
+    from guankao.core import services as core_services
+
+    subject = _("%(item)s, report for %(month)s: %(state)s") % {
+        "item": report.item.number, "month": f"{report.year - 1911}/{report.month:02d}",
+        "state": report.get_state_display(),
+    }  # fmt: skip
+    core_services.notify(recipients=[report.filed_by], subject=subject, body=report.review_note, url=f"/tracking/items/{report.item_id}/")  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def report_approve(*, actor, report: Report, note: str = "") -> Report:
+    report = _reviewable(actor, report)
+    validation.require(access.can_review(actor, report.item))
+    if report.filed_by_id == actor.pk:
+        raise NotAllowed(_("A report is approved by someone other than the person who filed it."))
+    return _review(actor, report, Report.State.APPROVED, note, note_required=False)
+
+
+@transaction.atomic
+def report_return(*, actor, report: Report, note: str) -> Report:
+    """The head returns a report for changes; an officer may also return an approved one."""
+    report = _reviewable(actor, report, states=("submitted", "approved"))
+    allowed = access.can_review(actor, report.item) if report.state == "submitted" else access.can_manage(actor)  # fmt: skip
+    validation.require(allowed)
+    return _review(actor, report, Report.State.RETURNED, note, note_required=True)
+
+
+@transaction.atomic
+def report_refuse(*, actor, report: Report, note: str) -> Report:
+    """The 管考 officer refuses a late report; the month then counts as not reported."""
+    report = _reviewable(actor, report, states=("submitted", "approved"))
+    validation.require(access.can_manage(actor))
+    if not report.late:
+        raise ServiceError.field("state", _("only a late report can be refused"))
+    return _review(actor, report, Report.State.REFUSED, note, note_required=True)

@@ -1,0 +1,202 @@
+"""Every read of controlled cases, scoped to what the user may see.
+
+The board is a fixed number of aggregate queries whatever the number of items: lag, risk
+and the last figures live on the item (kept by services.refresh and the worker).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from guankao.core.errors import NotFound
+from guankao.core.models import AuditEntry, Department
+from guankao.tracking import access
+from guankao.tracking.models import Chase, Item, Meeting, Report
+from guankao.tracking.services import previous_month, report_due
+
+OPEN = [Item.Status.ACTIVE, Item.Status.RETURNED, Item.Status.RELEASE_REQUESTED]
+BEHIND = [Item.Lag.SERIOUS, Item.Lag.BEHIND]
+FILTERS = ("kind", "status", "lag", "risk", "level", "department", "q", "overdue", "located")
+
+
+def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
+    """Items the user may read, filtered. `status` defaults to open items ("all" for every
+    item, "released" for the released); `department` is a code and takes its subtree."""
+    filters = filters or {}
+    rows = Item.objects.filter(access.item_scope(user)).select_related("lead")
+    status = filters.get("status") or "open"
+    if status == "open":
+        rows = rows.filter(status__in=OPEN)
+    elif status != "all":
+        rows = rows.filter(status=status)
+    for field in ("kind", "lag", "risk", "level"):
+        if filters.get(field):
+            rows = rows.filter(**{field: filters[field]})
+    if filters.get("department"):
+        department = Department.objects.filter(code=filters["department"]).first()
+        rows = rows.filter(lead__path__startswith=department.path) if department else rows.none()
+    if filters.get("q"):
+        q = str(filters["q"]).strip()[:100]
+        rows = rows.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(tender_number__icontains=q))  # fmt: skip
+    if filters.get("overdue"):
+        rows = rows.filter(report_overdue=True)
+    if filters.get("located"):
+        rows = rows.filter(latitude__isnull=False, longitude__isnull=False)
+    return rows
+
+
+def item_get(*, user, pk) -> Item:
+    try:
+        item = Item.objects.select_related("lead", "origin__meeting").get(pk=int(pk))
+    except (Item.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not access.can_read(user, item):
+        raise NotFound()
+    return item
+
+
+def behind_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
+    """Open items behind schedule: seriously behind first, then by the widest gap."""
+    rows = item_list(user=user, filters={**(filters or {}), "status": "open"})
+    return (
+        rows.filter(lag__in=BEHIND)
+        .annotate(gap=F("last_planned") - F("last_actual"))
+        .order_by(F("lag").desc(), F("gap").desc(nulls_last=True), "number")
+    )  # "serious" sorts after "behind" alphabetically, hence descending
+
+
+@dataclass
+class Board:
+    total: int
+    by_status: dict[str, int]
+    by_lag: dict[str, int]
+    by_risk: dict[str, int]
+    overdue: int
+    money_behind: int
+    forecast_late: int
+    departments: list[dict]
+
+
+def board(*, user, filters: dict | None = None) -> Board:
+    """Counts by status, lag, risk and lead department: three queries."""
+    filters = {**(filters or {}), "status": (filters or {}).get("status") or "all"}
+    rows = item_list(user=user, filters=filters).order_by()
+    counts = {"total": Count("pk"), "overdue": Count("pk", filter=Q(report_overdue=True, status__in=OPEN))}  # fmt: skip
+    counts["money_behind"] = Count("pk", filter=Q(money_behind=True, status__in=OPEN))
+    counts["forecast_late"] = Count("pk", filter=Q(forecast_late=True, status__in=OPEN))
+    for status in Item.Status.values:
+        counts[f"status_{status}"] = Count("pk", filter=Q(status=status))
+    for lag in Item.Lag.values:
+        counts[f"lag_{lag}"] = Count("pk", filter=Q(lag=lag, status__in=OPEN))
+    for risk in Item.Risk.values:
+        counts[f"risk_{risk}"] = Count("pk", filter=Q(risk=risk, status__in=OPEN))
+    totals = rows.aggregate(**counts)
+    per_department = (
+        rows.values("lead_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            serious=Count("pk", filter=Q(lag=Item.Lag.SERIOUS, status__in=OPEN)),
+            behind=Count("pk", filter=Q(lag=Item.Lag.BEHIND, status__in=OPEN)),
+            overdue=Count("pk", filter=Q(report_overdue=True, status__in=OPEN)),
+            released=Count("pk", filter=Q(status=Item.Status.RELEASED)),
+        )
+        .order_by()
+    )
+    per_department = list(per_department)
+    names = Department.objects.in_bulk([r["lead_id"] for r in per_department])
+    for row in per_department:
+        row["department"] = names.get(row["lead_id"])
+    per_department.sort(key=lambda r: (-(r["serious"] + r["behind"]), r["department"].path if r["department"] else ""))  # fmt: skip
+    return Board(
+        total=totals["total"],
+        by_status={s: totals[f"status_{s}"] for s in Item.Status.values},
+        by_lag={lag: totals[f"lag_{lag}"] for lag in Item.Lag.values},
+        by_risk={r: totals[f"risk_{r}"] for r in Item.Risk.values},
+        overdue=totals["overdue"],
+        money_behind=totals["money_behind"],
+        forecast_late=totals["forecast_late"],
+        departments=per_department,
+    )
+
+
+def reports_due(*, user, today: dt.date | None = None) -> list[dict]:
+    """The liaison's "my reports due": open items of their department without a live report
+    for last month, or whose last report was returned; with the due day."""
+    today = today or timezone.localdate()
+    if not user.is_authenticated or user.department_id is None:
+        return []
+    year, month = previous_month(today.year, today.month)
+    due = report_due(year, month)
+    live = Report.objects.filter(
+        item=OuterRef("pk"), year=year, month=month,
+        state__in=[Report.State.SUBMITTED, Report.State.APPROVED, Report.State.REFUSED],
+    )  # fmt: skip
+    rows = (
+        Item.objects.filter(lead__path__startswith=user.department.path, status__in=OPEN)
+        .filter(created_at__date__lte=due)
+        .exclude(Exists(live))
+        .select_related("lead")
+        .order_by("number")
+    )
+    return [
+        {"item": i, "year": year, "month": month, "due": due, "late": today > due} for i in rows
+    ]
+
+
+def reviews_due(*, user) -> QuerySet[Report]:
+    """Reports awaiting the head's approval in the head's department subtree."""
+    if not user.is_authenticated or user.department_id is None or not user.has_role("head"):
+        return Report.objects.none()
+    return (
+        Report.objects.filter(
+            state=Report.State.SUBMITTED, item__lead__path__startswith=user.department.path
+        )  # fmt: skip
+        .select_related("item__lead", "filed_by")
+        .order_by("review_due", "pk")
+    )
+
+
+def item_reports(*, item: Item) -> QuerySet[Report]:
+    return item.reports.select_related("filed_by", "reviewed_by").order_by("-year", "-month", "-revision")  # fmt: skip
+
+
+def item_chases(*, item: Item) -> QuerySet[Chase]:
+    return item.chases.all()
+
+
+def item_audit(*, item: Item) -> QuerySet[AuditEntry]:
+    """The audit trail of the item and of its reports and milestones."""
+    report_ids = [str(pk) for pk in item.reports.values_list("pk", flat=True)]
+    milestone_ids = [str(pk) for pk in item.milestones.values_list("pk", flat=True)]
+    return AuditEntry.objects.filter(
+        Q(object_type="tracking.item", object_id=str(item.pk))
+        | Q(object_type="tracking.report", object_id__in=report_ids)
+        | Q(object_type="tracking.milestone", object_id__in=milestone_ids)
+    ).order_by("-at", "-pk")
+
+
+def meeting_list(*, user) -> QuerySet[Meeting]:
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    return Meeting.objects.annotate(entries=Count("agenda", distinct=True), decided=Count("decisions", distinct=True))  # fmt: skip
+
+
+def meeting_get(*, user, pk) -> Meeting:
+    """Meetings are read by every member of staff (their decisions name departments)."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotFound()
+    try:
+        return Meeting.objects.get(pk=int(pk))
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def meeting_agenda(*, meeting: Meeting):
+    return meeting.agenda.select_related("item__lead").prefetch_related("decisions__directive")
+
+
+def meeting_decisions(*, meeting: Meeting):
+    return meeting.decisions.select_related("department", "directive", "entry__item")
