@@ -8,7 +8,7 @@ from guankao.core.models import AuditEntry
 from guankao.tracking import reporting, services
 from guankao.tracking.models import Item, Report, Rules
 
-from .conftest import NOW, at, file
+from .conftest import NOW, file
 
 
 def test_it_creates_a_city_controlled_work_by_the_rule(works):
