@@ -1,6 +1,7 @@
 """The demo city's plan: the Smart Technology Department's mid-term plan, ROC 108–111,
 exactly as the seed text writes it (6 goals, 13 KPIs, 52 targets), with measurements
-that show every status, and the annual plan rounds that KPI 一 is computed from.
+that show every status, and the annual plan rounds that KPI 一 is computed from. KPI 三
+is computed from the controlled cases and meetings that guankao/tracking/demo.py loads.
 
 Demo statuses: year-end met / not met in every year; as of 111/06/30 (scorecard
 `?year=111&as_of=111/06/30`) on track, at risk and off track; KPI 五-2 has no data in 111.
@@ -31,8 +32,8 @@ GOALS = [
 KPIS = [
     ("一", "", "編撰及推動年度施政計畫", "依限完成率", "%", "100%", "yearly", "last", "higher", "flat", "plans.round_on_time"),
     ("二", "", "推動本府陳情話務中心營運，整合各局處服務，回應市民市政諮詢、陳情與派工需求", "推動陳情話務中心持續營運順暢", "%", "100%", "monthly", "last", "higher", "flat", ""),
-    ("三", "1", "按月清查各項重大計畫及工程執行進度", "年度清查次數/12月x100%", "%", "100%", "monthly", "ratio", "higher", "flat", ""),
-    ("三", "2", "推動一般性補助款基本設施列管追蹤", "配合行政院國家發展委員會推動管考之相關措施", "%", "100%", "quarterly", "ratio", "higher", "flat", ""),
+    ("三", "1", "按月清查各項重大計畫及工程執行進度", "年度清查次數/12月x100%", "%", "100%", "monthly", "ratio", "higher", "flat", "tracking.monthly_review"),
+    ("三", "2", "推動一般性補助款基本設施列管追蹤", "配合行政院國家發展委員會推動管考之相關措施", "%", "100%", "quarterly", "ratio", "higher", "flat", "tracking.grant_reports_on_time"),
     ("四", "1", "資安事件發生次數", "次/年", "次", "≦3", "monthly", "sum", "lower", "flat", ""),
     ("四", "2", "資安內部稽核", "次/年", "次", "≧1", "yearly", "sum", "higher", "flat", ""),
     ("四", "3", "機房維運服務發生中斷次數", "次/年", "次", "≦4", "monthly", "sum", "lower", "flat", ""),
@@ -55,10 +56,6 @@ def _series(index: int, year: int):
     bad = {2019: 4, 2020: 2, 2021: 1, 2022: 3}
     if index == 1:  # 話務中心 monthly availability %
         return [100] * 12 if year != 2021 else [100] * 7 + [96] + [100] * 4
-    if index == 2:  # 按月清查: held (1) or not (0) each month
-        return [(1, 1)] * 12 if year != 2021 else [(1, 1)] * 10 + [(0, 1)] + [(1, 1)]
-    if index == 3:  # 補助款 items reported on time / due, by quarter
-        return [(9, 9), (10, 10), (8, 9), (9, 9)] if year == 2020 else [(9, 9)] * 4
     if index == 4:  # incidents by month
         months = [0] * 12
         for m in range(bad[year]):

@@ -66,6 +66,18 @@ def test_it_loads_the_seed_plan_exactly_and_once(loaded):
     assert values == {2019: 100, 2020: Decimal("87.5"), 2021: 100, 2022: Decimal("87.5")}
     assert not Measurement.objects.filter(kpi=kpi, source="manual").exists()
 
+    # KPI 三 is computed from the controlled cases: 110/11 not reviewed, one late 109/08 report.
+    for number, key, expected in (
+        ("1", "tracking.monthly_review", {2021: Decimal("91.67")}),
+        ("2", "tracking.grant_reports_on_time", {2020: Decimal("97.22")}),
+    ):
+        kpi = KPI.objects.get(goal__plan=plan, goal__number="三", number=number)
+        assert kpi.metric_key == key
+        assert {year: _actual(year, kpi.name) for year in YEARS} == {
+            **dict.fromkeys(YEARS, Decimal(100)),
+            **expected,
+        }
+
     # The demo's correction is kept as a revision.
     rows = Measurement.objects.filter(
         kpi__goal__plan=plan, kpi__name="辦理推動民眾上網推廣計畫", year=2022, period=3
@@ -75,6 +87,17 @@ def test_it_loads_the_seed_plan_exactly_and_once(loaded):
     counts = (Plan.objects.count(), Measurement.objects.count(), Target.objects.count())
     demo.load()
     assert (Plan.objects.count(), Measurement.objects.count(), Target.objects.count()) == counts
+
+
+def _actual(year, name):
+    officer = User.objects.get(username="officer")
+    rows = selectors.scorecard(
+        user=officer,
+        year=year,
+        department=Department.objects.get(code="ST"),
+        as_of=dt.date(2023, 1, 1),
+    )
+    return next(row.result.actual.quantize(Decimal("0.01")) for row in rows if row.kpi.name == name)
 
 
 def _statuses(year, as_of):
