@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",
+    "js_lib_leaflet",
     "guankao.core",
     "guankao.plans",
     "guankao.tracking",
@@ -187,6 +188,21 @@ GUANKAO_MEASUREMENT_REMIND_DAYS = env_int("GUANKAO_MEASUREMENT_REMIND_DAYS", 3, 
 
 # A computed scorecard is reused until plans data changes, for at most this long (0: off).
 GUANKAO_SCORECARD_CACHE_SECONDS = env_int("GUANKAO_SCORECARD_CACHE_SECONDS", 60, minimum=0)
+
+# The controlled-cases map: a WMTS/XYZ tile URL ({z}/{x}/{y}) and its attribution. Default
+# Taiwan's NLSC EMAP (內政部國土測繪中心 電子地圖); empty shows the list of located items only.
+GUANKAO_MAP_TILES = env_str(
+    "GUANKAO_MAP_TILES",
+    "https://wmts.nlsc.gov.tw/wmts/EMAP/default/GoogleMapsCompatible/{z}/{y}/{x}",
+).strip()
+GUANKAO_MAP_ATTRIBUTION = env_str("GUANKAO_MAP_ATTRIBUTION", "© 內政部國土測繪中心").strip()
+if GUANKAO_MAP_TILES and not (
+    GUANKAO_MAP_TILES.startswith(("https://", "http://"))
+    and all(part in GUANKAO_MAP_TILES for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured(
+        f"GUANKAO_MAP_TILES={GUANKAO_MAP_TILES!r}: expected an http(s) URL with {{z}}, {{x}} and {{y}}, or empty"
+    )
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from guankao.lib.roc import format_roc
+
 SERIOUS_GAP_KINMEN = Decimal(10)  # percentage points
 MONEY_SHARE_BASIC_GRANT = Decimal("0.8")  # a ratio of the money planned
 S_CURVE, LINEAR, INSUFFICIENT, FINISHED = "s-curve", "linear", "insufficient", "finished"
@@ -129,13 +131,13 @@ def forecast_finish(
 
     def insufficient(message: str) -> Forecast:
         if past_due:
-            message += " " + _("The planned finish (%(date)s) has passed.") % {"date": planned_finish}  # fmt: skip
+            message += " " + _("The planned finish (%(date)s) has passed.") % {"date": format_roc(planned_finish)}  # fmt: skip
         return Forecast(INSUFFICIENT, None, past_due, None, message)
 
     def result(method: str, finish: dt.date, text: str, values: dict, pace=None) -> Forecast:
         finish = finish if method == FINISHED else max(finish, today)
         slip = (finish - planned_finish).days
-        text %= {**values, "date": finish, "relation": _relation(slip)}
+        text %= {**values, "date": format_roc(finish), "relation": _relation(slip)}
         return Forecast(method, finish, finish > planned_finish + tolerance, slip, text, pace)
 
     if not points:

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,18 +146,9 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
             role = "head" if kind == K.ESCALATED else "liaison"
             done["notices"] += _send(items, kind, role, year, month, due, now)
     if today > due:
-        done["flagged"] = (
-            owing(year, month)
-            .filter(report_overdue=False)
-            .update(
-                report_overdue=True,
-                risk=Case(
-                    When(lag__in=[Item.Lag.BEHIND, Item.Lag.SERIOUS], then=Value(Item.Risk.HIGH)),
-                    When(risk=Item.Risk.LOW, then=Value(Item.Risk.MEDIUM)),
-                    default=F("risk"),
-                ),
-            )
-        )
+        owed = owing(year, month)
+        done["flagged"] = owed.filter(report_overdue=False).update(report_overdue=True)
+        owed.update(risk=services.risk_expression(today))
     done["notices"] += _chase_reviews(today, now)
     done["refreshed"] = _refresh_passed_finish(today, rules)
     return done

@@ -115,10 +115,13 @@ def decision_record(
         meeting=meeting, entry=entry, text=body, department=lead, due=due_on, created_by=actor
     )
     count = Decision.objects.filter(meeting=meeting).count()
+    prefix = f"M{meeting.year - 1911}{meeting.month:02d}-"
+    while Item.objects.filter(number=f"{prefix}{count:02d}").exists():
+        count += 1  # a number taken by hand or by an import: take the next free one
     rules = Rules.current()
     source = entry.item.number if entry else ""
     directive = Item.objects.create(
-        number=f"M{meeting.year - 1911}{meeting.month:02d}-{count:02d}",
+        number=f"{prefix}{count:02d}",
         title=body.splitlines()[0][:300],
         description=body + (f"\n\n({_('from the agenda item')} {source})" if source else ""),
         kind=Kind.MEETING, lead=lead, due_date=due_on, origin=decision,

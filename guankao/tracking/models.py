@@ -184,6 +184,7 @@ class Item(models.Model):
     last_planned = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     last_actual = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     last_spent = models.BigIntegerField(null=True, blank=True)
+    last_money_planned = models.BigIntegerField(null=True, blank=True)
     forecast_finish = models.DateField(null=True, blank=True)
     forecast_method = models.CharField(max_length=15, blank=True)
     forecast_late = models.BooleanField(default=False)

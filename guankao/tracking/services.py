@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from guankao.core.models import AuditEntry, Department
 from guankao.lib import progress, workdays
 from guankao.lib.roc import DateFormatError, parse_date
 from guankao.tracking import access
-from guankao.tracking.models import Item, Kind, Milestone, Report, Rules
+from guankao.tracking.models import PROGRESS_KINDS, Item, Kind, Milestone, Report, Rules
 
 A = AuditEntry.Action
 ITEM_TEXT = {  # field: (max length, required)
@@ -38,7 +38,8 @@ ITEM_FIELDS = [
     "co_departments", "status",
 ]  # fmt: skip
 MAX_MONEY = 10**13  # NT$10 trillion: more than any city budget, less than a typo of digits
-ATTACHMENT_REPORT, ATTACHMENT_RELEASE = "tracking.report", "tracking.release"
+# Attachments hang on a model row: a report, or the item itself (release evidence).
+ATTACHMENT_REPORT, ATTACHMENT_RELEASE = "tracking.report", "tracking.item"
 
 
 # Field checks ---------------------------------------------------------------------------
@@ -337,6 +338,7 @@ def refresh(item: Item, *, today: dt.date | None = None, rules: Rules | None = N
     item.last_planned = last.planned if last else None
     item.last_actual = last.actual if last else None
     item.last_spent = last.money_spent if last else None
+    item.last_money_planned = last.money_planned if last else None
     if last and item.reports_progress and last.planned is not None and last.actual is not None:
         lag = progress.classify_lag(
             last.planned, last.actual, last.money_planned, last.money_spent,
@@ -354,14 +356,16 @@ def refresh(item: Item, *, today: dt.date | None = None, rules: Rules | None = N
             item.forecast_late = forecast.will_finish_late and forecast.method != progress.FINISHED
     elif last:
         item.lag = Item.Lag.ON_TIME
-    item.risk = _risk(item, today)
-    Item.objects.filter(pk=item.pk).update(**{f: getattr(item, f) for f in COMPUTED_FIELDS})
+    rows = Item.objects.filter(pk=item.pk)
+    rows.update(**{f: getattr(item, f) for f in COMPUTED_FIELDS})
+    rows.update(risk=risk_expression(today))  # a second UPDATE: it must see the new lag
+    item.risk = rows.values_list("risk", flat=True).get()
     return item
 
 
 COMPUTED_FIELDS = [
-    "lag", "money_behind", "risk", "last_year", "last_month", "last_planned", "last_actual",
-    "last_spent", "forecast_finish", "forecast_method", "forecast_late",
+    "lag", "money_behind", "last_year", "last_month", "last_planned", "last_actual",
+    "last_spent", "last_money_planned", "forecast_finish", "forecast_method", "forecast_late",
 ]  # fmt: skip
 
 
@@ -372,22 +376,41 @@ def item_forecast(item: Item, live: list[Report] | None = None, today: dt.date |
     return progress.forecast_finish(history, item.finish_date, today or timezone.localdate())
 
 
-def _risk(item: Item, today: dt.date) -> str:
-    if item.status == Item.Status.RELEASED:
-        return Item.Risk.LOW
-    past_due = item.due_date is not None and item.due_date < today
-    if item.lag == Item.Lag.SERIOUS or (item.report_overdue and item.lag == Item.Lag.BEHIND):
-        return Item.Risk.HIGH
-    if past_due and not item.reports_progress:
-        return Item.Risk.HIGH
-    if (
-        item.lag == Item.Lag.BEHIND
-        or item.money_behind
-        or item.forecast_late
-        or item.report_overdue
-    ):
-        return Item.Risk.MEDIUM
-    return Item.Risk.LOW
+def risk_expression(today: dt.date) -> Case:
+    """The risk rule, in one place, as SQL: refresh uses it for one item, the worker and a
+    change of the rules for many at once.
+
+    High: seriously behind; behind with the report overdue; a directive past its due date.
+    Medium: behind, behind on money, will finish late, or the report overdue. Released: low.
+    """
+    past_due = Q(due_date__lt=today) & ~Q(kind__in=PROGRESS_KINDS)
+    high = Q(lag=Item.Lag.SERIOUS) | Q(report_overdue=True, lag=Item.Lag.BEHIND) | past_due
+    medium = (
+        Q(lag=Item.Lag.BEHIND) | Q(money_behind=True) | Q(forecast_late=True)
+        | Q(report_overdue=True)
+    )  # fmt: skip
+    return Case(
+        When(status=Item.Status.RELEASED, then=Value(Item.Risk.LOW)),
+        When(high, then=Value(Item.Risk.HIGH)),
+        When(medium, then=Value(Item.Risk.MEDIUM)),
+        default=Value(Item.Risk.LOW),
+    )
+
+
+def relag(rules: Rules, today: dt.date | None = None) -> int:
+    """Re-classify every open item's last report under new thresholds, in a few UPDATEs
+    (the same rule as lib.progress.classify_lag: behind when actual < planned, serious
+    from the gap, money behind under the share of planned spending)."""
+    today = today or timezone.localdate()
+    rows = Item.objects.exclude(status=Item.Status.RELEASED).filter(
+        kind__in=PROGRESS_KINDS, last_planned__isnull=False, last_actual__isnull=False
+    )
+    changed = rows.update(lag=Item.Lag.ON_TIME, money_behind=False)
+    rows.filter(last_actual__lt=F("last_planned")).update(lag=Item.Lag.BEHIND)
+    rows.filter(last_actual__lte=F("last_planned") - rules.serious_gap).update(lag=Item.Lag.SERIOUS)
+    rows.filter(last_money_planned__gt=0, last_spent__lt=F("last_money_planned") * rules.money_share).update(money_behind=True)  # fmt: skip
+    Item.objects.update(risk=risk_expression(today))
+    return changed
 
 
 # Release from control ----------------------------------------------------------------------
@@ -468,6 +491,7 @@ def rules_update(*, actor, **data) -> Rules:
     rules = Rules.current()
     rules = Rules.objects.select_for_update().get(pk=rules.pk)
     before = audit.snapshot(rules, RULE_FIELDS)
+    thresholds = (rules.serious_gap, rules.money_share)
     for field in data:
         if field not in RULE_FIELDS:
             raise ServiceError.field(field, _("cannot be changed here"))
@@ -496,5 +520,7 @@ def rules_update(*, actor, **data) -> Rules:
         rules.city_kinds = sorted(set(kinds))
     rules.updated_at = timezone.now()
     rules.save()
+    if (rules.serious_gap, rules.money_share) != thresholds:
+        relag(rules)  # every open item's lag follows the new thresholds at once
     _record(actor, A.UPDATE, rules, before, audit.snapshot(rules, RULE_FIELDS), None)
     return rules

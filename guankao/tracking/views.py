@@ -1,19 +1,486 @@
-"""Placeholder until this module is written (scaffold; replaced by the real views)."""
+"""Item-level pages of controlled cases: the list, the item page (S-curve, reports,
+milestones, notices, audit, release), the item form, the monthly report form, reviews,
+release, and "my reports due". Thin: selectors read, services write and check; a bad
+field comes back on the form with status 400 and nothing changed."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from guankao.core import access as core_access
+from guankao.core import attachments
+from guankao.core import selectors as core_selectors
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.models import Attachment, Role
+from guankao.lib import progress
+from guankao.lib.roc import format_roc
+from guankao.tracking import access, charts, reporting, selectors, services
+from guankao.tracking.forms import (
+    ItemFilterForm,
+    ItemForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ReleaseDecisionForm,
+    ReleaseRequestForm,
+    ReportForm,
+    ReviewForm,
+)
+from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Milestone, Report
+
+PAGE_SIZE = 50
+AUDIT_SHOWN = 100
+FORECAST_METHODS = {
+    progress.S_CURVE: _lazy("S-curve (logistic) fit"),
+    progress.LINEAR: _lazy("Linear trend of recent reports"),
+    progress.INSUFFICIENT: _lazy("Not enough reports"),
+    progress.FINISHED: _lazy("Finished"),
+}
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+# Helpers ---------------------------------------------------------------------------------
 
 
-my_reports = _todo
-item_list = _todo
-item_edit = _todo
-item_detail = _todo
-milestone_add = _todo
-milestone_done = _todo
-report_file = _todo
-report_review = _todo
-release_request = _todo
-release_decide = _todo
+def _item_or_404(request, pk) -> Item:
+    try:
+        return selectors.item_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _report_or_404(request, pk) -> Report:
+    report = Report.objects.filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    report.item = _item_or_404(request, report.item_id)
+    return report
+
+
+def _item_url(item, anchor: str = "") -> str:
+    return reverse("tracking_item", args=[item.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _form_errors(form, exc: ServiceError) -> None:
+    """The service's problems on the form's fields; the stale-form check and fields the
+    form does not show go to the top of the form."""
+    for problem in exc.problems:
+        field = "files" if problem.field == "file" else problem.field
+        if field in form.fields and not form.fields[field].widget.is_hidden:
+            form.add_error(field, problem.message)
+        elif field == "version":
+            form.add_error(None, problem.message)
+        else:
+            label = form.fields[field].label if field in form.fields else field
+            form.add_error(None, f"{label or field}: {problem.message}")
+
+
+def _attempt(form, service, **kwargs):
+    """Call a service: its field problems land on `form` (None is returned), refusal is
+    403, a record out of reach 404."""
+    try:
+        return service(**kwargs)
+    except ServiceError as exc:
+        _form_errors(form, exc)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    except NotFound:
+        raise Http404 from None
+    return None
+
+
+def _leads(user, departments) -> list:
+    """The departments the user may create items for (access.can_create, without a query
+    per department)."""
+    if access.is_officer(user):
+        return departments
+    if user.department_id is None or not user.has_role(Role.LIAISON, Role.HEAD):
+        return []
+    return [d for d in departments if d.is_within(user.department)]
+
+
+def _month_param(request, today) -> tuple[int, int]:
+    """?year=&month= (year in 民國 or western); last month by default."""
+    year, month = services.previous_month(today.year, today.month)
+    raw_year, raw_month = request.GET.get("year", ""), request.GET.get("month", "")
+    if raw_year.isdigit() and raw_month.isdigit():
+        y, m = int(raw_year), int(raw_month)
+        y = y + 1911 if 0 < y < 1000 else y
+        if 1912 <= y <= 2200 and 1 <= m <= 12:
+            year, month = y, m
+    return year, month
+
+
+# List ------------------------------------------------------------------------------------
+
+
+@login_required
+def item_list(request):
+    departments = list(core_selectors.department_list(user=request.user))
+    form = ItemFilterForm(request.GET or None, departments=departments)
+    filters, status = {}, 200
+    if form.is_bound:
+        status = 200 if form.is_valid() else 400
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    rows = selectors.item_list(user=request.user, filters=filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "may_create": bool(_leads(request.user, departments)),
+    }
+    return render(request, "tracking/item_list.html", context, status=status)
+
+
+# Item page -------------------------------------------------------------------------------
+
+
+def _report_files(user, reports) -> dict[str, list[Attachment]]:
+    """Every report's files in one query (attachments_for reads one record's; the item
+    page needs all of its reports' at a constant number of queries)."""
+    if not reports:
+        return {}
+    rows = Attachment.objects.filter(
+        core_access.scope_q(user),
+        owner_type=services.ATTACHMENT_REPORT,
+        owner_id__in=[str(r.pk) for r in reports],
+    ).select_related("uploaded_by")
+    files: dict[str, list[Attachment]] = {}
+    for row in rows:
+        files.setdefault(row.owner_id, []).append(row)
+    return files
+
+
+def _curve(item, live):
+    """The S-curve of the live reports, and its rows for the table beside it."""
+    if not item.reports_progress or not live:
+        return "", []
+    by_month = {(r.year, r.month): r for r in live}
+    months = charts.month_axis((live[0].year, live[0].month), (live[-1].year, live[-1].month))
+    rows = [(f"{y - 1911}/{m:02d}", by_month.get((y, m))) for y, m in months]
+    points = [(label, r.planned if r else None, r.actual if r else None) for label, r in rows]
+    last = live[-1]
+    desc = _(
+        "Planned and actual progress by month from %(first)s to %(last)s; in %(last)s "
+        "planned %(planned)s%%, actual %(actual)s%%. The table beside the chart lists every month."
+    ) % {
+        "first": rows[0][0],
+        "last": rows[-1][0],
+        "planned": charts.fmt(last.planned) if last.planned is not None else "—",
+        "actual": charts.fmt(last.actual) if last.actual is not None else "—",
+    }
+    svg = charts.s_curve(
+        points,
+        title=_("S-curve of %(number)s: planned and actual progress (%%)")
+        % {"number": item.number},
+        desc=desc,
+        legend=(_("Planned"), _("Actual")),
+        id_prefix=f"curve-{item.pk}",
+    )
+    return svg, [(label, r) for label, r in rows if r is not None]
+
+
+def _mark_review_rights(user, item, reports, may: dict) -> None:
+    for r in reports:
+        submitted, approved = r.state == Report.State.SUBMITTED, r.state == Report.State.APPROVED
+        r.may_approve = may["review"] and submitted and r.filed_by_id != user.pk
+        r.may_return = (may["review"] and submitted) or (may["manage"] and approved)
+        r.may_refuse = may["manage"] and r.late and (submitted or approved)
+
+
+def _render_item(request, item, *, status: int = 200, **forms):
+    user = request.user
+    reports = list(selectors.item_reports(item=item))
+    files = _report_files(user, reports)
+    for r in reports:
+        r.files = files.get(str(r.pk), [])
+    live = sorted((r for r in reports if r.live), key=lambda r: (r.year, r.month))
+    forecast = None
+    if item.reports_progress and item.finish_date:
+        forecast = services.item_forecast(item, live, timezone.localdate())
+    may = {
+        "edit": access.can_edit(user, item),
+        "report": access.can_report(user, item) and item.is_open,
+        "review": access.can_review(user, item),
+        "manage": access.can_manage(user),
+        "release": access.can_request_release(user, item)
+        and item.status in (Item.Status.ACTIVE, Item.Status.RETURNED),
+    }
+    may["decide"] = may["manage"] and item.status == Item.Status.RELEASE_REQUESTED
+    _mark_review_rights(user, item, reports, may)
+    curve, curve_rows = _curve(item, live)
+    context = {
+        "item": item,
+        "shows": {
+            "works": item.kind in PROGRESS_KINDS,
+            "grant": item.kind in GRANT_KINDS,
+            "directive": not item.reports_progress,
+        },
+        "forecast_method": FORECAST_METHODS.get(forecast.method, "") if forecast else "",
+        "co_departments": list(item.co_departments.all()),
+        "milestones": list(item.milestones.all()),
+        "reports": reports,
+        "forecast": forecast,
+        "curve": curve,
+        "curve_rows": curve_rows,
+        "chases": list(selectors.item_chases(item=item)),
+        "audit": list(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
+        "audit_limit": AUDIT_SHOWN,
+        "release_files": list(
+            attachments.attachments_for(
+                actor=user, owner_type=services.ATTACHMENT_RELEASE, owner_id=item.pk
+            )
+        ),
+        "may": may,
+        "today": timezone.localdate(),
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(prefix="milestone"),
+        "done_form": forms.get("done_form"),
+        "done_for": forms.get("done_for"),
+        "review_form": forms.get("review_form"),
+        "review_for": forms.get("review_for"),
+        "decision_form": forms.get("decision_form") or ReleaseDecisionForm(prefix="release"),
+    }
+    return render(request, "tracking/item_detail.html", context, status=status)
+
+
+@login_required
+def item_detail(request, pk: int):
+    return _render_item(request, _item_or_404(request, pk))
+
+
+# Item form -------------------------------------------------------------------------------
+
+
+def _item_initial(item: Item) -> dict:
+    initial = {
+        name: getattr(item, name)
+        for name in (
+            "kind", "number", "title", "description", "level", "start_date", "finish_date",
+            "due_date", "tender_number", "contractor", "site_address", "grant_source",
+        )
+    }  # fmt: skip
+    for name in services.ITEM_MONEY:
+        value = getattr(item, name)
+        initial[name] = "" if value is None else str(value)
+    for name in ("latitude", "longitude"):
+        value = getattr(item, name)
+        initial[name] = "" if value is None else str(value)
+    initial["lead"] = item.lead.code
+    initial["co_departments"] = [d.code for d in item.co_departments.all()]
+    initial["version"] = services.item_version(item)
+    return initial
+
+
+@login_required
+def item_edit(request, pk: int | None = None):
+    user = request.user
+    item = _item_or_404(request, pk) if pk is not None else None
+    if item is not None and not access.can_edit(user, item):
+        raise PermissionDenied
+    departments = list(core_selectors.department_list(user=user))
+    leads = _leads(user, departments)
+    if item is None and not leads:
+        raise PermissionDenied
+    if item is not None and item.lead not in leads:
+        leads = [item.lead, *leads]
+    form = ItemForm(
+        request.POST if request.method == "POST" else None,
+        initial=_item_initial(item) if item else {},
+        leads=leads,
+        departments=departments,
+        creating=item is None,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.service_data()
+            if item is None:
+                saved = _attempt(form, services.item_create, actor=user, **data)
+            else:
+                version = form.cleaned_data["version"] or None
+                saved = _attempt(
+                    form, services.item_update, actor=user, item=item, expected_version=version, **data
+                )  # fmt: skip
+            if saved is not None:
+                messages.success(request, _("Saved."))
+                return redirect(_item_url(saved))
+        status = 400
+    context = {"form": form, "item": item}
+    return render(request, "tracking/item_form.html", context, status=status)
+
+
+# Milestones ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk: int):
+    item = _item_or_404(request, pk)
+    if not access.can_edit(request.user, item):
+        raise PermissionDenied
+    form = MilestoneForm(request.POST, prefix="milestone")
+    if form.is_valid():
+        if _attempt(form, services.milestone_add, actor=request.user, item=item, **form.cleaned_data):  # fmt: skip
+            messages.success(request, _("Milestone added."))
+            return redirect(_item_url(item, "milestones"))
+    return _render_item(request, item, status=400, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int):
+    milestone = Milestone.objects.filter(pk=pk).first()
+    if milestone is None:
+        raise Http404
+    item = _item_or_404(request, milestone.item_id)
+    if not access.can_edit(request.user, item):
+        raise PermissionDenied
+    form = MilestoneDoneForm(request.POST)
+    if form.is_valid():
+        done_on = form.cleaned_data["done_on"] or timezone.localdate()
+        if _attempt(form, services.milestone_done, actor=request.user, milestone=milestone, done_on=done_on):  # fmt: skip
+            messages.success(request, _("Milestone marked done."))
+            return redirect(_item_url(item, "milestones"))
+    return _render_item(request, item, status=400, done_form=form, done_for=milestone.pk)
+
+
+# Monthly reports -------------------------------------------------------------------------
+
+
+@login_required
+def report_file(request, pk: int):
+    item = _item_or_404(request, pk)
+    if not access.can_report(request.user, item):
+        raise PermissionDenied
+    today = timezone.localdate()
+    year, month = _month_param(request, today)
+    posted = request.method == "POST"
+    form = ReportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        progress=item.reports_progress,
+        initial={"year": year - 1911, "month": month},
+    )
+    status = 200
+    if posted:
+        if form.is_valid():
+            year, month = form.cleaned_data["year"], form.cleaned_data["month"]
+            report = _attempt(
+                form, reporting.report_file, actor=request.user, item=item, year=year,
+                month=month, files=request.FILES.getlist("files"), **form.service_data(),
+            )  # fmt: skip
+            if report is not None:
+                if report.late:
+                    messages.warning(request, _("Filed after the due day (%(due)s): the report is marked late.") % {"due": format_roc(report.due_on)})  # fmt: skip
+                messages.success(request, _("Report filed; waiting for the head's approval."))
+                return redirect(_item_url(item, "reports"))
+        status = 400
+    due = services.report_due(year, month) if 1912 <= year <= 2200 else None
+    context = {
+        "item": item,
+        "form": form,
+        "year": year,
+        "month": month,
+        "due": due,
+        "late": due is not None and today > due,
+        "month_reports": list(item.reports.filter(year=year, month=month)),
+    }
+    return render(request, "tracking/report_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_review(request, pk: int):
+    report = _report_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        service = {
+            "approve": reporting.report_approve,
+            "return": reporting.report_return,
+            "refuse": reporting.report_refuse,
+        }[form.cleaned_data["action"]]
+        done = _attempt(form, service, actor=request.user, report=report, note=form.cleaned_data["note"])  # fmt: skip
+        if done is not None:
+            messages.success(request, _("Report %(month)s: %(state)s.") % {"month": f"{done.year - 1911}/{done.month:02d}", "state": done.get_state_display()})  # fmt: skip
+            return redirect(_item_url(report.item, "reports"))
+    return _render_item(request, report.item, status=400, review_form=form, review_for=report.pk)
+
+
+# Release from control --------------------------------------------------------------------
+
+
+@login_required
+def release_request(request, pk: int):
+    item = _item_or_404(request, pk)
+    if not access.can_request_release(request.user, item):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    form = ReleaseRequestForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"result": item.release_result},
+    )
+    status = 200
+    if posted:
+        if form.is_valid():
+            saved = _attempt(
+                form, services.release_request, actor=request.user, item=item,
+                result=form.cleaned_data["result"], files=request.FILES.getlist("files"),
+            )  # fmt: skip
+            if saved is not None:
+                messages.success(request, _("Release requested; the 管考 officer decides."))
+                return redirect(_item_url(item, "release"))
+        status = 400
+    files = attachments.attachments_for(
+        actor=request.user, owner_type=services.ATTACHMENT_RELEASE, owner_id=item.pk
+    )
+    context = {
+        "item": item,
+        "form": form,
+        "files": list(files),
+        "open": item.status in (Item.Status.ACTIVE, Item.Status.RETURNED),
+    }
+    return render(request, "tracking/release_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def release_decide(request, pk: int):
+    item = _item_or_404(request, pk)
+    form = ReleaseDecisionForm(request.POST, prefix="release")
+    if form.is_valid():
+        service = {"approve": services.release_approve, "return": services.release_return}[
+            form.cleaned_data["action"]
+        ]
+        done = _attempt(form, service, actor=request.user, item=item, note=form.cleaned_data["note"])  # fmt: skip
+        if done is not None:
+            messages.success(request, _("Decision recorded: %(status)s.") % {"status": done.get_status_display()})  # fmt: skip
+            return redirect(_item_url(item, "release"))
+    return _render_item(request, item, status=400, decision_form=form)
+
+
+# My reports due --------------------------------------------------------------------------
+
+
+@login_required
+def my_reports(request):
+    user, today = request.user, timezone.localdate()
+    due = [
+        row
+        for row in selectors.reports_due(user=user, today=today)
+        if access.can_report(user, row["item"])
+    ]
+    reviews = list(selectors.reviews_due(user=user))
+    for report in reviews:
+        report.may_approve = report.filed_by_id != user.pk
+    context = {"due": due, "reviews": reviews, "today": today}
+    return render(request, "tracking/my_reports.html", context)

@@ -1,13 +1,197 @@
-"""Placeholder until this module is written (scaffold; replaced by the real views)."""
+"""The monthly control meeting's pages: the list (officers open the month's meeting), the
+meeting with its generated agenda, decisions that become directives, and closing it with
+the minutes. Every member of staff reads meetings; only 管考 officers change them."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.forms import add_service_errors
+from guankao.tracking import access, meetings, selectors
+from guankao.tracking.forms_board import (
+    DecisionForm,
+    MeetingCloseForm,
+    MeetingOpenForm,
+    department_choices,
+)
+from guankao.tracking.models import AgendaEntry, Meeting
+
+GENERAL = "general"
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _meeting(request, pk) -> Meeting:
+    try:
+        return selectors.meeting_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
 
 
-meeting_list = _todo
-meeting_detail = _todo
-decision_add = _todo
-meeting_close = _todo
+@login_required
+def meeting_list(request):
+    may_open = access.can_manage(request.user)
+    today = timezone.localdate()
+    form = MeetingOpenForm(
+        initial={"year": today.year - 1911, "month": today.month, "held_on": today}
+    )
+    status = 200
+    if request.method == "POST":
+        if not may_open:
+            return HttpResponse(status=403)
+        form = MeetingOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = meetings.meeting_open(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            except NotAllowed:
+                return HttpResponse(status=403)
+            else:
+                messages.success(
+                    request,
+                    _("%(title)s opened; its agenda has %(n)d items.")
+                    % {"title": meeting.title, "n": meeting.agenda.count()},
+                )
+                return redirect("tracking_meeting", pk=meeting.pk)
+        status = 400
+    rows = selectors.meeting_list(user=request.user)
+    return render(
+        request,
+        "tracking/meetings.html",
+        {"meetings": rows, "form": form, "may_open": may_open},
+        status=status,
+    )
+
+
+REASONS = sorted(AgendaEntry.Reason.choices, key=lambda c: meetings.REASON_ORDER[c[0]])
+
+
+def _groups(meeting: Meeting) -> list[dict]:
+    """The agenda by reason (seriously behind, report overdue, at risk, asks release)."""
+    entries = list(selectors.meeting_agenda(meeting=meeting))
+    for entry in entries:
+        entry.gap = (
+            entry.planned - entry.actual
+            if entry.planned is not None and entry.actual is not None
+            else None
+        )
+    return [
+        {"reason": value, "label": label, "entries": [e for e in entries if e.reason == value]}
+        for value, label in REASONS
+    ]
+
+
+def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200):
+    """The meeting page; `bound` = (prefix, form) re-shows a decision form with its errors."""
+    may_manage = access.can_manage(request.user) and meeting.status == Meeting.Status.OPEN
+    groups = _groups(meeting)
+    forms = {}
+    if may_manage:
+        choices = department_choices()
+        for group in groups:
+            for entry in group["entries"]:
+                prefix = f"entry{entry.pk}"
+                forms[entry.pk] = DecisionForm(
+                    prefix=prefix, departments=choices, initial={"department": entry.item.lead.code}
+                )
+        forms[GENERAL] = DecisionForm(prefix=GENERAL, departments=choices)
+        if bound is not None:
+            key, form = bound
+            forms[key] = form
+        for group in groups:
+            for entry in group["entries"]:
+                entry.form = forms[entry.pk]
+    decisions = list(selectors.meeting_decisions(meeting=meeting))
+    return render(
+        request,
+        "tracking/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "groups": groups,
+            "agenda_total": sum(len(g["entries"]) for g in groups),
+            "decisions": decisions,
+            "general_form": forms.get(GENERAL),
+            "close_form": close_form or MeetingCloseForm(initial={"minutes": meeting.minutes}),
+            "may_manage": may_manage,
+            "error_form": bound[1] if bound else close_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    return _page(request, _meeting(request, pk))
+
+
+def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:
+    if raw in ("", None):
+        return None
+    if not raw.isdigit():
+        raise Http404
+    try:
+        return AgendaEntry.objects.select_related("item").get(pk=int(raw), meeting=meeting)
+    except AgendaEntry.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def decision_add(request, pk: int):
+    meeting = _meeting(request, pk)
+    if not access.can_manage(request.user):
+        return HttpResponse(status=403)
+    entry = _entry(meeting, request.POST.get("entry", ""))
+    key, prefix = (entry.pk, f"entry{entry.pk}") if entry else (GENERAL, GENERAL)
+    form = DecisionForm(request.POST, prefix=prefix, departments=department_choices())
+    if form.is_valid():
+        try:
+            decision = meetings.decision_record(
+                actor=request.user, meeting=meeting, entry=entry, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except NotAllowed:
+            return HttpResponse(status=403)
+        else:
+            directive = decision.directive
+            messages.success(
+                request,
+                format_html(
+                    _("Decision recorded; it is now directive {number}: {link}."),
+                    number=directive.number,
+                    link=format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("tracking_item", args=[directive.pk]),
+                        directive.title,
+                    ),
+                ),
+            )
+            return redirect(reverse("tracking_meeting", args=[meeting.pk]) + "#decisions")
+    return _page(request, meeting, bound=(key, form), status=400)
+
+
+@login_required
+@require_POST
+def meeting_close(request, pk: int):
+    meeting = _meeting(request, pk)
+    if not access.can_manage(request.user):
+        return HttpResponse(status=403)
+    form = MeetingCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.meeting_close(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        except NotAllowed:
+            return HttpResponse(status=403)
+        else:
+            messages.success(request, _("The meeting is closed with its minutes."))
+            return redirect("tracking_meeting", pk=meeting.pk)
+    return _page(request, meeting, close_form=form, status=400)

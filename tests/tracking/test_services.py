@@ -257,3 +257,16 @@ def test_it_refuses_a_stale_edit(works, people):
     assert e.value.problems[0].field == "version"
     works.refresh_from_db()
     assert works.title == "新名稱"
+
+
+def test_a_change_of_thresholds_reclassifies_open_items_at_once(works, people):
+    file(works, people["liaison"], 2026, 10, "50", "38", money_planned=1000, money_spent=700)
+    works.refresh_from_db()
+    assert (works.lag, works.money_behind, works.risk) == ("serious", True, "high")
+    services.rules_update(actor=people["officer"], serious_gap="15", money_share="60")
+    works.refresh_from_db()
+    assert (works.lag, works.money_behind) == ("behind", False)
+    assert works.risk == "medium"  # behind (and will finish late), no longer serious
+    services.rules_update(actor=people["officer"], serious_gap="12")
+    works.refresh_from_db()
+    assert (works.lag, works.risk) == ("serious", "high")

@@ -1,0 +1,723 @@
+"""Controlled cases API (/api/v1/tracking/…): items, milestones, monthly reports and their
+review, release from control, control meetings and decisions, the board, the rules, and a
+public GeoJSON feed of located items. Validation and 4xx here; every change goes through
+services, reporting or meetings, every read through selectors.
+
+Money is whole NT$ (integers); percentages are decimal strings ("42.50") and may be sent
+as numbers or strings; dates are ISO (民國 115/11/27 is accepted on input); `year` is the
+Gregorian year. Report photos and files are uploaded through the HTML form.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BaseModel, ConfigDict, Strict
+
+from guankao.api import PUBLIC, Mapped
+from guankao.core import selectors as core_selectors
+from guankao.core.errors import NotFound, ServiceError
+from guankao.tracking import geo, meetings, reporting, selectors, services
+from guankao.tracking.models import LOCATED_KINDS, Item, Kind, Meeting, Milestone, Report, Rules
+
+router = Router(tags=["tracking"])
+
+KINDS = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+LEVELS = Literal[tuple(Item.Level.values)]  # type: ignore[valid-type]
+Money = Annotated[int, Strict(), Field(ge=0)]
+Whole = Annotated[int, Strict()]
+DateText = Annotated[str, Field(max_length=20, description="2026-11-27 or 民國 115/11/27")]
+Code = Annotated[str, Field(max_length=20)]
+
+
+def _any(*values) -> type:
+    return Literal[tuple(["", *values])]  # type: ignore[return-value]
+
+
+# Schemas ---------------------------------------------------------------------------------
+
+
+class In(Schema):
+    """A request body: a field this endpoint does not take is a 422 naming it, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemFields(In):
+    level: LEVELS | None = None
+    description: str | None = Field(None, max_length=5000)
+    budget_total: Money | None = None
+    budget_year: Money | None = None
+    start_date: DateText | None = None
+    finish_date: DateText | None = None
+    due_date: DateText | None = None
+    tender_number: str | None = Field(None, max_length=60)
+    contractor: str | None = Field(None, max_length=200)
+    contract_sum: Money | None = None
+    site_address: str | None = Field(None, max_length=300)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    grant_source: str | None = Field(None, max_length=200)
+    grant_amount: Money | None = None
+    matching_funds: Money | None = None
+    co_departments: list[Code] | None = Field(None, max_length=50)
+
+
+class ItemIn(ItemFields):
+    kind: KINDS
+    number: str = Field(..., max_length=40)
+    title: str = Field(..., max_length=300)
+    lead: Code
+
+
+class ItemPatch(ItemFields):
+    """Only the fields sent change; null clears an optional field."""
+
+    version: str = Field(..., max_length=40, description="`version` of the item as read")
+    kind: KINDS | None = None
+    number: str | None = Field(None, max_length=40)
+    title: str | None = Field(None, max_length=300)
+    lead: Code | None = None
+
+
+class ItemFilters(Schema):
+    kind: _any(*Kind.values) = ""
+    status: _any("open", "all", *Item.Status.values) = Field("", description="default: open")
+    lag: _any(*Item.Lag.values) = ""
+    risk: _any(*Item.Risk.values) = ""
+    level: _any(*Item.Level.values) = ""
+    department: str = Field("", max_length=20, description="a code; takes its sub-units")
+    q: str = Field("", max_length=100)
+    overdue: bool = False
+
+
+class BoardFilters(Schema):
+    kind: _any(*Kind.values) = ""
+    level: _any(*Item.Level.values) = ""
+    department: str = Field("", max_length=20)
+
+
+class GeoFilters(Schema):
+    kind: _any(*Kind.values) = ""
+    status: _any("open", "all", *Item.Status.values) = ""
+    department: str = Field("", max_length=20)
+
+
+class MilestoneIn(In):
+    title: str = Field(..., max_length=200)
+    due: DateText
+
+
+class DoneIn(In):
+    done_on: DateText | None = Field(None, description="default: today; null marks it not done")
+
+
+class ReportIn(In):
+    year: Whole
+    month: Whole
+    planned: Decimal | None = None
+    actual: Decimal | None = None
+    money_planned: Money | None = None
+    money_spent: Money | None = None
+    work_done: str = Field("", max_length=5000)
+    problems: str = Field("", max_length=5000)
+    lag_reason: str = Field("", max_length=5000)
+    handling: _any(*Report.Handling.values) = ""
+    result: str = Field("", max_length=5000)
+
+
+class NoteIn(In):
+    note: str = Field("", max_length=2000)
+
+
+class ReleaseIn(In):
+    result: str = Field(..., max_length=5000)
+
+
+class MeetingIn(In):
+    year: Whole
+    month: Whole
+    held_on: DateText
+    title: str = Field("", max_length=200)
+    chair: str = Field("", max_length=100)
+
+
+class DecisionIn(In):
+    text: str = Field(..., max_length=2000)
+    department: Code
+    due: DateText
+    entry: Whole | None = Field(None, description="the agenda entry it decides, if any")
+
+
+class CloseIn(In):
+    minutes: str = Field(..., max_length=20000)
+    held_on: DateText | None = None
+
+
+class RulesIn(In):
+    report_due_day: Whole
+    review_workdays: Whole
+    remind_workdays: Whole
+    escalate_workdays: Whole
+    serious_gap: Decimal = Field(..., description="percentage points")
+    money_share: Decimal = Field(..., description="percent of planned spending")
+    city_min_budget: Money
+    city_kinds: list[KINDS] = Field(..., max_length=len(Kind.values))
+
+
+# Output rows are dicts, so plain pydantic models (as core and plans do).
+class MilestoneOut(BaseModel):
+    id: int
+    item: int
+    title: str
+    due: dt.date
+    done_on: dt.date | None
+
+
+class ItemOut(BaseModel):
+    id: int
+    number: str
+    title: str
+    kind: str
+    level: str
+    status: str
+    lead: str
+    lead_name: str
+    budget_total: int | None
+    budget_year: int | None
+    due_date: dt.date | None
+    finish_date: dt.date | None
+    lag: str
+    money_behind: bool
+    risk: str
+    report_overdue: bool
+    last_year: int | None
+    last_month: int | None
+    planned: Decimal | None
+    actual: Decimal | None
+    spent: int | None
+    forecast_finish: dt.date | None
+    forecast_late: bool
+
+
+class ItemDetailOut(ItemOut):
+    version: str
+    reports_progress: bool
+    description: str
+    start_date: dt.date | None
+    tender_number: str
+    contractor: str
+    contract_sum: int | None
+    site_address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    grant_source: str
+    grant_amount: int | None
+    matching_funds: int | None
+    co_departments: list[str]
+    milestones: list[MilestoneOut]
+    forecast_method: str
+    origin_meeting: int | None
+    release_result: str
+    release_note: str
+    released_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReportOut(BaseModel):
+    id: int
+    item: int
+    year: int
+    month: int
+    revision: int
+    state: str
+    planned: Decimal | None
+    actual: Decimal | None
+    money_planned: int | None
+    money_spent: int | None
+    work_done: str
+    problems: str
+    lag_reason: str
+    handling: str
+    result: str
+    behind: bool
+    seriously_behind: bool
+    money_behind: bool
+    due_on: dt.date
+    late: bool
+    filed_by: str
+    filed_at: dt.datetime
+    review_due: dt.date
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    review_note: str
+
+
+class DirectiveRef(BaseModel):
+    id: int
+    number: str
+
+
+class DecisionOut(BaseModel):
+    id: int
+    meeting: int
+    entry: int | None
+    text: str
+    department: str
+    due: dt.date
+    directive: DirectiveRef | None
+
+
+class AgendaOut(BaseModel):
+    id: int
+    order: int
+    reason: str
+    item: int
+    number: str
+    title: str
+    lead: str
+    lag: str
+    planned: Decimal | None
+    actual: Decimal | None
+
+
+class MeetingOut(BaseModel):
+    id: int
+    year: int
+    month: int
+    title: str
+    held_on: dt.date
+    chair: str
+    status: str
+    entries: int
+    decided: int
+    closed_at: dt.datetime | None
+
+
+class MeetingDetailOut(MeetingOut):
+    minutes: str
+    agenda: list[AgendaOut]
+    decisions: list[DecisionOut]
+
+
+class DepartmentCounts(BaseModel):
+    code: str
+    name: str
+    total: int
+    open: int
+    serious: int
+    behind: int
+    overdue: int
+    released: int
+
+
+class BoardOut(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_lag: dict[str, int]
+    by_risk: dict[str, int]
+    overdue: int
+    money_behind: int
+    forecast_late: int
+    departments: list[DepartmentCounts]
+
+
+class BehindOut(ItemOut):
+    gap: Decimal | None
+
+
+class RulesOut(BaseModel):
+    report_due_day: int
+    review_workdays: int
+    remind_workdays: int
+    escalate_workdays: int
+    serious_gap: Decimal
+    money_share: Decimal
+    city_min_budget: int
+    city_kinds: list[str]
+    updated_at: dt.datetime
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _filters(user, data: dict) -> dict:
+    """Non-empty filters; an unknown department code is a 400 naming `department`."""
+    if data.get("department"):
+        try:
+            core_selectors.department_get(user=user, code=data["department"])
+        except NotFound:
+            message = _("no department has the code %(c)s") % {"c": data["department"]}
+            raise ServiceError.field("department", message) from None
+    return {k: v for k, v in data.items() if v not in ("", None, False)}
+
+
+ROW_FIELDS = [
+    "number", "title", "kind", "level", "status", "budget_total", "budget_year", "due_date",
+    "finish_date", "lag", "money_behind", "risk", "report_overdue", "last_year", "last_month",
+    "forecast_finish", "forecast_late",
+]  # fmt: skip
+DETAIL_FIELDS = [
+    "description", "start_date", "tender_number", "contractor", "contract_sum", "site_address",
+    "latitude", "longitude", "grant_source", "grant_amount", "matching_funds", "forecast_method",
+    "release_result", "release_note", "released_at", "created_at", "updated_at",
+]  # fmt: skip
+
+
+def _item_out(i: Item) -> dict:
+    return {f: getattr(i, f) for f in ROW_FIELDS} | {
+        "id": i.pk, "lead": i.lead.code, "lead_name": i.lead.name, "planned": _pct(i.last_planned),
+        "actual": _pct(i.last_actual), "spent": i.last_spent,
+    }  # fmt: skip
+
+
+def _behind_out(i: Item) -> dict:
+    return _item_out(i) | {"gap": _pct(i.gap)}
+
+
+def _detail(user, pk: int) -> dict:
+    """The item as stored (read again, so `version` matches what an update will check)."""
+    item = selectors.item_get(user=user, pk=pk)
+    prefetch_related_objects([item], "co_departments", "milestones")
+    return _item_out(item) | {f: getattr(item, f) for f in DETAIL_FIELDS} | {
+        "version": services.item_version(item), "reports_progress": item.reports_progress,
+        "co_departments": sorted(d.code for d in item.co_departments.all()),
+        "milestones": [_milestone_out(m) for m in item.milestones.all()],
+        "origin_meeting": item.origin.meeting_id if item.origin_id else None,
+    }  # fmt: skip
+
+
+def _milestone_out(m: Milestone) -> dict:
+    return {"id": m.pk, "item": m.item_id, "title": m.title, "due": m.due, "done_on": m.done_on}
+
+
+def _milestone(user, pk: int) -> Milestone:
+    # No selector yet: a milestone is readable when its item is.
+    milestone = Milestone.objects.filter(pk=pk).first()
+    if milestone is None:
+        raise NotFound
+    selectors.item_get(user=user, pk=milestone.item_id)
+    return milestone
+
+
+def _report(user, pk: int) -> Report:
+    # No selector yet: a report is readable when its item is.
+    report = Report.objects.filter(pk=pk).first()
+    if report is None:
+        raise NotFound
+    selectors.item_get(user=user, pk=report.item_id)
+    return report
+
+
+def _note(payload: NoteIn | None) -> str:
+    # A decision without a note may be sent with no body at all.
+    return payload.note if payload else ""
+
+
+def _pct(value) -> Decimal | None:
+    # As stored (two decimals), also for a report just filed from "42.5".
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def _report_out(r: Report) -> dict:
+    fields = [f for f in ReportOut.model_fields if f not in ("id", "item", "filed_by", "reviewed_by")]  # fmt: skip
+    return {f: getattr(r, f) for f in fields} | {
+        "id": r.pk, "item": r.item_id, "filed_by": str(r.filed_by),
+        "planned": _pct(r.planned), "actual": _pct(r.actual),
+        "reviewed_by": str(r.reviewed_by) if r.reviewed_by_id else None,
+    }  # fmt: skip
+
+
+def _decision_out(d) -> dict:
+    directive = {"id": d.directive.pk, "number": d.directive.number} if d.directive_id else None
+    return {
+        "id": d.pk, "meeting": d.meeting_id, "entry": d.entry_id, "text": d.text,
+        "department": d.department.code, "due": d.due, "directive": directive,
+    }  # fmt: skip
+
+
+MEETING_FIELDS = ["year", "month", "title", "held_on", "chair", "status", "closed_at"]
+
+
+def _meeting_out(m: Meeting) -> dict:
+    return {f: getattr(m, f) for f in MEETING_FIELDS} | {
+        "id": m.pk,
+        "entries": m.entries,
+        "decided": m.decided,
+    }
+
+
+def _meeting_detail(user, pk: int) -> dict:
+    meeting = selectors.meeting_get(user=user, pk=pk)
+    agenda = [
+        {
+            "id": e.pk, "order": e.order, "reason": e.reason, "item": e.item_id,
+            "number": e.item.number, "title": e.item.title, "lead": e.item.lead.code,
+            "lag": e.lag, "planned": _pct(e.planned), "actual": _pct(e.actual),
+        }
+        for e in selectors.meeting_agenda(meeting=meeting)
+    ]  # fmt: skip
+    decisions = [_decision_out(d) for d in selectors.meeting_decisions(meeting=meeting)]
+    meeting.entries, meeting.decided = len(agenda), len(decisions)
+    return _meeting_out(meeting) | {
+        "minutes": meeting.minutes, "agenda": agenda, "decisions": decisions,
+    }  # fmt: skip
+
+
+def _rules_out(r: Rules) -> dict:
+    return {
+        "report_due_day": r.report_due_day, "review_workdays": r.review_workdays,
+        "remind_workdays": r.remind_workdays, "escalate_workdays": r.escalate_workdays,
+        "serious_gap": _pct(r.serious_gap), "city_min_budget": r.city_min_budget,
+        "money_share": (r.money_share * 100).quantize(Decimal("0.1")),
+        "city_kinds": list(r.city_kinds), "updated_at": r.updated_at,
+    }  # fmt: skip
+
+
+# Items -----------------------------------------------------------------------------------
+
+
+@router.get("tracking/items", response=list[ItemOut])
+@paginate(LimitOffsetPagination)
+def list_items(request, filters: Query[ItemFilters]):
+    """Items you may read; `status` defaults to the open ones ("all", "released"...)."""
+    rows = selectors.item_list(user=request.user, filters=_filters(request.user, filters.dict()))
+    return Mapped(rows, _item_out)
+
+
+@router.post("tracking/items", response={201: ItemDetailOut})
+def create_item(request, payload: ItemIn):
+    """`level` defaults by the city's rule (府列管 from NT$5M, every grant and directive)."""
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    item = services.item_create(actor=request.user, **data)
+    return Status(201, _detail(request.user, item.pk))
+
+
+@router.get("tracking/items/{int:pk}", response=ItemDetailOut)
+def get_item(request, pk: int):
+    """With milestones, co-departments, the computed lag, risk and forecast, and `version`."""
+    return _detail(request.user, pk)
+
+
+@router.patch("tracking/items/{int:pk}", response=ItemDetailOut)
+def update_item(request, pk: int, payload: ItemPatch):
+    """Send the `version` you read: a change made since then is a 400 on `version`."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    services.item_update(actor=request.user, item=item, expected_version=version, **data)
+    return _detail(request.user, pk)
+
+
+@router.post("tracking/items/{int:pk}/milestones", response={201: MilestoneOut})
+def add_milestone(request, pk: int, payload: MilestoneIn):
+    item = selectors.item_get(user=request.user, pk=pk)
+    milestone = services.milestone_add(actor=request.user, item=item, **payload.dict())
+    return Status(201, _milestone_out(milestone))
+
+
+@router.post("tracking/milestones/{int:pk}/done", response=MilestoneOut)
+def milestone_done(request, pk: int, payload: DoneIn | None = None):
+    milestone = _milestone(request.user, pk)
+    data = payload.dict(exclude_unset=True) if payload else {}
+    done_on = data["done_on"] if "done_on" in data else timezone.localdate()
+    done = services.milestone_done(actor=request.user, milestone=milestone, done_on=done_on)
+    return _milestone_out(done)
+
+
+# Reports ---------------------------------------------------------------------------------
+
+
+@router.get("tracking/items/{int:pk}/reports", response=list[ReportOut])
+def list_reports(request, pk: int):
+    """Every report of the item, newest month and revision first."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    return [_report_out(r) for r in selectors.item_reports(item=item)]
+
+
+@router.post("tracking/items/{int:pk}/reports", response={201: ReportOut})
+def file_report(request, pk: int, payload: ReportIn):
+    """The month's report: planned/actual/money for works, programmes and grants; handling
+    and result for directives and resolutions. Late when filed after the due day."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    report = reporting.report_file(actor=request.user, item=item, **payload.dict())
+    return Status(201, _report_out(report))
+
+
+@router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
+def approve_report(request, pk: int, payload: NoteIn | None = None):
+    report = _report(request.user, pk)
+    return _report_out(reporting.report_approve(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+
+
+@router.post("tracking/reports/{int:pk}/return", response=ReportOut)
+def return_report(request, pk: int, payload: NoteIn | None = None):
+    report = _report(request.user, pk)
+    return _report_out(reporting.report_return(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+
+
+@router.post("tracking/reports/{int:pk}/refuse", response=ReportOut)
+def refuse_report(request, pk: int, payload: NoteIn | None = None):
+    """The 管考 officer refuses a late report; the month then counts as not reported."""
+    report = _report(request.user, pk)
+    return _report_out(reporting.report_refuse(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+
+
+# Release from control --------------------------------------------------------------------
+
+
+@router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
+def request_release(request, pk: int, payload: ReleaseIn):
+    item = selectors.item_get(user=request.user, pk=pk)
+    services.release_request(actor=request.user, item=item, result=payload.result)
+    return _detail(request.user, pk)
+
+
+@router.post("tracking/items/{int:pk}/release/approve", response=ItemDetailOut)
+def approve_release(request, pk: int, payload: NoteIn | None = None):
+    item = selectors.item_get(user=request.user, pk=pk)
+    services.release_approve(actor=request.user, item=item, note=_note(payload))
+    return _detail(request.user, pk)
+
+
+@router.post("tracking/items/{int:pk}/release/return", response=ItemDetailOut)
+def return_release(request, pk: int, payload: NoteIn | None = None):
+    item = selectors.item_get(user=request.user, pk=pk)
+    services.release_return(actor=request.user, item=item, note=_note(payload))
+    return _detail(request.user, pk)
+
+
+# Meetings --------------------------------------------------------------------------------
+
+
+@router.get("tracking/meetings", response=list[MeetingOut])
+@paginate(LimitOffsetPagination)
+def list_meetings(request):
+    return Mapped(selectors.meeting_list(user=request.user), _meeting_out)
+
+
+@router.post("tracking/meetings", response={201: MeetingDetailOut})
+def open_meeting(request, payload: MeetingIn):
+    """Open the month's control meeting (officers); its agenda is generated."""
+    meeting = meetings.meeting_open(actor=request.user, **payload.dict())
+    return Status(201, _meeting_detail(request.user, meeting.pk))
+
+
+@router.get("tracking/meetings/{int:pk}", response=MeetingDetailOut)
+def get_meeting(request, pk: int):
+    return _meeting_detail(request.user, pk)
+
+
+@router.post("tracking/meetings/{int:pk}/decisions", response={201: DecisionOut})
+def record_decision(request, pk: int, payload: DecisionIn):
+    """A decision (決議) becomes a directive item of the department: its id and number are
+    in `directive`."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    data = payload.dict()
+    if data["entry"] is not None:
+        agenda = selectors.meeting_agenda(meeting=meeting).prefetch_related(None)
+        entry = agenda.filter(pk=data["entry"]).first()
+        if entry is None:
+            raise ServiceError.field("entry", _("is not on this meeting's agenda"))
+        data["entry"] = entry
+    decision = meetings.decision_record(actor=request.user, meeting=meeting, **data)
+    return Status(201, _decision_out(decision))
+
+
+@router.post("tracking/meetings/{int:pk}/close", response=MeetingDetailOut)
+def close_meeting(request, pk: int, payload: CloseIn):
+    """Close it with the minutes: the month's review (KPI 三-1) is then held."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    meetings.meeting_close(actor=request.user, meeting=meeting, **payload.dict())
+    return _meeting_detail(request.user, pk)
+
+
+# Board and rules -------------------------------------------------------------------------
+
+
+@router.get("tracking/board", response=BoardOut)
+def board(request, filters: Query[BoardFilters]):
+    """Counts by status, lag, risk and lead department (lag and risk of open items)."""
+    found = selectors.board(user=request.user, filters=_filters(request.user, filters.dict()))
+    departments = [
+        {k: r[k] for k in ("total", "open", "serious", "behind", "overdue", "released")}
+        | {"code": r["department"].code, "name": r["department"].name}
+        for r in found.departments
+    ]
+    return {
+        "total": found.total, "by_status": found.by_status, "by_lag": found.by_lag,
+        "by_risk": found.by_risk, "overdue": found.overdue, "money_behind": found.money_behind,
+        "forecast_late": found.forecast_late, "departments": departments,
+    }  # fmt: skip
+
+
+@router.get("tracking/behind", response=list[BehindOut])
+@paginate(LimitOffsetPagination)
+def behind(request, filters: Query[BoardFilters]):
+    """Open items behind schedule: seriously behind first, then by the widest gap."""
+    rows = selectors.behind_list(user=request.user, filters=_filters(request.user, filters.dict()))
+    return Mapped(rows, _behind_out)
+
+
+@router.get("tracking/rules", response=RulesOut)
+def get_rules(request):
+    return _rules_out(Rules.current())
+
+
+@router.put("tracking/rules", response=RulesOut)
+def set_rules(request, payload: RulesIn):
+    """Officers. `money_share` is a percentage (80 = under 80% of planned spending)."""
+    return _rules_out(services.rules_update(actor=request.user, **payload.dict()))
+
+
+# GeoJSON ---------------------------------------------------------------------------------
+
+
+def _public_items(filters: dict):
+    """What an anonymous caller may map: the located kinds, filtered as item_list does.
+    (A selector belongs in selectors.py; kept here until one exists.)"""
+    rows = Item.objects.filter(kind__in=LOCATED_KINDS)
+    status = filters.get("status") or "open"
+    if status == "open":
+        rows = rows.filter(status__in=selectors.OPEN)
+    elif status != "all":
+        rows = rows.filter(status=status)
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    if filters.get("department"):
+        department = core_selectors.department_get(user=None, code=filters["department"])
+        rows = rows.filter(lead__path__startswith=department.path)
+    return rows
+
+
+GEOJSON = "application/geo+json"
+
+
+@router.get(
+    "tracking/items.geojson",
+    auth=PUBLIC,
+    openapi_extra={
+        "responses": {200: {"description": "RFC 7946 FeatureCollection", "content": {GEOJSON: {}}}}
+    },  # fmt: skip
+)
+def items_geojson(request, filters: Query[GeoFilters]):
+    """Located items as GeoJSON (longitude first), with no personal data: no staff, no
+    report texts. Anonymous callers see the located kinds (works, programmes, grants)."""
+    data = _filters(request.user, filters.dict())
+    if request.user.is_authenticated:
+        rows = selectors.item_list(user=request.user, filters=data)
+    else:
+        rows = _public_items(data)
+    body = json.dumps(geo.feature_collection(rows), ensure_ascii=False)
+    response = HttpResponse(body, content_type=GEOJSON)
+    patch_vary_headers(response, ["Authorization"])  # signed-in callers see more
+    return response

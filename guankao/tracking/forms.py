@@ -1,0 +1,226 @@
+"""Forms of the controlled-cases pages. They check shapes only (a date, a choice); every
+rule (money, percentages, the control level, the lag reason) is the services' and comes
+back as the field's message."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guankao.core.forms import RocDateField
+from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
+
+TEXTAREA = {"rows": 3}
+
+# The item form's fieldsets: (key, legend, fields, kinds they apply to or None for all).
+ITEM_FIELDSETS = [
+    ("basic", _("The case"), ["kind", "number", "title", "description", "lead", "co_departments", "level"], None),
+    ("money", _("Budget and dates"), ["budget_total", "budget_year", "start_date", "finish_date", "due_date"], None),
+    ("works", _("Public works and projects (tender, contractor, site)"), ["tender_number", "contractor", "contract_sum", "site_address", "latitude", "longitude"], PROGRESS_KINDS),
+    ("grant", _("Central grants (source and amounts)"), ["grant_source", "grant_amount", "matching_funds"], GRANT_KINDS),
+]  # fmt: skip
+
+
+class YearField(forms.IntegerField):
+    """A year typed in 民國 (115) or Gregorian (2026) form, kept Gregorian."""
+
+    def to_python(self, value):
+        year = super().to_python(value)
+        if year is not None and 0 < year < 1000:
+            year += 1911
+        return year
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachment service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+def _money(label):
+    return forms.CharField(
+        label=label, required=False, max_length=30, help_text=_("Whole NT$, such as 1200000.")
+    )
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    number = forms.CharField(label=_("Number"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
+    )  # fmt: skip
+    lead = forms.ChoiceField(label=_("Lead department (主辦)"))
+    co_departments = forms.MultipleChoiceField(
+        label=_("Co-departments (協辦)"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )  # fmt: skip
+    level = forms.ChoiceField(label=_("Control level"), required=False)
+    budget_total = _money(_("Total budget (NT$)"))
+    budget_year = _money(_("This year's allocation (NT$)"))
+    start_date = RocDateField(label=_("Start date"), required=False)
+    finish_date = RocDateField(label=_("Planned finish date"), required=False)
+    due_date = RocDateField(
+        label=_("Due date"), required=False, help_text=_("For directives and resolutions.")
+    )
+    tender_number = forms.CharField(label=_("Tender number"), max_length=60, required=False)
+    contractor = forms.CharField(label=_("Contractor"), max_length=200, required=False)
+    contract_sum = _money(_("Contract sum (NT$)"))
+    site_address = forms.CharField(label=_("Site address"), max_length=300, required=False)
+    latitude = forms.CharField(
+        label=_("Latitude"), max_length=20, required=False, help_text=_("Degrees, such as 23.4800.")
+    )  # fmt: skip
+    longitude = forms.CharField(
+        label=_("Longitude"), max_length=20, required=False, help_text=_("Degrees, such as 120.4490.")
+    )  # fmt: skip
+    grant_source = forms.CharField(label=_("Grant source"), max_length=200, required=False)
+    grant_amount = _money(_("Grant amount (NT$)"))
+    matching_funds = _money(_("Matching funds (NT$)"))
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, leads=(), departments=(), creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = [("", "—"), *[(d.code, _label(d)) for d in leads]]
+        self.fields["co_departments"].choices = [(d.code, _label(d)) for d in departments]
+        levels = list(Item.Level.choices)
+        if creating:
+            levels.insert(0, ("", _("By the city's rule")))
+            self.fields["level"].help_text = _(
+                "By the city's rule: city-controlled from the rules' budget and for the kinds "
+                "the rules name; self-controlled otherwise."
+            )
+        else:
+            self.fields["level"].required = True
+        self.fields["level"].choices = levels
+
+    def fieldsets(self):
+        return [
+            {"key": key, "legend": legend, "fields": [self[name] for name in names], "kinds": kinds}
+            for key, legend, names, kinds in ITEM_FIELDSETS
+        ]
+
+    def service_data(self) -> dict:
+        """The cleaned fields as the item services take them (an empty level: the rule's)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if not data.get("level"):
+            data.pop("level", None)
+        return data
+
+
+def _label(department) -> str:
+    indent = "\u3000" * max(department.depth, 0)
+    return f"{indent}{department.name} ({department.code})"
+
+
+class ItemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search number, title or tender"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("open", _("Open (not released)")), ("released", _("Released")), ("all", _("All"))],
+    )  # fmt: skip
+    lag = forms.ChoiceField(label=_("Progress"), required=False, choices=[("", _("Any")), *Item.Lag.choices])  # fmt: skip
+    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any")), *Item.Risk.choices])  # fmt: skip
+    level = forms.ChoiceField(label=_("Control level"), required=False, choices=[("", _("Any")), *Item.Level.choices])  # fmt: skip
+    department = forms.ChoiceField(label=_("Lead department"), required=False)
+    overdue = forms.BooleanField(label=_("Only with an overdue report"), required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [
+            ("", _("Any")), *[(d.code, _label(d)) for d in departments]
+        ]  # fmt: skip
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due = RocDateField(label=_("Due date"))
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = RocDateField(label=_("Done on"), required=False, help_text=_("Empty for today."))
+
+
+class ReportForm(forms.Form):
+    """One month's report. Progress kinds give percentages and money; directives and
+    resolutions give a handling status and its result."""
+
+    # Chosen on the page (?year=&month=) and carried along hidden.
+    year = YearField(label=_("Year"), min_value=1, max_value=2200, widget=forms.HiddenInput)
+    month = forms.IntegerField(
+        label=_("Month"), min_value=1, max_value=12, widget=forms.HiddenInput
+    )
+    planned = forms.CharField(label=_("Planned progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 42.5."))  # fmt: skip
+    actual = forms.CharField(label=_("Actual progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 40."))  # fmt: skip
+    money_planned = _money(_("Planned spending to date (NT$)"))
+    money_spent = _money(_("Money spent to date (NT$)"))
+    handling = forms.ChoiceField(label=_("Handling status"), choices=[("", "—"), *Report.Handling.choices])  # fmt: skip
+    result = forms.CharField(label=_("Handling result"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    work_done = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    problems = forms.CharField(
+        label=_("Problems and countermeasures (遭遇困難及因應對策)"), required=False,
+        max_length=5000, widget=forms.Textarea(attrs=TEXTAREA),
+    )  # fmt: skip
+    lag_reason = forms.CharField(
+        label=_("Lag reason (落後原因)"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("Required when actual progress is behind planned."),
+    )  # fmt: skip
+    files = MultipleFileField(
+        label=_("Photos and files"),
+        help_text=_("You may choose several: photos (JPEG, PNG), PDF, ODF or Office documents."),
+    )
+
+    PROGRESS = ("planned", "actual", "money_planned", "money_spent")
+    HANDLING = ("handling", "result")
+
+    def __init__(self, *args, progress: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.HANDLING if progress else self.PROGRESS:
+            del self.fields[name]
+        if not progress:
+            del self.fields["lag_reason"]
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("year", "month", "files")}
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("return", _("Return")),
+            ("refuse", _("Refuse as late")),
+        ]
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class ReleaseRequestForm(forms.Form):
+    result = forms.CharField(
+        label=_("Result achieved"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What was done, and why control can end."),
+    )  # fmt: skip
+    files = MultipleFileField(
+        label=_("Evidence and photos"),
+        help_text=_("Before and after photos, the head's signed report (PDF), other documents."),
+    )
+
+
+class ReleaseDecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", _("Release from control")), ("return", _("Return"))])  # fmt: skip
+    note = forms.CharField(
+        label=_("Officer's note"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when returning."),
+    )  # fmt: skip
