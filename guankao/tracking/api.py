@@ -8,346 +8,50 @@ as numbers or strings; dates are ISO (民國 115/11/27 is accepted on input); `y
 Gregorian year. Report photos and files are uploaded through the HTML form.
 """
 
-import datetime as dt
 import json
 from decimal import Decimal
-from typing import Annotated, Literal
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import BaseModel, ConfigDict, Strict
 
 from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
 from guankao.tracking import geo, meetings, reporting, selectors, services
-from guankao.tracking.models import LOCATED_KINDS, Item, Kind, Meeting, Milestone, Report, Rules
+from guankao.tracking.models import Item, Meeting, Milestone, Report, Rules
+from guankao.tracking.schemas import (
+    BehindOut,
+    BoardFilters,
+    BoardOut,
+    CloseIn,
+    DecisionIn,
+    DecisionOut,
+    DoneIn,
+    GeoFilters,
+    ItemDetailOut,
+    ItemFilters,
+    ItemIn,
+    ItemOut,
+    ItemPatch,
+    MeetingDetailOut,
+    MeetingIn,
+    MeetingOut,
+    MilestoneIn,
+    MilestoneOut,
+    NoteIn,
+    ReleaseIn,
+    ReportIn,
+    ReportOut,
+    RulesIn,
+    RulesOut,
+)
 
 router = Router(tags=["tracking"])
-
-KINDS = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
-LEVELS = Literal[tuple(Item.Level.values)]  # type: ignore[valid-type]
-Money = Annotated[int, Strict(), Field(ge=0)]
-Whole = Annotated[int, Strict()]
-DateText = Annotated[str, Field(max_length=20, description="2026-11-27 or 民國 115/11/27")]
-Code = Annotated[str, Field(max_length=20)]
-
-
-def _any(*values) -> type:
-    return Literal[tuple(["", *values])]  # type: ignore[return-value]
-
-
-# Schemas ---------------------------------------------------------------------------------
-
-
-class In(Schema):
-    """A request body: a field this endpoint does not take is a 422 naming it, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class ItemFields(In):
-    level: LEVELS | None = None
-    description: str | None = Field(None, max_length=5000)
-    budget_total: Money | None = None
-    budget_year: Money | None = None
-    start_date: DateText | None = None
-    finish_date: DateText | None = None
-    due_date: DateText | None = None
-    tender_number: str | None = Field(None, max_length=60)
-    contractor: str | None = Field(None, max_length=200)
-    contract_sum: Money | None = None
-    site_address: str | None = Field(None, max_length=300)
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    grant_source: str | None = Field(None, max_length=200)
-    grant_amount: Money | None = None
-    matching_funds: Money | None = None
-    co_departments: list[Code] | None = Field(None, max_length=50)
-
-
-class ItemIn(ItemFields):
-    kind: KINDS
-    number: str = Field(..., max_length=40)
-    title: str = Field(..., max_length=300)
-    lead: Code
-
-
-class ItemPatch(ItemFields):
-    """Only the fields sent change; null clears an optional field."""
-
-    version: str = Field(..., max_length=40, description="`version` of the item as read")
-    kind: KINDS | None = None
-    number: str | None = Field(None, max_length=40)
-    title: str | None = Field(None, max_length=300)
-    lead: Code | None = None
-
-
-class ItemFilters(Schema):
-    kind: _any(*Kind.values) = ""
-    status: _any("open", "all", *Item.Status.values) = Field("", description="default: open")
-    lag: _any(*Item.Lag.values) = ""
-    risk: _any(*Item.Risk.values) = ""
-    level: _any(*Item.Level.values) = ""
-    department: str = Field("", max_length=20, description="a code; takes its sub-units")
-    q: str = Field("", max_length=100)
-    overdue: bool = False
-
-
-class BoardFilters(Schema):
-    kind: _any(*Kind.values) = ""
-    level: _any(*Item.Level.values) = ""
-    department: str = Field("", max_length=20)
-
-
-class GeoFilters(Schema):
-    kind: _any(*Kind.values) = ""
-    status: _any("open", "all", *Item.Status.values) = ""
-    department: str = Field("", max_length=20)
-
-
-class MilestoneIn(In):
-    title: str = Field(..., max_length=200)
-    due: DateText
-
-
-class DoneIn(In):
-    done_on: DateText | None = Field(None, description="default: today; null marks it not done")
-
-
-class ReportIn(In):
-    year: Whole
-    month: Whole
-    planned: Decimal | None = None
-    actual: Decimal | None = None
-    money_planned: Money | None = None
-    money_spent: Money | None = None
-    work_done: str = Field("", max_length=5000)
-    problems: str = Field("", max_length=5000)
-    lag_reason: str = Field("", max_length=5000)
-    handling: _any(*Report.Handling.values) = ""
-    result: str = Field("", max_length=5000)
-
-
-class NoteIn(In):
-    note: str = Field("", max_length=2000)
-
-
-class ReleaseIn(In):
-    result: str = Field(..., max_length=5000)
-
-
-class MeetingIn(In):
-    year: Whole
-    month: Whole
-    held_on: DateText
-    title: str = Field("", max_length=200)
-    chair: str = Field("", max_length=100)
-
-
-class DecisionIn(In):
-    text: str = Field(..., max_length=2000)
-    department: Code
-    due: DateText
-    entry: Whole | None = Field(None, description="the agenda entry it decides, if any")
-
-
-class CloseIn(In):
-    minutes: str = Field(..., max_length=20000)
-    held_on: DateText | None = None
-
-
-class RulesIn(In):
-    report_due_day: Whole
-    review_workdays: Whole
-    remind_workdays: Whole
-    escalate_workdays: Whole
-    serious_gap: Decimal = Field(..., description="percentage points")
-    money_share: Decimal = Field(..., description="percent of planned spending")
-    city_min_budget: Money
-    city_kinds: list[KINDS] = Field(..., max_length=len(Kind.values))
-
-
-# Output rows are dicts, so plain pydantic models (as core and plans do).
-class MilestoneOut(BaseModel):
-    id: int
-    item: int
-    title: str
-    due: dt.date
-    done_on: dt.date | None
-
-
-class ItemOut(BaseModel):
-    id: int
-    number: str
-    title: str
-    kind: str
-    level: str
-    status: str
-    lead: str
-    lead_name: str
-    budget_total: int | None
-    budget_year: int | None
-    due_date: dt.date | None
-    finish_date: dt.date | None
-    lag: str
-    money_behind: bool
-    risk: str
-    report_overdue: bool
-    last_year: int | None
-    last_month: int | None
-    planned: Decimal | None
-    actual: Decimal | None
-    spent: int | None
-    forecast_finish: dt.date | None
-    forecast_late: bool
-
-
-class ItemDetailOut(ItemOut):
-    version: str
-    reports_progress: bool
-    description: str
-    start_date: dt.date | None
-    tender_number: str
-    contractor: str
-    contract_sum: int | None
-    site_address: str
-    latitude: Decimal | None
-    longitude: Decimal | None
-    grant_source: str
-    grant_amount: int | None
-    matching_funds: int | None
-    co_departments: list[str]
-    milestones: list[MilestoneOut]
-    forecast_method: str
-    origin_meeting: int | None
-    release_result: str
-    release_note: str
-    released_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class ReportOut(BaseModel):
-    id: int
-    item: int
-    year: int
-    month: int
-    revision: int
-    state: str
-    planned: Decimal | None
-    actual: Decimal | None
-    money_planned: int | None
-    money_spent: int | None
-    work_done: str
-    problems: str
-    lag_reason: str
-    handling: str
-    result: str
-    behind: bool
-    seriously_behind: bool
-    money_behind: bool
-    due_on: dt.date
-    late: bool
-    filed_by: str
-    filed_at: dt.datetime
-    review_due: dt.date
-    reviewed_by: str | None
-    reviewed_at: dt.datetime | None
-    review_note: str
-
-
-class DirectiveRef(BaseModel):
-    id: int
-    number: str
-
-
-class DecisionOut(BaseModel):
-    id: int
-    meeting: int
-    entry: int | None
-    text: str
-    department: str
-    due: dt.date
-    directive: DirectiveRef | None
-
-
-class AgendaOut(BaseModel):
-    id: int
-    order: int
-    reason: str
-    item: int
-    number: str
-    title: str
-    lead: str
-    lag: str
-    planned: Decimal | None
-    actual: Decimal | None
-
-
-class MeetingOut(BaseModel):
-    id: int
-    year: int
-    month: int
-    title: str
-    held_on: dt.date
-    chair: str
-    status: str
-    entries: int
-    decided: int
-    closed_at: dt.datetime | None
-
-
-class MeetingDetailOut(MeetingOut):
-    minutes: str
-    agenda: list[AgendaOut]
-    decisions: list[DecisionOut]
-
-
-class DepartmentCounts(BaseModel):
-    code: str
-    name: str
-    total: int
-    open: int
-    serious: int
-    behind: int
-    overdue: int
-    released: int
-
-
-class BoardOut(BaseModel):
-    total: int
-    by_status: dict[str, int]
-    by_lag: dict[str, int]
-    by_risk: dict[str, int]
-    overdue: int
-    money_behind: int
-    forecast_late: int
-    departments: list[DepartmentCounts]
-
-
-class BehindOut(ItemOut):
-    gap: Decimal | None
-
-
-class RulesOut(BaseModel):
-    report_due_day: int
-    review_workdays: int
-    remind_workdays: int
-    escalate_workdays: int
-    serious_gap: Decimal
-    money_share: Decimal
-    city_min_budget: int
-    city_kinds: list[str]
-    updated_at: dt.datetime
-
-
-# Helpers ---------------------------------------------------------------------------------
 
 
 def _filters(user, data: dict) -> dict:
@@ -398,24 +102,6 @@ def _detail(user, pk: int) -> dict:
 
 def _milestone_out(m: Milestone) -> dict:
     return {"id": m.pk, "item": m.item_id, "title": m.title, "due": m.due, "done_on": m.done_on}
-
-
-def _milestone(user, pk: int) -> Milestone:
-    # No selector yet: a milestone is readable when its item is.
-    milestone = Milestone.objects.filter(pk=pk).first()
-    if milestone is None:
-        raise NotFound
-    selectors.item_get(user=user, pk=milestone.item_id)
-    return milestone
-
-
-def _report(user, pk: int) -> Report:
-    # No selector yet: a report is readable when its item is.
-    report = Report.objects.filter(pk=pk).first()
-    if report is None:
-        raise NotFound
-    selectors.item_get(user=user, pk=report.item_id)
-    return report
 
 
 def _note(payload: NoteIn | None) -> str:
@@ -527,7 +213,7 @@ def add_milestone(request, pk: int, payload: MilestoneIn):
 
 @router.post("tracking/milestones/{int:pk}/done", response=MilestoneOut)
 def milestone_done(request, pk: int, payload: DoneIn | None = None):
-    milestone = _milestone(request.user, pk)
+    milestone = selectors.milestone_get(user=request.user, pk=pk)
     data = payload.dict(exclude_unset=True) if payload else {}
     done_on = data["done_on"] if "done_on" in data else timezone.localdate()
     done = services.milestone_done(actor=request.user, milestone=milestone, done_on=done_on)
@@ -555,20 +241,20 @@ def file_report(request, pk: int, payload: ReportIn):
 
 @router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
 def approve_report(request, pk: int, payload: NoteIn | None = None):
-    report = _report(request.user, pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(reporting.report_approve(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
 
 
 @router.post("tracking/reports/{int:pk}/return", response=ReportOut)
 def return_report(request, pk: int, payload: NoteIn | None = None):
-    report = _report(request.user, pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(reporting.report_return(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
 
 
 @router.post("tracking/reports/{int:pk}/refuse", response=ReportOut)
 def refuse_report(request, pk: int, payload: NoteIn | None = None):
     """The 管考 officer refuses a late report; the month then counts as not reported."""
-    report = _report(request.user, pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(reporting.report_refuse(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
 
 
@@ -682,23 +368,6 @@ def set_rules(request, payload: RulesIn):
 # GeoJSON ---------------------------------------------------------------------------------
 
 
-def _public_items(filters: dict):
-    """What an anonymous caller may map: the located kinds, filtered as item_list does.
-    (A selector belongs in selectors.py; kept here until one exists.)"""
-    rows = Item.objects.filter(kind__in=LOCATED_KINDS)
-    status = filters.get("status") or "open"
-    if status == "open":
-        rows = rows.filter(status__in=selectors.OPEN)
-    elif status != "all":
-        rows = rows.filter(status=status)
-    if filters.get("kind"):
-        rows = rows.filter(kind=filters["kind"])
-    if filters.get("department"):
-        department = core_selectors.department_get(user=None, code=filters["department"])
-        rows = rows.filter(lead__path__startswith=department.path)
-    return rows
-
-
 GEOJSON = "application/geo+json"
 
 
@@ -716,7 +385,7 @@ def items_geojson(request, filters: Query[GeoFilters]):
     if request.user.is_authenticated:
         rows = selectors.item_list(user=request.user, filters=data)
     else:
-        rows = _public_items(data)
+        rows = selectors.public_item_list(filters=data)
     body = json.dumps(geo.feature_collection(rows), ensure_ascii=False)
     response = HttpResponse(body, content_type=GEOJSON)
     patch_vary_headers(response, ["Authorization"])  # signed-in callers see more

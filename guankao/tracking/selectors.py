@@ -13,7 +13,7 @@ from django.utils import timezone
 from guankao.core.errors import NotFound
 from guankao.core.models import AuditEntry, Department
 from guankao.tracking import access
-from guankao.tracking.models import Chase, Item, Meeting, Report
+from guankao.tracking.models import LOCATED_KINDS, Chase, Item, Meeting, Milestone, Report
 from guankao.tracking.services import previous_month, report_due
 
 OPEN = [Item.Status.ACTIVE, Item.Status.RETURNED, Item.Status.RELEASE_REQUESTED]
@@ -21,11 +21,7 @@ BEHIND = [Item.Lag.SERIOUS, Item.Lag.BEHIND]
 FILTERS = ("kind", "status", "lag", "risk", "level", "department", "q", "overdue", "located")
 
 
-def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
-    """Items the user may read, filtered. `status` defaults to open items ("all" for every
-    item, "released" for the released); `department` is a code and takes its subtree."""
-    filters = filters or {}
-    rows = Item.objects.filter(access.item_scope(user)).select_related("lead")
+def _filtered(rows: QuerySet[Item], filters: dict) -> QuerySet[Item]:
     status = filters.get("status") or "open"
     if status == "open":
         rows = rows.filter(status__in=OPEN)
@@ -47,6 +43,20 @@ def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
     return rows
 
 
+def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
+    """Items the user may read, filtered. `status` defaults to open items ("all" for every
+    item, "released" for the released); `department` is a code and takes its subtree."""
+    rows = Item.objects.filter(access.item_scope(user)).select_related("lead")
+    return _filtered(rows, filters or {})
+
+
+def public_item_list(*, filters: dict | None = None) -> QuerySet[Item]:
+    """What anyone may map without signing in: works and projects (the located kinds),
+    filtered by status, kind and department only."""
+    filters = {k: v for k, v in (filters or {}).items() if k in ("status", "kind", "department")}
+    return _filtered(Item.objects.filter(kind__in=LOCATED_KINDS).select_related("lead"), filters)
+
+
 def item_get(*, user, pk) -> Item:
     try:
         item = Item.objects.select_related("lead", "origin__meeting").get(pk=int(pk))
@@ -55,6 +65,30 @@ def item_get(*, user, pk) -> Item:
     if not access.can_read(user, item):
         raise NotFound()
     return item
+
+
+def report_get(*, user, pk) -> Report:
+    """A report, readable when its item is; NotFound otherwise."""
+    report = Report.objects.filter(pk=_pk(pk)).first()
+    if report is None:
+        raise NotFound()
+    report.item = item_get(user=user, pk=report.item_id)
+    return report
+
+
+def milestone_get(*, user, pk) -> Milestone:
+    milestone = Milestone.objects.filter(pk=_pk(pk)).first()
+    if milestone is None:
+        raise NotFound()
+    milestone.item = item_get(user=user, pk=milestone.item_id)
+    return milestone
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        raise NotFound() from None
 
 
 def behind_list(*, user, filters: dict | None = None) -> QuerySet[Item]:

@@ -33,7 +33,7 @@ from guankao.tracking.forms import (
     ReportForm,
     ReviewForm,
 )
-from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Milestone, Report
+from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Report
 
 PAGE_SIZE = 50
 AUDIT_SHOWN = 100
@@ -56,11 +56,10 @@ def _item_or_404(request, pk) -> Item:
 
 
 def _report_or_404(request, pk) -> Report:
-    report = Report.objects.filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    report.item = _item_or_404(request, report.item_id)
-    return report
+    try:
+        return selectors.report_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
 
 
 def _item_url(item, anchor: str = "") -> str:
@@ -338,10 +337,11 @@ def milestone_add(request, pk: int):
 @login_required
 @require_POST
 def milestone_done(request, pk: int):
-    milestone = Milestone.objects.filter(pk=pk).first()
-    if milestone is None:
-        raise Http404
-    item = _item_or_404(request, milestone.item_id)
+    try:
+        milestone = selectors.milestone_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    item = milestone.item
     if not access.can_edit(request.user, item):
         raise PermissionDenied
     form = MilestoneDoneForm(request.POST)

@@ -1,13 +1,108 @@
-"""Placeholder until this module is written (scaffold; replaced by the real views)."""
+"""Files into and out of controlled cases: the PCMS import, the board as .ods, and the
+control meeting's agenda (.ods, .odt) and minutes (.odt)."""
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.forms import UploadForm
+from guankao.core.tabular import ODS_MIME
+from guankao.reports.odf import ODT_MIME
+from guankao.tracking import exports, imports, selectors
+
+IMPORT_TEMPLATE = "tracking/import.html"
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
-board_export = _todo
-import_view = _todo
-meeting_document = _todo
-agenda_export = _todo
+def _meeting(request, pk):
+    try:
+        return selectors.meeting_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _stem(meeting) -> str:
+    return f"meeting-{meeting.year - 1911}{meeting.month:02d}"
+
+
+@login_required
+@require_GET
+@never_cache
+def board_export(request):
+    filters = exports.board_filters(request.GET)
+    content = exports.board_ods(user=request.user, filters=filters)
+    return _download(content, "tracking-board.ods", ODS_MIME)
+
+
+@login_required
+@require_GET
+@never_cache
+def agenda_export(request, pk: int):
+    meeting = _meeting(request, pk)
+    return _download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
+
+
+@login_required
+@require_GET
+@never_cache
+def meeting_document(request, pk: int, part: str):
+    meeting = _meeting(request, pk)
+    build = {"agenda": exports.agenda_odt, "minutes": exports.minutes_odt}.get(part)
+    if build is None:
+        raise Http404
+    return _download(build(meeting=meeting), f"{_stem(meeting)}-{part}.odt", ODT_MIME)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def import_view(request):
+    if not imports.can_import(request.user):
+        raise PermissionDenied
+    context = {"columns": imports.column_help(), "form": UploadForm()}
+    if request.method == "GET":
+        return render(request, IMPORT_TEMPLATE, context)
+    form = UploadForm(request.POST, request.FILES)
+    dry_run = request.POST.get("action") != "import"  # checking is the default
+    if not form.is_valid():
+        return render(request, IMPORT_TEMPLATE, {**context, "form": form}, status=400)
+    upload = form.cleaned_data["file"]
+    context.update(filename=upload.name, dry_run=dry_run)
+    try:
+        result = imports.pcms_import(
+            actor=request.user,
+            content=upload.read(settings.GUANKAO_MAX_UPLOAD_BYTES + 1),
+            filename=upload.name,
+            dry_run=dry_run,
+        )
+    except ServiceError as exc:
+        return render(request, IMPORT_TEMPLATE, {**context, "problems": exc.problems}, status=400)
+    except NotAllowed:
+        raise PermissionDenied from None
+    if dry_run:
+        return render(request, IMPORT_TEMPLATE, {**context, "result": result})
+    message = _(
+        "Imported %(name)s: rows %(rows)d, new items %(items_created)d, items changed "
+        "%(items_updated)d, reports filed %(reports_filed)d, months already reported "
+        "%(reports_unchanged)d."
+    )
+    messages.success(request, message % {**result, "name": upload.name})
+    if result["ignored_columns"]:
+        messages.info(
+            request,
+            _("Columns not read: %(cols)s") % {"cols": "、".join(result["ignored_columns"])},
+        )
+    return redirect("tracking_import")
