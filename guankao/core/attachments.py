@@ -439,10 +439,14 @@ def attachment_get_for_download(*, actor, pk) -> Attachment:
     return attachment
 
 
-def attachments_for(*, actor, owner_type: str, owner_id) -> QuerySet[Attachment]:
-    """The attachments of one record that the actor may read, oldest first."""
+def attachments_for(
+    *, actor, owner_type: str, owner_id=None, owner_ids=None
+) -> QuerySet[Attachment]:
+    """The attachments of one record (owner_id), or of several at once (owner_ids), that
+    the actor may read, oldest first."""
+    ids = [str(owner_id)] if owner_ids is None else [str(i) for i in owner_ids]
     return Attachment.objects.filter(
-        access.scope_q(actor), owner_type=owner_type, owner_id=str(owner_id)
+        access.scope_q(actor), owner_type=owner_type, owner_id__in=ids
     ).select_related("uploaded_by")
 
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from guankao.core import access as core_access
 from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
@@ -144,17 +143,12 @@ def item_list(request):
 
 
 def _report_files(user, reports) -> dict[str, list[Attachment]]:
-    """Every report's files in one query (attachments_for reads one record's; the item
-    page needs all of its reports' at a constant number of queries)."""
-    if not reports:
-        return {}
-    rows = Attachment.objects.filter(
-        core_access.scope_q(user),
-        owner_type=services.ATTACHMENT_REPORT,
-        owner_id__in=[str(r.pk) for r in reports],
-    ).select_related("uploaded_by")
+    """Every report's files in one query, by report id."""
     files: dict[str, list[Attachment]] = {}
-    for row in rows:
+    rows = attachments.attachments_for(
+        actor=user, owner_type=services.ATTACHMENT_REPORT, owner_ids=[r.pk for r in reports]
+    )
+    for row in rows if reports else ():
         files.setdefault(row.owner_id, []).append(row)
     return files
 

@@ -2,7 +2,10 @@
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -271,8 +274,17 @@ def test_the_map_is_scoped_and_filtered(en, items):
 
 
 def test_the_default_tiles_are_nlscs_emap():
-    assert django_settings.GUANKAO_MAP_TILES.startswith("https://wmts.nlsc.gov.tw/wmts/EMAP/")
-    assert django_settings.GUANKAO_MAP_ATTRIBUTION == "© 內政部國土測繪中心"
+    """The suite points the tiles at a closed local port (tests/env.py); without the
+    variable the settings take NLSC's EMAP."""
+    code = "from django.conf import settings as s; print(s.GUANKAO_MAP_TILES); print(s.GUANKAO_MAP_ATTRIBUTION)"  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "GUANKAO_MAP_TILES"}
+    env["DJANGO_SETTINGS_MODULE"] = "guankao.settings"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert out[0].startswith("https://wmts.nlsc.gov.tw/wmts/EMAP/")
+    assert out[1] == "© 內政部國土測繪中心"
 
 
 # Rules --------------------------------------------------------------------------------------
