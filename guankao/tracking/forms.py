@@ -4,6 +4,7 @@ back as the field's message."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guankao.core.forms import RocDateField
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
@@ -56,7 +57,7 @@ def _money(label):
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     number = forms.CharField(label=_("Number"), max_length=40)
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=pgettext_lazy("controlled case", "Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
     )  # fmt: skip
@@ -69,7 +70,7 @@ class ItemForm(forms.Form):
     level = forms.ChoiceField(label=_("Control level"), required=False)
     budget_total = _money(_("Total budget (NT$)"))
     budget_year = _money(_("This year's allocation (NT$)"))
-    start_date = RocDateField(label=_("Start date"), required=False)
+    start_date = RocDateField(label=pgettext_lazy("controlled case", "Start date"), required=False)
     finish_date = RocDateField(label=_("Planned finish date"), required=False)
     due_date = RocDateField(
         label=_("Due date"), required=False, help_text=_("For directives and resolutions.")

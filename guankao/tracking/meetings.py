@@ -123,7 +123,7 @@ def decision_record(
     directive = Item.objects.create(
         number=f"{prefix}{count:02d}",
         title=body.splitlines()[0][:300],
-        description=body + (f"\n\n({_('from the agenda item')} {source})" if source else ""),
+        description=body + ("\n\n" + _("(from the agenda item %(n)s)") % {"n": source} if source else ""),
         kind=Kind.MEETING, lead=lead, due_date=due_on, origin=decision,
         level=Item.Level.CITY if rules.must_be_city_controlled(Kind.MEETING, None) else Item.Level.SELF,
     )  # fmt: skip

@@ -143,6 +143,7 @@ RULE_SOURCES = {
     "remind_workdays": gettext_lazy("A working default of this platform; no rule sets it."),
     "escalate_workdays": gettext_lazy("A working default of this platform; no rule sets it."),
     "serious_gap": gettext_lazy(
+        # xgettext:no-python-format
         "金門縣 inspects works 10% or more behind first; there is no national definition of "
         "嚴重落後."
     ),

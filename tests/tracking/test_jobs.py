@@ -6,9 +6,10 @@ import threading
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guankao.core import calendar
 from guankao.core.models import Notification
@@ -16,6 +17,13 @@ from guankao.tracking import jobs, services
 from guankao.tracking.models import Chase, Item, Report
 
 from .conftest import at, file
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Notices are written in the platform's language (zh-Hant); these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 def notices(user=None):
@@ -68,6 +76,13 @@ def test_it_sends_each_notice_once_across_reruns(works, directive, people):
     assert [s.split(":")[0] for _u, s in notices(people["head"]) if "Escalated" in s] == ["Escalated"]  # fmt: skip
     assert notices(people["other_liaison"]) == []
     assert Chase.objects.count() == 8  # 2 items × soon, due, overdue, escalated
+
+
+def test_it_writes_notices_in_traditional_chinese_by_default(works, people):
+    with translation.override(settings.LANGUAGE_CODE):  # as the worker command runs
+        jobs.sweep(dt.date(2026, 11, 6), at(2026, 11, 6))
+    ((_who, subject),) = notices(people["liaison"])
+    assert subject == "115/10 月報逾期未填報（期限 115/11/05）：共 1 案"
 
 
 def test_it_runs_through_the_worker_command_once(works, people):
@@ -146,5 +161,5 @@ def test_it_sends_nothing_twice_with_two_workers_at_once(people, city):
     for t in threads:
         t.join()
     assert Chase.objects.filter(kind="overdue").count() == 30
-    assert Notification.objects.filter(subject__startswith="Overdue").count() == 1
+    assert Notification.objects.count() == 1  # one digest for the one liaison
     assert sorted(r["notices"] for r in results) == [0, 1]
