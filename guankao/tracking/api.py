@@ -342,7 +342,8 @@ def board(request, filters: Query[BoardFilters]):
     return {
         "total": found.total, "by_status": found.by_status, "by_lag": found.by_lag,
         "by_risk": found.by_risk, "overdue": found.overdue, "money_behind": found.money_behind,
-        "forecast_late": found.forecast_late, "departments": departments,
+        "forecast_late": found.forecast_late, "early_warning": found.early_warning,
+        "departments": departments,
     }  # fmt: skip
 
 

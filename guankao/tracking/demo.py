@@ -11,6 +11,7 @@
 """
 
 import datetime as dt
+import math
 
 from django.db import transaction
 from django.utils import timezone
@@ -58,6 +59,33 @@ def _months_back(today: dt.date, count: int) -> list[tuple[int, int]]:
     return months[::-1]
 
 
+def _s(x: float) -> float:
+    """A logistic S-curve from 0 at x = 0 to 1 at x = 1, as works progress."""
+    low, high = (1 / (1 + math.exp(-10 * (v - 0.5))) for v in (0, 1))
+    return (1 / (1 + math.exp(-10 * (x - 0.5))) - low) / (high - low)
+
+
+def _duration(planned: int, months: int) -> int:
+    """Months of work such that the S-curve plan stands at `planned` % after `months`."""
+    return next(d for d in range(months, 120) if _s(months / d) * 100 <= planned)
+
+
+def _plan(planned: int, actual: int, months: int) -> list[tuple[int, int]]:
+    """(planned %, actual %) of each month: the S-curve plan, the actual in proportion."""
+    d = _duration(planned, months)
+    return [
+        (round(_s(i / d) * 100), round(_s(i / d) * 100 * actual / planned))
+        for i in range(1, months + 1)
+    ]
+
+
+def _finish(first: tuple[int, int], months: int) -> dt.date:
+    year, month = first
+    for _ in range(months - 1):
+        year, month = services.next_month(year, month)
+    return services.month_end(year, month)
+
+
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
 
@@ -81,7 +109,8 @@ def load() -> bool:
     _current(people)
     # KPI 三 of the demo plan is bound to these records: compute its values now rather
     # than at the worker's next hourly run (through the job registry: no plans import).
-    jobs.run_once(timezone.now(), ["plans.compute_metrics"])
+    # The worker's chasing too, so that the board shows last month's overdue reports.
+    jobs.run_once(timezone.now(), ["tracking.chase", "plans.compute_metrics"])
     return True
 
 
@@ -153,7 +182,7 @@ def _current(people) -> None:
             actor=liaison, kind=kind, number=f"{today.year - 1911}-{number}", title=title,
             lead=Department.objects.get(code=code), budget_total=budget,
             budget_year=budget * 6 // 10, latitude=lat, longitude=lon, start_date=start,
-            finish_date=dt.date(today.year, 12, 31) if number != "W-06" else dt.date(today.year + 1, 3, 31),
+            finish_date=_finish(months[0], _duration(planned, len(months))),
             tender_number=f"{code}{today.year - 1911}{number[-2:]}" if kind == "works" else "",
             contractor="嘉義營造股份有限公司" if kind == "works" else "",
             contract_sum=budget * 9 // 10 if kind == "works" else None,
@@ -164,12 +193,12 @@ def _current(people) -> None:
         _backdate(item, start)
         items[number] = item
         skip_last = number in ("W-05", "P-02")  # last month's report is missing: chased
-        for i, (year, month) in enumerate(months):
+        for i, ((year, month), (p, a)) in enumerate(
+            zip(months, _plan(planned, actual, len(months)), strict=True)
+        ):
             last = i == len(months) - 1
             if last and skip_last:
                 break
-            p = planned * (i + 1) // len(months)
-            a = actual * (i + 1) // len(months)
             report = reporting.report_file(
                 actor=liaison, item=item, year=year, month=month,
                 now=_at(min(_filed_on(year, month, late=last and number == "W-02"), today)),

@@ -310,6 +310,7 @@ class BoardOut(BaseModel):
     overdue: int
     money_behind: int
     forecast_late: int
+    early_warning: int = Field(description="on schedule by percent, yet forecast to finish late")
     departments: list[DepartmentCounts]
 
 

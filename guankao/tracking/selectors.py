@@ -110,6 +110,7 @@ class Board:
     overdue: int
     money_behind: int
     forecast_late: int
+    early_warning: int
     departments: list[dict]
 
 
@@ -117,15 +118,24 @@ def board(*, user, filters: dict | None = None) -> Board:
     """Counts by status, lag, risk and lead department: three queries."""
     filters = {**(filters or {}), "status": (filters or {}).get("status") or "all"}
     rows = item_list(user=user, filters=filters).order_by()
-    counts = {"total": Count("pk"), "overdue": Count("pk", filter=Q(report_overdue=True, status__in=OPEN))}  # fmt: skip
-    counts["money_behind"] = Count("pk", filter=Q(money_behind=True, status__in=OPEN))
-    counts["forecast_late"] = Count("pk", filter=Q(forecast_late=True, status__in=OPEN))
+    # Aliases are prefixed: an alias named like a field would shadow it in later filters.
+    open_ = Q(status__in=OPEN)
+    counts = {
+        "n_total": Count("pk"),
+        "n_overdue": Count("pk", filter=Q(report_overdue=True) & open_),
+        "n_money_behind": Count("pk", filter=Q(money_behind=True) & open_),
+        "n_forecast_late": Count("pk", filter=Q(forecast_late=True) & open_),
+        # The early warning: on schedule by its percentages, yet its own pace finishes late.
+        "n_early_warning": Count(
+            "pk", filter=Q(forecast_late=True, lag=Item.Lag.ON_TIME) & open_
+        ),  # fmt: skip
+    }
     for status in Item.Status.values:
         counts[f"status_{status}"] = Count("pk", filter=Q(status=status))
     for lag in Item.Lag.values:
-        counts[f"lag_{lag}"] = Count("pk", filter=Q(lag=lag, status__in=OPEN))
+        counts[f"lag_{lag}"] = Count("pk", filter=Q(lag=lag) & open_)
     for risk in Item.Risk.values:
-        counts[f"risk_{risk}"] = Count("pk", filter=Q(risk=risk, status__in=OPEN))
+        counts[f"risk_{risk}"] = Count("pk", filter=Q(risk=risk) & open_)
     totals = rows.aggregate(**counts)
     per_department = (
         rows.values("lead_id")
@@ -145,13 +155,14 @@ def board(*, user, filters: dict | None = None) -> Board:
         row["department"] = names.get(row["lead_id"])
     per_department.sort(key=lambda r: (-(r["serious"] + r["behind"]), r["department"].path if r["department"] else ""))  # fmt: skip
     return Board(
-        total=totals["total"],
+        total=totals["n_total"],
         by_status={s: totals[f"status_{s}"] for s in Item.Status.values},
         by_lag={lag: totals[f"lag_{lag}"] for lag in Item.Lag.values},
         by_risk={r: totals[f"risk_{r}"] for r in Item.Risk.values},
-        overdue=totals["overdue"],
-        money_behind=totals["money_behind"],
-        forecast_late=totals["forecast_late"],
+        overdue=totals["n_overdue"],
+        money_behind=totals["n_money_behind"],
+        forecast_late=totals["n_forecast_late"],
+        early_warning=totals["n_early_warning"],
         departments=per_department,
     )
 

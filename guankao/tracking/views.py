@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from guankao.core import attachments
@@ -37,10 +37,10 @@ from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Report
 PAGE_SIZE = 50
 AUDIT_SHOWN = 100
 FORECAST_METHODS = {
-    progress.S_CURVE: _lazy("S-curve (logistic) fit"),
-    progress.LINEAR: _lazy("Linear trend of recent reports"),
-    progress.INSUFFICIENT: _lazy("Not enough reports"),
-    progress.FINISHED: _lazy("Finished"),
+    progress.S_CURVE: gettext_lazy("S-curve (logistic) fit"),
+    progress.LINEAR: gettext_lazy("Linear trend of recent reports"),
+    progress.INSUFFICIENT: gettext_lazy("Not enough reports"),
+    progress.FINISHED: gettext_lazy("Finished"),
 }
 
 
@@ -176,7 +176,7 @@ def _curve(item, live):
         title=_("S-curve of %(number)s: planned and actual progress (%%)")
         % {"number": item.number},
         desc=desc,
-        legend=(_("Planned"), _("Actual")),
+        legend=(pgettext("progress", "Planned"), pgettext("progress", "Actual")),
         id_prefix=f"curve-{item.pk}",
     )
     return svg, [(label, r) for label, r in rows if r is not None]

@@ -14,7 +14,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import add_service_errors
@@ -93,8 +93,8 @@ def behind(request):
 
 
 MAP_LABELS = {
-    "planned": gettext_lazy("Planned"),
-    "actual": gettext_lazy("Actual"),
+    "planned": pgettext_lazy("progress", "Planned"),
+    "actual": pgettext_lazy("progress", "Actual"),
     "lead": gettext_lazy("Lead department"),
     "kind": gettext_lazy("Kind"),
     "lag": gettext_lazy("Progress"),
