@@ -26,7 +26,7 @@ from guankao.core.models import Notification, User
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc
 from guankao.tracking import services
-from guankao.tracking.models import Chase, Item, Report, Rules
+from guankao.tracking.models import PROGRESS_KINDS, Chase, Item, Report, Rules
 
 K = Chase.Kind
 BATCH = 500
@@ -146,9 +146,13 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
             role = "head" if kind == K.ESCALATED else "liaison"
             done["notices"] += _send(items, kind, role, year, month, due, now)
     if today > due:
-        owed = owing(year, month)
-        done["flagged"] = owed.filter(report_overdue=False).update(report_overdue=True)
-        owed.update(risk=services.risk_expression(today))
+        done["flagged"] = (
+            owing(year, month)
+            .filter(report_overdue=False)
+            .update(report_overdue=True, risk=services.risk_expression(today, overdue=True))
+        )
+    # A directive's risk turns high by itself the day after its due date.
+    Item.objects.filter(status__in=OPEN, due_date__lt=today).exclude(kind__in=PROGRESS_KINDS).exclude(risk=Item.Risk.HIGH).update(risk=services.risk_expression(today))  # fmt: skip
     done["notices"] += _chase_reviews(today, now)
     done["refreshed"] = _refresh_passed_finish(today, rules)
     return done

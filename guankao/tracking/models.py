@@ -315,7 +315,11 @@ class Report(models.Model):
                 name="report_actual_percent",
             ),
         ]
-        indexes = [models.Index(fields=["state", "review_due"])]
+        indexes = [
+            models.Index(fields=["state", "review_due"]),
+            # Who owes the month's report (the worker's sweep): by month, then item.
+            models.Index(fields=["year", "month", "item"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.year - 1911}/{self.month:02d}"

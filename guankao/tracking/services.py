@@ -376,19 +376,20 @@ def item_forecast(item: Item, live: list[Report] | None = None, today: dt.date |
     return progress.forecast_finish(history, item.finish_date, today or timezone.localdate())
 
 
-def risk_expression(today: dt.date) -> Case:
+def risk_expression(today: dt.date, *, overdue: bool = False) -> Case:
     """The risk rule, in one place, as SQL: refresh uses it for one item, the worker and a
-    change of the rules for many at once.
+    change of the rules for many at once. `overdue`: as if the report were overdue (for the
+    UPDATE that sets the flag, which sees the row as it was).
 
     High: seriously behind; behind with the report overdue; a directive past its due date.
     Medium: behind, behind on money, will finish late, or the report overdue. Released: low.
     """
     past_due = Q(due_date__lt=today) & ~Q(kind__in=PROGRESS_KINDS)
-    high = Q(lag=Item.Lag.SERIOUS) | Q(report_overdue=True, lag=Item.Lag.BEHIND) | past_due
-    medium = (
-        Q(lag=Item.Lag.BEHIND) | Q(money_behind=True) | Q(forecast_late=True)
-        | Q(report_overdue=True)
-    )  # fmt: skip
+    late = (
+        Q(pk__isnull=False) if overdue else Q(report_overdue=True)
+    )  # (an empty Q would vanish in |)
+    high = Q(lag=Item.Lag.SERIOUS) | (late & Q(lag=Item.Lag.BEHIND)) | past_due
+    medium = Q(lag=Item.Lag.BEHIND) | Q(money_behind=True) | Q(forecast_late=True) | late
     return Case(
         When(status=Item.Status.RELEASED, then=Value(Item.Risk.LOW)),
         When(high, then=Value(Item.Risk.HIGH)),

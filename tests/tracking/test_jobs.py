@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from guankao.core import calendar
 from guankao.core.models import Notification
-from guankao.tracking import jobs, services
+from guankao.tracking import jobs, reporting, services
 from guankao.tracking.models import Chase, Item, Report
 
 from .conftest import at, file
@@ -163,3 +163,18 @@ def test_it_sends_nothing_twice_with_two_workers_at_once(people, city):
     assert Chase.objects.filter(kind="overdue").count() == 30
     assert Notification.objects.count() == 1  # one digest for the one liaison
     assert sorted(r["notices"] for r in results) == [0, 1]
+
+
+def test_a_directive_turns_high_risk_the_day_after_its_due_date(directive, people):
+    reporting.report_file(
+        actor=people["liaison"], item=directive, year=2026, month=11, now=at(2026, 12, 3),
+        work_done="研議中", handling="in_progress", result="持續辦理",
+    )  # fmt: skip
+    directive.refresh_from_db()
+    assert directive.risk == Item.Risk.LOW
+    jobs.sweep(dt.date(2026, 12, 31), at(2026, 12, 31))
+    directive.refresh_from_db()
+    assert directive.risk == Item.Risk.LOW  # due on the 31st: not yet past
+    jobs.sweep(dt.date(2027, 1, 1), at(2027, 1, 1))
+    directive.refresh_from_db()
+    assert directive.risk == Item.Risk.HIGH
