@@ -55,7 +55,8 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
     form.locator("textarea[name=work_done]").fill("完成人行道鋪面 300 公尺")
     with page.expect_navigation():  # behind without a lag reason: refused, field named
         form.locator("button[type=submit]").click()
-    assert page.locator("main .errorlist", has_text="落後原因").count() >= 1
+    assert page.locator("textarea[name=lag_reason][aria-invalid=true]").count() == 1
+    assert page.locator("main .errorlist", has_text="實際進度落後預定進度時必填").count() >= 1
     form = page.locator("main form[enctype='multipart/form-data']")
     form.locator("textarea[name=lag_reason]").fill("雨季停工，管線遷移延宕")
     form.locator("input[name=files]").set_input_files(str(_photo(tmp_path)))

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from guankao.lib.progress import (
     FINISHED,
@@ -18,6 +19,14 @@ from guankao.lib.progress import (
     classify_lag,
     forecast_finish,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English; the zh-Hant catalogue translates them."""
+    with translation.override("en"):
+        yield
+
 
 D = Decimal
 START = dt.date(2025, 1, 31)
