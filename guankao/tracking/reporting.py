@@ -83,7 +83,7 @@ def report_file(
 ) -> Report:
     """File the month's report (or file again after a return). Late if after the due day.
     `imported`: figures from a PCMS import, which a 管考 officer may load for any department."""
-    item = Item.objects.select_for_update().select_related("lead").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
     validation.require(access.can_report(actor, item) or (imported and access.can_manage(actor)))
     if item.status == Item.Status.RELEASED:
         raise ServiceError.field("item", _("is released from control and takes no more reports"))
@@ -155,7 +155,7 @@ def _notify_heads(item: Item, report: Report) -> None:
 
 
 def _reviewable(actor, report: Report, states=("submitted",)) -> Report:
-    report = Report.objects.select_for_update().select_related("item__lead", "filed_by").get(pk=report.pk)  # fmt: skip
+    report = Report.objects.select_for_update(of=("self",)).select_related("item__lead", "filed_by").get(pk=report.pk)  # fmt: skip
     if report.state not in states:
         raise ServiceError.field("state", _("this report is %(s)s and cannot be reviewed now") % {"s": report.get_state_display()})  # fmt: skip
     return report

@@ -264,7 +264,7 @@ def item_create(*, actor, **data) -> Item:
 
 @transaction.atomic
 def item_update(*, actor, item: Item, expected_version: str | None = None, **data) -> Item:
-    item = Item.objects.select_for_update().select_related("lead").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
     validation.require(access.can_edit(actor, item))
     before = _snapshot(item)
     if expected_version is not None and expected_version != audit.version(before):
@@ -305,7 +305,7 @@ def milestone_add(*, actor, item: Item, title: str, due) -> Milestone:
 
 @transaction.atomic
 def milestone_done(*, actor, milestone: Milestone, done_on) -> Milestone:
-    milestone = Milestone.objects.select_for_update().select_related("item__lead").get(pk=milestone.pk)  # fmt: skip
+    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("item__lead").get(pk=milestone.pk)  # fmt: skip
     validation.require(access.can_edit(actor, milestone.item))
     before = {"done_on": str(milestone.done_on) if milestone.done_on else None}
     milestone.done_on = date_value("done_on", done_on)
@@ -419,7 +419,7 @@ def relag(rules: Rules, today: dt.date | None = None) -> int:
 
 @transaction.atomic
 def release_request(*, actor, item: Item, result: str, files=()) -> Item:
-    item = Item.objects.select_for_update().select_related("lead").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
     validation.require(access.can_request_release(actor, item))
     if item.status not in (Item.Status.ACTIVE, Item.Status.RETURNED):
         raise ServiceError.field("status", _("only an item under control can ask to be released"))
@@ -436,7 +436,7 @@ def release_request(*, actor, item: Item, result: str, files=()) -> Item:
 
 
 def _decide_release(actor, item: Item, status: str, note: str, note_required: bool) -> Item:
-    item = Item.objects.select_for_update().select_related("lead").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
     validation.require(access.can_manage(actor))
     if item.status != Item.Status.RELEASE_REQUESTED:
         raise ServiceError.field("status", _("this item has not asked to be released"))
