@@ -42,6 +42,16 @@ class RocDateField(forms.DateField):
             raise forms.ValidationError(str(exc), code="invalid") from None
 
 
+class YearField(forms.IntegerField):
+    """A year typed in 民國 (115) or Gregorian (2026) form, kept Gregorian."""
+
+    def to_python(self, value):
+        year = super().to_python(value)
+        if year is not None and 0 < year < 1000:
+            year += 1911
+        return year
+
+
 class LoginForm(OTPAuthenticationForm):
     """Username, password and (for those who turned it on) a six-digit TOTP code."""
 

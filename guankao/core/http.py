@@ -1,4 +1,4 @@
-"""One way for a page's POST action to answer a service's errors."""
+"""Shared answers of the pages: a POST action's service errors, a file to download."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -21,3 +21,11 @@ def run_action(request, action) -> HttpResponse | None:
     else:
         messages.success(request, _("Saved."))
     return None
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A generated file (export, report) offered for saving, never sniffed as another type."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

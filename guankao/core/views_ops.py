@@ -17,6 +17,7 @@ from guankao.core.forms import (
     WorkdayCalcForm,
     add_service_errors,
 )
+from guankao.core.http import download
 from guankao.core.models import CalendarOverride
 from guankao.core.tabular import write_csv, write_ods
 from guankao.lib import workdays
@@ -153,6 +154,4 @@ def audit_export(request, fmt: str):
             "text/csv; charset=utf-8",
             "csv",
         )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="guankao-audit.{ext}"'
-    return response
+    return download(content, f"guankao-audit.{ext}", content_type)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from guankao.core import access, roster, selectors, services
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import DepartmentForm, StaffForm, UploadForm, add_service_errors
+from guankao.core.http import download
 from guankao.lib.masking import mask_email, mask_phone
 
 
@@ -114,9 +115,7 @@ def roster_export(request, kind: str, fmt: str):
         return HttpResponse(status=403)
     except ServiceError:
         raise Http404 from None
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, filename, content_type)
 
 
 def _department_or_404(user, code):

@@ -1,18 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guankao.core.forms import RocDateField
+from guankao.core.forms import RocDateField, YearField
 from guankao.plans.models import Accumulation, Direction, Frequency, Path, Plan
-
-
-class YearField(forms.IntegerField):
-    """A year typed in 民國 (115) or Gregorian (2026) form, kept Gregorian."""
-
-    def to_python(self, value):
-        year = super().to_python(value)
-        if year is not None and year < 1000:
-            year += 1911
-        return year
 
 
 class PlanForm(forms.Form):

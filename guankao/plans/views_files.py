@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
+from guankao.core.http import download
 from guankao.lib.roc import roc_year
 from guankao.plans import kpi_table, selectors
 from guankao.plans.report import performance_report_odt
@@ -28,13 +29,6 @@ class KpiTableImportForm(UploadForm):
     )
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 @require_GET
 @never_cache
@@ -42,7 +36,7 @@ def kpi_table_export(request, pk: int, fmt: str):
     content, filename, content_type = _or_404(
         kpi_table.kpi_table_export, user=request.user, plan_id=pk, fmt=fmt
     )
-    return _download(content, filename, content_type)
+    return download(content, filename, content_type)
 
 
 @login_required
@@ -95,4 +89,4 @@ def performance_report(request):
         actor=request.user, year=year, department=department, as_of=as_of
     )
     suffix = f"-{department.code}" if department is not None else ""
-    return _download(content, f"performance-report-{roc_year(year)}{suffix}.odt", ODT_MIME)
+    return download(content, f"performance-report-{roc_year(year)}{suffix}.odt", ODT_MIME)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guankao.core.forms import RocDateField
+from guankao.core.forms import RocDateField, YearField
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
 
 TEXTAREA = {"rows": 3}
@@ -18,16 +18,6 @@ ITEM_FIELDSETS = [
     ("works", _("Public works and projects (tender, contractor, site)"), ["tender_number", "contractor", "contract_sum", "site_address", "latitude", "longitude"], PROGRESS_KINDS),
     ("grant", _("Central grants (source and amounts)"), ["grant_source", "grant_amount", "matching_funds"], GRANT_KINDS),
 ]  # fmt: skip
-
-
-class YearField(forms.IntegerField):
-    """A year typed in 民國 (115) or Gregorian (2026) form, kept Gregorian."""
-
-    def to_python(self, value):
-        year = super().to_python(value)
-        if year is not None and 0 < year < 1000:
-            year += 1911
-        return year
 
 
 class MultipleFileInput(forms.ClearableFileInput):

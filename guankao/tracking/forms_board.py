@@ -7,19 +7,9 @@ dates, permissions) and name the field when something is wrong.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guankao.core.forms import RocDateField
+from guankao.core.forms import RocDateField, YearField
 from guankao.core.models import Department
 from guankao.tracking.models import Item, Kind
-
-
-class YearField(forms.IntegerField):
-    """A year typed in 民國 (115) or Gregorian (2026) form, kept Gregorian."""
-
-    def to_python(self, value):
-        year = super().to_python(value)
-        if year is not None and 0 < year < 1000:
-            year += 1911
-        return year
 
 
 def department_choices() -> list[tuple[str, str]]:

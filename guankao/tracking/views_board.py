@@ -231,8 +231,8 @@ def rules(request):
                 messages.success(
                     request,
                     _(
-                        "Control rules saved. Each item's lag and risk follow them from its "
-                        "next report or review."
+                        "Control rules saved. Every open item's lag and risk now follow "
+                        "the new thresholds."
                     ),
                 )
                 return redirect("tracking_rules")

@@ -5,33 +5,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
+from guankao.core.http import download
 from guankao.core.tabular import ODS_MIME
 from guankao.reports.odf import ODT_MIME
-from guankao.tracking import exports, imports, selectors
+from guankao.tracking import exports, imports
+from guankao.tracking.views_meetings import meeting_or_404
 
 IMPORT_TEMPLATE = "tracking/import.html"
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _meeting(request, pk):
-    try:
-        return selectors.meeting_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
 
 
 def _stem(meeting) -> str:
@@ -44,26 +32,26 @@ def _stem(meeting) -> str:
 def board_export(request):
     filters = exports.board_filters(request.GET)
     content = exports.board_ods(user=request.user, filters=filters)
-    return _download(content, "tracking-board.ods", ODS_MIME)
+    return download(content, "tracking-board.ods", ODS_MIME)
 
 
 @login_required
 @require_GET
 @never_cache
 def agenda_export(request, pk: int):
-    meeting = _meeting(request, pk)
-    return _download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
+    meeting = meeting_or_404(request, pk)
+    return download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
 
 
 @login_required
 @require_GET
 @never_cache
 def meeting_document(request, pk: int, part: str):
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     build = {"agenda": exports.agenda_odt, "minutes": exports.minutes_odt}.get(part)
     if build is None:
         raise Http404
-    return _download(build(meeting=meeting), f"{_stem(meeting)}-{part}.odt", ODT_MIME)
+    return download(build(meeting=meeting), f"{_stem(meeting)}-{part}.odt", ODT_MIME)
 
 
 @login_required

@@ -26,7 +26,7 @@ from guankao.tracking.models import AgendaEntry, Meeting
 GENERAL = "general"
 
 
-def _meeting(request, pk) -> Meeting:
+def meeting_or_404(request, pk) -> Meeting:
     try:
         return selectors.meeting_get(user=request.user, pk=pk)
     except NotFound:
@@ -127,7 +127,7 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
 
 @login_required
 def meeting_detail(request, pk: int):
-    return _page(request, _meeting(request, pk))
+    return _page(request, meeting_or_404(request, pk))
 
 
 def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:
@@ -144,7 +144,7 @@ def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:
 @login_required
 @require_POST
 def decision_add(request, pk: int):
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
         return HttpResponse(status=403)
     entry = _entry(meeting, request.POST.get("entry", ""))
@@ -180,7 +180,7 @@ def decision_add(request, pk: int):
 @login_required
 @require_POST
 def meeting_close(request, pk: int):
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
         return HttpResponse(status=403)
     form = MeetingCloseForm(request.POST)

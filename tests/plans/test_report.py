@@ -3,9 +3,6 @@ status in words and explanation; scoped like the scorecard; constant queries."""
 
 import datetime as dt
 import io
-import os
-import shutil
-import subprocess
 
 import odfdo
 import pytest
@@ -16,6 +13,7 @@ from guankao.plans import services
 from guankao.plans.models import Plan
 from guankao.plans.report import COLUMNS, performance_report_odt
 from tests.plans.conftest import KPIS
+from tests.soffice import NEEDS_SOFFICE, to_pdf_text
 
 JUNE_30 = dt.date(2026, 6, 30)
 
@@ -193,30 +191,6 @@ def test_it_downloads_for_signed_in_users(clients, year_data):
     assert other.status_code == 200 and "工程查核完成率" not in text_of(other.content)
     assert clients["liaison"].get("/scorecard/report.odt?department=NOPE").status_code == 404
     assert clients["anonymous"].get("/scorecard/report.odt").status_code == 302
-
-
-NEEDS_SOFFICE = pytest.mark.skipif(
-    shutil.which("soffice") is None and os.environ.get("GUANKAO_REQUIRE_SOFFICE") != "1",
-    reason="LibreOffice is not installed (CI sets GUANKAO_REQUIRE_SOFFICE=1 and installs it)",
-)
-
-
-def to_pdf_text(tmp_path, name: str, content: bytes) -> str:
-    """Convert with LibreOffice as a person's desktop would; the PDF's text (if pdftotext is there)."""
-    source = tmp_path / name
-    source.write_bytes(content)
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    pdf = source.with_suffix(".pdf")
-    assert pdf.stat().st_size > 1000 and pdf.read_bytes()[:5] == b"%PDF-"
-    if not shutil.which("pdftotext"):
-        return ""
-    return subprocess.run(
-        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 @NEEDS_SOFFICE

@@ -4,9 +4,6 @@ installed, convert with it."""
 
 import datetime as dt
 import io
-import os
-import shutil
-import subprocess
 
 import odfdo
 import pytest
@@ -16,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from guankao.tracking import meetings, services
 from guankao.tracking.exports import AGENDA_COLUMNS, BOARD_COLUMNS
 from guankao.tracking.models import Item
+from tests.soffice import NEEDS_SOFFICE, to_pdf_text
 
 from .conftest import file
 
@@ -217,28 +215,6 @@ def test_the_meeting_documents_make_as_many_queries_for_many_entries(clients, pe
 
 
 # LibreOffice ---------------------------------------------------------------------------------
-
-NEEDS_SOFFICE = pytest.mark.skipif(
-    shutil.which("soffice") is None and os.environ.get("GUANKAO_REQUIRE_SOFFICE") != "1",
-    reason="LibreOffice is not installed (CI sets GUANKAO_REQUIRE_SOFFICE=1 and installs it)",
-)
-
-
-def to_pdf_text(tmp_path, name: str, content: bytes) -> str:
-    source = tmp_path / name
-    source.write_bytes(content)
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    pdf = source.with_suffix(".pdf")
-    assert pdf.stat().st_size > 1000 and pdf.read_bytes()[:5] == b"%PDF-"
-    if not shutil.which("pdftotext"):
-        return ""
-    return subprocess.run(
-        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 @NEEDS_SOFFICE
