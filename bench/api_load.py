@@ -63,9 +63,15 @@ def run_engine(engine: str, args) -> dict:
         print(f"[{engine}] serving on :{port}; {args.warmup:g} s warm-up, then load…", flush=True)
         with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
             job = pool.submit(
-                drive, port, token, PATH, args.connections, args.warmup, args.duration,
+                drive,
+                port,
+                token,
+                PATH,
+                args.connections,
+                args.warmup,
+                args.duration,
                 args.requests,
-            )  # fmt: skip
+            )
             raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 60)
         if server.poll() is not None:
             raise RuntimeError(f"the server exited during the run (code {server.returncode})")
@@ -98,8 +104,13 @@ def main() -> None:
     engines = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = [run_engine(engine, args) for engine in engines]
     config = {k: v for k, v in vars(args).items() if k != "pg_url"}
-    out = {"at": dt.datetime.now().isoformat(timespec="seconds"), "path": PATH, "config": config,
-           "cpus": os.cpu_count(), "results": results}  # fmt: skip
+    out = {
+        "at": dt.datetime.now().isoformat(timespec="seconds"),
+        "path": PATH,
+        "config": config,
+        "cpus": os.cpu_count(),
+        "results": results,
+    }
     (BENCH / "results").mkdir(exist_ok=True)
     target = BENCH / "results" / f"api_load-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     target.write_text(json.dumps(out, indent=2) + "\n")

@@ -110,8 +110,13 @@ def drive(
     for t in threads:
         t.join(timeout=timeout + 5)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    out = {"latencies": latencies, "errors": errors, "sizes": sorted(sizes), "seconds": seconds,
-           "driver_cpu_share": cpu / seconds}  # fmt: skip
+    out = {
+        "latencies": latencies,
+        "errors": errors,
+        "sizes": sorted(sizes),
+        "seconds": seconds,
+        "driver_cpu_share": cpu / seconds,
+    }
     if bodies:
         out["bodies"] = digests
     return out
@@ -203,10 +208,21 @@ def serving(env: dict, port: int, args):
     log_path = Path(env["GUANKAO_DATA_DIR"]) / "server.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
-            [str(BIN / "guankao"), "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                str(BIN / "guankao"),
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             wait_until_up(port, server)
             yield server
@@ -236,7 +252,12 @@ def proc_cpu() -> dict[int, tuple[int, int, str, int]]:
             continue
         name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
         fields = rest.split()  # from field 3 (state) on: ppid, pgrp, ..., utime (14), stime (15)
-        found[int(entry.name)] = (int(fields[1]), int(fields[2]), name, int(fields[11]) + int(fields[12]))  # fmt: skip
+        found[int(entry.name)] = (
+            int(fields[1]),
+            int(fields[2]),
+            name,
+            int(fields[11]) + int(fields[12]),
+        )
     return found
 
 

@@ -67,9 +67,17 @@ def measure(port: int, token: str, path: str, connections: int, args, size: int,
     before, started = proc_cpu(), time.monotonic()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         job = pool.submit(
-            drive, port, token, path, connections, args.warmup, args.duration, args.requests,
-            bodies=True, timeout=60,
-        )  # fmt: skip
+            drive,
+            port,
+            token,
+            path,
+            connections,
+            args.warmup,
+            args.duration,
+            args.requests,
+            bodies=True,
+            timeout=60,
+        )
         raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 120)
     cores = cpu_shares(before, proc_cpu(), time.monotonic() - started, server.pid)
     bad, unchecked = 0, 0  # responses that do not list every KPI; ones not kept to check
@@ -99,15 +107,27 @@ def run_engine(engine: str, args, stamp: str) -> dict:
             f"[{engine}] seeding {args.kpis} KPIs, {args.measurements:,} measurements…", flush=True
         )
         seeded = run_json(
-            [sys.executable, str(BENCH / "seed_scorecard.py"), f"--kpis={args.kpis}",
-             f"--measurements={args.measurements}"],
-            env, "seed_scorecard.py", timeout=1800,
-        )  # fmt: skip
+            [
+                sys.executable,
+                str(BENCH / "seed_scorecard.py"),
+                f"--kpis={args.kpis}",
+                f"--measurements={args.measurements}",
+            ],
+            env,
+            "seed_scorecard.py",
+            timeout=1800,
+        )
         token = seeded.pop("token")
         print(f"[{engine}] seeded in {seeded['seed_seconds']} s: {seeded}", flush=True)
 
-        cmd = [sys.executable, str(BENCH / "scorecard_probe.py"), f"--year={args.year}",
-               f"--kpis={args.kpis}", f"--sql-runs={args.sql_runs}", f"--odt-runs={args.odt_runs}"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            str(BENCH / "scorecard_probe.py"),
+            f"--year={args.year}",
+            f"--kpis={args.kpis}",
+            f"--sql-runs={args.sql_runs}",
+            f"--odt-runs={args.odt_runs}",
+        ]
         if args.profile:
             profile = BENCH / "results" / f"scorecard-profile-{engine}-{stamp}.txt"
             cmd.append(f"--profile={profile}")
@@ -116,23 +136,34 @@ def run_engine(engine: str, args, stamp: str) -> dict:
         probe = run_json(cmd, env | {"BENCH_TOKEN": token}, "scorecard_probe.py", timeout=900)
         probe["cores_used"] = cpu_shares(before, proc_cpu(), time.monotonic() - started, -1)
         sql, view, odt = probe["sql"], probe["view"], probe["odt"]
-        print(f"[{engine}] SQL p50 {sql['p50_ms']} ms, p95 {sql['p95_ms']} ms; view in-process "
-              f"p50 {view['p50_ms']} ms; ODT {odt.get('p50_ms', odt.get('skipped'))}", flush=True)  # fmt: skip
+        print(
+            f"[{engine}] SQL p50 {sql['p50_ms']} ms, p95 {sql['p95_ms']} ms; view in-process "
+            f"p50 {view['p50_ms']} ms; ODT {odt.get('p50_ms', odt.get('skipped'))}",
+            flush=True,
+        )
 
         port = free_port()
         server = stack.enter_context(serving(env, port, args))
         size = preflight(port, token, path, args.year, args.kpis)
         rows = []
         for connections in args.connections:
-            print(f"[{engine}] {connections} connection(s): {args.warmup:g} s warm-up, then load…",
-                  flush=True)  # fmt: skip
+            print(
+                f"[{engine}] {connections} connection(s): {args.warmup:g} s warm-up, then load…",
+                flush=True,
+            )
             row = measure(port, token, path, connections, args, size, server)
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited during the run (code {server.returncode})")
             ratio = row["p95_ms"] / sql["p95_ms"] if row["p95_ms"] and sql["p95_ms"] else None
-            row = {"engine": engine, **row, "sql_p50_ms": sql["p50_ms"], "sql_p95_ms": sql["p95_ms"],
-                   "api_p95_over_sql_p95": round(ratio, 2) if ratio else None,
-                   "view_inprocess_p50_ms": view["p50_ms"], "odt_p50_ms": odt.get("p50_ms")}  # fmt: skip
+            row = {
+                "engine": engine,
+                **row,
+                "sql_p50_ms": sql["p50_ms"],
+                "sql_p95_ms": sql["p95_ms"],
+                "api_p95_over_sql_p95": round(ratio, 2) if ratio else None,
+                "view_inprocess_p50_ms": view["p50_ms"],
+                "odt_p50_ms": odt.get("p50_ms"),
+            }
             rows.append(row)
     return {"engine": engine, "seed": seeded, "probe": probe, "results": rows}
 
@@ -151,9 +182,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=0, help="a fixed count instead")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds, not measured")
     parser.add_argument(
-        "--connections", type=connection_counts, default=[1, 3],
+        "--connections",
+        type=connection_counts,
+        default=[1, 3],
         help="concurrent keep-alive connections; a list (1,3) measures each in turn",
-    )  # fmt: skip
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--year", type=int, default=2026)
@@ -177,17 +210,27 @@ def main() -> None:
     runs = [run_engine(engine, args, stamp) for engine in engines]
     results = [row for run in runs for row in run["results"]]
     config = {k: v for k, v in vars(args).items() if k != "pg_url"}
-    out = {"at": dt.datetime.now().isoformat(timespec="seconds"),
-           "path": f"/api/v1/scorecard?year={args.year}", "config": config, "cpus": os.cpu_count(),
-           "load_average_before": load_before, "load_average_after": [round(x, 2) for x in os.getloadavg()],
-           "results": results, "engines": runs}  # fmt: skip
+    out = {
+        "at": dt.datetime.now().isoformat(timespec="seconds"),
+        "path": f"/api/v1/scorecard?year={args.year}",
+        "config": config,
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "results": results,
+        "engines": runs,
+    }
     target = BENCH / "results" / f"scorecard-{stamp}.json"
     target.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
 
-    print(f"\nGET {out['path']} ({args.kpis} KPIs, {args.measurements:,} measurements) · "
-          f"gunicorn {args.workers}×{args.threads} · {os.cpu_count()} CPUs")  # fmt: skip
-    columns = ("engine connections requests rps p50_ms p95_ms p99_ms errors bad_responses "
-               "sql_p50_ms sql_p95_ms api_p95_over_sql_p95 other_cores").split()  # fmt: skip
+    print(
+        f"\nGET {out['path']} ({args.kpis} KPIs, {args.measurements:,} measurements) · "
+        f"gunicorn {args.workers}×{args.threads} · {os.cpu_count()} CPUs"
+    )
+    columns = (
+        "engine connections requests rps p50_ms p95_ms p99_ms errors bad_responses "
+        "sql_p50_ms sql_p95_ms api_p95_over_sql_p95 other_cores"
+    ).split()
     print("  ".join(f"{c.replace('api_p95_over_sql_p95', 'p95/sql_p95'):>12}" for c in columns))
     for r in results:
         print("  ".join(f"{r[c]!s:>12}" for c in columns))
@@ -195,21 +238,29 @@ def main() -> None:
     for run in runs:
         seed, probe = run["seed"], run["probe"]
         odt = probe["odt"]
-        odt_text = (f"p50 {odt['p50_ms']} ms, max {odt['max_ms']} ms over {odt['runs']} "
-                    f"({odt['bytes']:,} bytes, {odt['module']})" if "p50_ms" in odt else odt["skipped"])  # fmt: skip
-        print(f"{run['engine']:>8}: seeded in {seed['seed_seconds']} s · SQL {probe['sql']['runs']}× "
-              f"p50 {probe['sql']['p50_ms']} / p95 {probe['sql']['p95_ms']} ms · view in-process "
-              f"p50 {probe['view']['p50_ms']} ms ({probe['view']['queries_per_request']} queries) · "
-              f"performance_report_odt: {odt_text}")  # fmt: skip
+        odt_text = (
+            f"p50 {odt['p50_ms']} ms, max {odt['max_ms']} ms over {odt['runs']} "
+            f"({odt['bytes']:,} bytes, {odt['module']})"
+            if "p50_ms" in odt
+            else odt["skipped"]
+        )
+        print(
+            f"{run['engine']:>8}: seeded in {seed['seed_seconds']} s · SQL {probe['sql']['runs']}× "
+            f"p50 {probe['sql']['p50_ms']} / p95 {probe['sql']['p95_ms']} ms · view in-process "
+            f"p50 {probe['view']['p50_ms']} ms ({probe['view']['queries_per_request']} queries) · "
+            f"performance_report_odt: {odt_text}"
+        )
     for r in results:
         if r["engine"] == "postgres":
             ok_p95 = r["p95_ms"] is not None and r["p95_ms"] < GOAL_P95_MS
             ok_ratio = (
                 r["api_p95_over_sql_p95"] is not None and r["api_p95_over_sql_p95"] <= GOAL_RATIO
             )
-            print(f"goal on postgres, {r['connections']} connection(s): p95 < {GOAL_P95_MS} ms "
-                  f"{'yes' if ok_p95 else 'NO'} ({r['p95_ms']}); within {GOAL_RATIO}× of the SQL "
-                  f"{'yes' if ok_ratio else 'NO'} ({r['api_p95_over_sql_p95']}×)")  # fmt: skip
+            print(
+                f"goal on postgres, {r['connections']} connection(s): p95 < {GOAL_P95_MS} ms "
+                f"{'yes' if ok_p95 else 'NO'} ({r['p95_ms']}); within {GOAL_RATIO}× of the SQL "
+                f"{'yes' if ok_ratio else 'NO'} ({r['api_p95_over_sql_p95']}×)"
+            )
     print(f"\nwritten to {target.relative_to(BENCH.parent)}")
     if any(r["errors"] or r["bad_responses"] or r["other_sizes_seen"] for r in results):
         sys.exit(1)

@@ -48,8 +48,12 @@ def ms(values: list[float], p: float) -> float | None:
 
 
 def stats(values: list[float]) -> dict:
-    return {"runs": len(values), "p50_ms": ms(values, 50), "p95_ms": ms(values, 95),
-            "max_ms": ms(values, 100)}  # fmt: skip
+    return {
+        "runs": len(values),
+        "p50_ms": ms(values, 50),
+        "p95_ms": ms(values, 95),
+        "max_ms": ms(values, 100),
+    }
 
 
 def find_odt_function():
@@ -114,8 +118,13 @@ def main() -> None:
 
     timed(run_sql, 3, 60)  # warm-up: caches, the statement cache
     out["sql"] = stats(timed(run_sql, args.sql_runs, 60))
-    out["sql"] |= {"queries_in_scorecard": len(captured), "chars": len(sql),
-                   "subselects": sql.count("(SELECT"), "text": sql, "params": [str(p) for p in params]}  # fmt: skip
+    out["sql"] |= {
+        "queries_in_scorecard": len(captured),
+        "chars": len(sql),
+        "subselects": sql.count("(SELECT"),
+        "text": sql,
+        "params": [str(p) for p in params],
+    }
     explain = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else ""
     explain = explain or "EXPLAIN QUERY PLAN "
     with connection.cursor() as cursor:

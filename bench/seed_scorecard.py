@@ -37,7 +37,7 @@ KINDS = [
     ("監控服務點", "服務點數", "點", "last", "higher", "flat", "≧11", 10),
     ("預算執行率", "執行數/預算數", "%", "last", "range", "flat", "80%~90%", 5),
     ("陳情案件平均處理天數", "平均天數", "天", "last", "lower", "flat", "≦7", 10),
-]  # fmt: skip
+]
 D = Decimal
 
 
@@ -118,17 +118,26 @@ def main() -> None:
 
         plans = Plan.objects.bulk_create(
             Plan(
-                department=d, kind=Plan.Kind.MIDTERM, status=Plan.Status.ACCEPTED,
-                title=f"{d.name}中程(112至115年度)施政計畫", first_year=YEARS[0],
+                department=d,
+                kind=Plan.Kind.MIDTERM,
+                status=Plan.Status.ACCEPTED,
+                title=f"{d.name}中程(112至115年度)施政計畫",
+                first_year=YEARS[0],
                 last_year=YEARS[-1],
             )
             for d in departments
-        )  # fmt: skip
+        )
         goals, goal_sizes_of = [], []
         for plan, count in zip(plans, kpi_counts(len(plans), args.kpis, rng), strict=True):
             for order, size in enumerate(goal_sizes(count, rng), start=1):
-                goals.append(Goal(plan=plan, number=str(order), order=order,
-                                  title=f"{plan.department.name}策略目標{order}"))  # fmt: skip
+                goals.append(
+                    Goal(
+                        plan=plan,
+                        number=str(order),
+                        order=order,
+                        title=f"{plan.department.name}策略目標{order}",
+                    )
+                )
                 goal_sizes_of.append(size)
         Goal.objects.bulk_create(goals)
         kinds, weights = KINDS, [k[-1] for k in KINDS]
@@ -139,11 +148,18 @@ def main() -> None:
                 frequency = rng.choices([f for f, _ in FREQUENCIES], [w for _, w in FREQUENCIES])
                 kpis.append(
                     KPI(
-                        goal=goal, number=str(order), name=f"{kind[0]}（{goal.plan.department.code}）",
-                        measure=kind[1], unit=kind[2], accumulation=kind[3], direction=kind[4],
-                        path=kind[5], frequency=frequency[0], order=order,
+                        goal=goal,
+                        number=str(order),
+                        name=f"{kind[0]}（{goal.plan.department.code}）",
+                        measure=kind[1],
+                        unit=kind[2],
+                        accumulation=kind[3],
+                        direction=kind[4],
+                        path=kind[5],
+                        frequency=frequency[0],
+                        order=order,
                     )
-                )  # fmt: skip
+                )
                 kind_of.append(kind)
         KPI.objects.bulk_create(kpis)
         pairs = zip(kpis, kind_of, strict=True)
@@ -176,13 +192,21 @@ def main() -> None:
                 at = when + dt.timedelta(hours=revision)
                 rows.append(
                     Measurement(
-                        kpi=kpi, year=year, period=period, revision=revision,
+                        kpi=kpi,
+                        year=year,
+                        period=period,
+                        revision=revision,
                         **period_value(kind, per_year, period, rng),
-                        note="" if final else f"第{revision}版", status=status,
-                        latest=final, counted=final, entered_by=head, entered_at=at,
-                        decided_by=head, decided_at=at + dt.timedelta(minutes=30),
+                        note="" if final else f"第{revision}版",
+                        status=status,
+                        latest=final,
+                        counted=final,
+                        entered_by=head,
+                        entered_at=at,
+                        decided_by=head,
+                        decided_at=at + dt.timedelta(minutes=30),
                     )
-                )  # fmt: skip
+                )
             if len(rows) >= 20_000:
                 Measurement.objects.bulk_create(rows, batch_size=2000)
                 rows = []

@@ -15,7 +15,8 @@ the worker's chasing. About 9% are released and 3% ask to be released or were re
 The computed fields of every item (lag, money lag, last_*, forecast) are worked out here
 from the generated reports as `services.refresh` does, not by calling it 10,000 times, and
 risk by one UPDATE with `services.risk_expression`; `--check` items drawn at random are
-then refreshed for real (rolled back) and compared field by field. No chasing has happened yet: no Chase rows, report_overdue false everywhere.
+then refreshed for real (rolled back) and compared field by field. No chasing has happened
+yet: no Chase rows, report_overdue false everywhere.
 Everything is written with bulk_create; on PostgreSQL the tables are ANALYZEd at the end.
 
 Run by tracking.py with the GUANKAO_* environment of the server under test. Prints one JSON
@@ -39,12 +40,30 @@ from seed import seed_departments
 
 # kind: weight (percent). Works, programmes and grants report percentages.
 KINDS = {
-    "works": 40, "major": 18, "grant": 15, "basic_grant": 7, "meeting": 6, "mayor": 5,
-    "resolution": 4, "control_yuan": 1, "overseas": 2, "disaster": 2,
-}  # fmt: skip
+    "works": 40,
+    "major": 18,
+    "grant": 15,
+    "basic_grant": 7,
+    "meeting": 6,
+    "mayor": 5,
+    "resolution": 4,
+    "control_yuan": 1,
+    "overseas": 2,
+    "disaster": 2,
+}
 PROGRESS = {"works", "major", "grant", "basic_grant"}
-PREFIX = {"works": "W", "major": "M", "grant": "G", "basic_grant": "B", "meeting": "D",
-          "mayor": "D", "resolution": "R", "control_yuan": "C", "overseas": "O", "disaster": "S"}  # fmt: skip
+PREFIX = {
+    "works": "W",
+    "major": "M",
+    "grant": "G",
+    "basic_grant": "B",
+    "meeting": "D",
+    "mayor": "D",
+    "resolution": "R",
+    "control_yuan": "C",
+    "overseas": "O",
+    "disaster": "S",
+}
 # Of progress items: the lag of the latest report (weights, percent).
 LAGS = {"serious": 6, "behind": 14, "on_time": 80}
 SLIPPING = 0.12  # of those on time: slower than the plan lately (the early warning)
@@ -55,17 +74,78 @@ AWAITING = 0.30  # of last month's reports: not yet approved
 LATE = 0.08  # of reports: filed after the due day
 CO_DEPARTMENTS = 0.20  # of items: one or two co-departments
 LOCATED = 0.75  # of works, programmes and grants: with coordinates
-NAMES = ["工務處", "建設處", "社會處", "教育處", "財政處", "行政處", "民政處", "環境保護局",
-         "文化局", "地政處", "交通處", "智慧科技處", "衛生局", "警察局", "消防局", "人事處",
-         "主計處", "政風處", "觀光新聞處", "經濟處"]  # fmt: skip
-ROADS = ["民族路", "中山路", "垂楊路", "忠孝路", "友愛路", "林森西路", "北港路", "世賢路",
-         "博愛路", "興業西路", "吳鳳北路", "新民路", "彌陀路", "仁愛路", "光彩街", "蘭井街"]  # fmt: skip
-WORKS = ["人行道改善工程", "排水改善工程", "道路拓寬工程", "路面更新工程", "公園新建工程",
-         "橋梁耐震補強工程", "共同管道工程", "自行車道工程", "校舍改建工程", "停車場新建工程"]  # fmt: skip
-PROGRAMMES = ["智慧城市推動計畫", "長照據點擴充計畫", "社會住宅興建計畫", "數位轉型計畫",
-              "文化資產活化計畫", "低碳城市推動計畫", "韌性防災計畫", "觀光亮點計畫"]  # fmt: skip
-DIRECTIVES = ["市區停車格檢討", "路燈全面汰換LED", "公有市場整建規劃", "校園午餐品質查核",
-              "颱風災後復原追蹤", "觀光活動檢討", "交通號誌時制調整", "違章建築清查"]  # fmt: skip
+NAMES = [
+    "工務處",
+    "建設處",
+    "社會處",
+    "教育處",
+    "財政處",
+    "行政處",
+    "民政處",
+    "環境保護局",
+    "文化局",
+    "地政處",
+    "交通處",
+    "智慧科技處",
+    "衛生局",
+    "警察局",
+    "消防局",
+    "人事處",
+    "主計處",
+    "政風處",
+    "觀光新聞處",
+    "經濟處",
+]
+ROADS = [
+    "民族路",
+    "中山路",
+    "垂楊路",
+    "忠孝路",
+    "友愛路",
+    "林森西路",
+    "北港路",
+    "世賢路",
+    "博愛路",
+    "興業西路",
+    "吳鳳北路",
+    "新民路",
+    "彌陀路",
+    "仁愛路",
+    "光彩街",
+    "蘭井街",
+]
+WORKS = [
+    "人行道改善工程",
+    "排水改善工程",
+    "道路拓寬工程",
+    "路面更新工程",
+    "公園新建工程",
+    "橋梁耐震補強工程",
+    "共同管道工程",
+    "自行車道工程",
+    "校舍改建工程",
+    "停車場新建工程",
+]
+PROGRAMMES = [
+    "智慧城市推動計畫",
+    "長照據點擴充計畫",
+    "社會住宅興建計畫",
+    "數位轉型計畫",
+    "文化資產活化計畫",
+    "低碳城市推動計畫",
+    "韌性防災計畫",
+    "觀光亮點計畫",
+]
+DIRECTIVES = [
+    "市區停車格檢討",
+    "路燈全面汰換LED",
+    "公有市場整建規劃",
+    "校園午餐品質查核",
+    "颱風災後復原追蹤",
+    "觀光活動檢討",
+    "交通號誌時制調整",
+    "違章建築清查",
+]
 LAG_REASONS = ["雨天停工", "管線遷移延宕", "用地取得延宕", "廠商人力不足", "變更設計審查中"]
 D = Decimal
 HUNDRED = D(100)
@@ -118,15 +198,16 @@ class City:
         return self._review[day]
 
     def at(self, day: dt.date, hour: int = 10) -> dt.datetime:
-        return dt.datetime(day.year, day.month, day.day, hour, self.rng.randrange(60), tzinfo=self.tz)  # fmt: skip
+        return dt.datetime(
+            day.year, day.month, day.day, hour, self.rng.randrange(60), tzinfo=self.tz
+        )
 
 
 def item_fields(rng, kind: str, index: int, lead, start: tuple, end: tuple, months: int) -> dict:
     """An item's own (typed) fields."""
     roc = start[0] - 1911
     number = f"{PREFIX[kind]}-{roc}-{index:05d}"
-    fields = {"number": number, "kind": kind, "lead": lead,
-              "start_date": dt.date(*start, 1)}  # fmt: skip
+    fields = {"number": number, "kind": kind, "lead": lead, "start_date": dt.date(*start, 1)}
     if kind in ("works", "grant", "basic_grant"):
         fields["title"] = f"{rng.choice(ROADS)}{rng.choice(WORKS)}（{number}）"
     elif kind == "major":
@@ -144,12 +225,18 @@ def item_fields(rng, kind: str, index: int, lead, start: tuple, end: tuple, mont
             fields["longitude"] = D(f"{rng.uniform(120.40, 120.49):.6f}")
             fields["site_address"] = f"嘉義市{rng.choice(['東區', '西區'])}{rng.choice(ROADS)}"
     if kind == "works":
-        fields |= {"tender_number": f"PW{roc}{index:05d}", "contractor": f"{rng.choice(['嘉義', '諸羅', '玉山', '八掌溪'])}營造",
-                   "contract_sum": int(fields["budget_total"] * rng.uniform(0.85, 0.98))}  # fmt: skip
+        fields |= {
+            "tender_number": f"PW{roc}{index:05d}",
+            "contractor": f"{rng.choice(['嘉義', '諸羅', '玉山', '八掌溪'])}營造",
+            "contract_sum": int(fields["budget_total"] * rng.uniform(0.85, 0.98)),
+        }
     if kind in ("grant", "basic_grant"):
         grant = int(fields["budget_total"] * rng.uniform(0.5, 0.9))
-        fields |= {"grant_source": rng.choice(["內政部", "交通部", "國家發展委員會", "環境部"]),
-                   "grant_amount": grant, "matching_funds": fields["budget_total"] - grant}  # fmt: skip
+        fields |= {
+            "grant_source": rng.choice(["內政部", "交通部", "國家發展委員會", "環境部"]),
+            "grant_amount": grant,
+            "matching_funds": fields["budget_total"] - grant,
+        }
     if kind not in PROGRESS:
         fields["due_date"] = dt.date(*shift(end, rng.randint(-3, 24)), 28)  # some past due
     return fields
@@ -158,8 +245,11 @@ def item_fields(rng, kind: str, index: int, lead, start: tuple, end: tuple, mont
 def progress_rows(rng, count: int, months: int, lag: str, money_behind: bool, done: bool, budget):
     """planned, actual, money_planned, money_spent of `count` months of an item whose plan
     spans `months`; the last report has the lag asked for (or 100% when `done`)."""
-    final_gap = {"serious": rng.uniform(10, 30), "behind": rng.uniform(0.5, 9.5),
-                 "on_time": rng.uniform(-3, 0)}[lag]  # fmt: skip
+    final_gap = {
+        "serious": rng.uniform(10, 30),
+        "behind": rng.uniform(0.5, 9.5),
+        "on_time": rng.uniform(-3, 0),
+    }[lag]
     slipping, head_start = lag == "on_time" and rng.random() < SLIPPING, rng.uniform(8, 15)
     ratio_end = rng.uniform(0.5, 0.78) if money_behind else rng.uniform(0.82, 1.0)
     rows, actual, spent = [], D(0), 0
@@ -180,8 +270,12 @@ def progress_rows(rng, count: int, months: int, lag: str, money_behind: bool, do
         rows.append((planned, actual, money_planned, spent if money_planned else None))
     if lag != "on_time" and not done:  # the cumulative floor may have closed the gap: reopen
         planned, _a, money_planned, money_spent = rows[-1]
-        rows[-1] = (planned, max(pct(float(planned) - final_gap), rows[-2][1] if count > 1 else D(0)),
-                    money_planned, money_spent)  # fmt: skip
+        rows[-1] = (
+            planned,
+            max(pct(float(planned) - final_gap), rows[-2][1] if count > 1 else D(0)),
+            money_planned,
+            money_spent,
+        )
     return rows
 
 
@@ -197,24 +291,38 @@ def report_rows(city: City, item, window: list, figures, as_of: dt.date, current
         due = city.due(year, month)
         last = k == len(window) - 1
         late = rng.random() < LATE
-        filed = due - dt.timedelta(days=rng.randint(0, 4)) if not late else due + dt.timedelta(days=rng.randint(1, 9))  # fmt: skip
+        filed = (
+            due - dt.timedelta(days=rng.randint(0, 4))
+            if not late
+            else due + dt.timedelta(days=rng.randint(1, 9))
+        )
         filed = min(max(filed, dt.date(*shift((year, month), 1), 1)), as_of)  # after the month
         awaiting = last and current and item.status == "active" and rng.random() < AWAITING
         review_due = city.review_due(filed)
         row = Report(
-            year=year, month=month, state="submitted" if awaiting else "approved",
-            work_done=f"{month}月份依進度辦理", due_on=due, late=filed > due,
-            filed_by=rng.choice(liaisons), filed_at=city.at(filed), review_due=review_due,
-        )  # fmt: skip
+            year=year,
+            month=month,
+            state="submitted" if awaiting else "approved",
+            work_done=f"{month}月份依進度辦理",
+            due_on=due,
+            late=filed > due,
+            filed_by=rng.choice(liaisons),
+            filed_at=city.at(filed),
+            review_due=review_due,
+        )
         if not awaiting:
             reviewed = min(review_due, filed + dt.timedelta(days=rng.randint(0, 6)), as_of)
             row.reviewed_by, row.reviewed_at = head, city.at(reviewed, 16)
         if figures is not None:
             planned, actual, money_planned, money_spent = figures[k]
             lagged = city.services.progress.classify_lag(
-                planned, actual, money_planned, money_spent,
-                serious_gap=rules.serious_gap, money_share=rules.money_share,
-            )  # fmt: skip
+                planned,
+                actual,
+                money_planned,
+                money_spent,
+                serious_gap=rules.serious_gap,
+                money_share=rules.money_share,
+            )
             row.planned, row.actual = planned, actual
             row.money_planned, row.money_spent = money_planned, money_spent
             row.behind, row.seriously_behind = lagged.behind, lagged.seriously_behind
@@ -252,14 +360,18 @@ def build_item(city: City, index: int, as_of: dt.date, months: int, lead_weights
     if done and "due_date" in fields:
         fields["due_date"] = dt.date(*shift(end, rng.randint(-2, 3)), 28)
     rules = city.rules
-    fields["level"] = "city" if rules.must_be_city_controlled(kind, fields.get("budget_total")) else "self"  # fmt: skip
+    fields["level"] = (
+        "city" if rules.must_be_city_controlled(kind, fields.get("budget_total")) else "self"
+    )
     created = city.at(dt.date(*window[0], 1), 9)
     item = Item(**fields, status=status, created_at=created, updated_at=created)
     lag = pick(rng, LAGS) if kind in PROGRESS and not done else "on_time"
     figures = None
     if kind in PROGRESS:
-        figures = progress_rows(rng, months, span, lag, rng.random() < MONEY_BEHIND, done, fields.get("budget_total"))  # fmt: skip
-    reports = report_rows(city, item, window, figures, as_of, end == reporting)  # fmt: skip
+        figures = progress_rows(
+            rng, months, span, lag, rng.random() < MONEY_BEHIND, done, fields.get("budget_total")
+        )
+    reports = report_rows(city, item, window, figures, as_of, end == reporting)
     if status == "released":
         item.released_at = reports[-1].reviewed_at + dt.timedelta(days=rng.randint(10, 40))
         item.release_result = "已完工驗收"
@@ -286,9 +398,12 @@ def compute(item, live: list, today: dt.date, rules, services) -> None:
         setattr(item, field, getattr(last, source) if last else None)
     if last and item.reports_progress and last.planned is not None and last.actual is not None:
         item.lag = (
-            Item.Lag.SERIOUS if last.seriously_behind else Item.Lag.BEHIND if last.behind
+            Item.Lag.SERIOUS
+            if last.seriously_behind
+            else Item.Lag.BEHIND
+            if last.behind
             else Item.Lag.ON_TIME
-        )  # fmt: skip
+        )
         item.money_behind = last.money_behind
         if item.finish_date:
             forecast = services.item_forecast(item, live, today)
@@ -301,9 +416,13 @@ def compute(item, live: list, today: dt.date, rules, services) -> None:
 
 # Item field: the last live report's field it copies (as services.refresh does).
 LAST_FIELDS = {
-    "last_year": "year", "last_month": "month", "last_planned": "planned",
-    "last_actual": "actual", "last_spent": "money_spent", "last_money_planned": "money_planned",
-}  # fmt: skip
+    "last_year": "year",
+    "last_month": "month",
+    "last_planned": "planned",
+    "last_actual": "actual",
+    "last_spent": "money_spent",
+    "last_money_planned": "money_planned",
+}
 
 
 def seed_people(departments: list, rng: random.Random) -> tuple[dict, dict, object]:
@@ -314,8 +433,12 @@ def seed_people(departments: list, rng: random.Random) -> tuple[dict, dict, obje
     for d in departments:
         staff = []
         for n in range(1 + rng.randint(1, 3) + 3):
-            user = User(username=f"{d.code.lower()}.{n}", display_name=f"{d.name}職員{n}",
-                        email=f"{d.code.lower()}.{n}@city.example.gov.tw", department=d)  # fmt: skip
+            user = User(
+                username=f"{d.code.lower()}.{n}",
+                display_name=f"{d.name}職員{n}",
+                email=f"{d.code.lower()}.{n}@city.example.gov.tw",
+                department=d,
+            )
             user.set_unusable_password()
             staff.append(user)
         users += staff
@@ -360,8 +483,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=48, help="monthly reports per item")
     parser.add_argument("--departments", type=int, default=40)
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 12),
-                        help="the day the data describes (last month's reports are due)")  # fmt: skip
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 12),
+        help="the day the data describes (last month's reports are due)",
+    )
     parser.add_argument("--check", type=int, default=200, help="items refreshed to compare")
     parser.add_argument("--seed", type=int, default=2026, help="of the random generator")
     args = parser.parse_args()
@@ -401,14 +528,18 @@ def main() -> None:
         leads = departments[1:]  # the city government itself leads nothing
         # A few departments lead most items.
         lead_weights = [min(rng.paretovariate(1.2), 15) for _ in leads]
-        city = City(rng, rules, services, workdays, leads, liaisons, heads, timezone.get_current_timezone())  # fmt: skip
+        city = City(
+            rng, rules, services, workdays, leads, liaisons, heads, timezone.get_current_timezone()
+        )
         item_pks, chunk = [], 500
         built = inserted = 0.0
         reports_written = 0
         for first in range(0, args.items, chunk):
             t0 = time.monotonic()
-            batch = [build_item(city, i + 1, args.as_of, args.months, lead_weights)
-                     for i in range(first, min(first + chunk, args.items))]  # fmt: skip
+            batch = [
+                build_item(city, i + 1, args.as_of, args.months, lead_weights)
+                for i in range(first, min(first + chunk, args.items))
+            ]
             t1 = time.monotonic()
             Item.objects.bulk_create([b[0] for b in batch], batch_size=500)
             rows = []
@@ -452,16 +583,31 @@ def main() -> None:
         "risk_open": dict(Counter(items.exclude(status="released").values_list("risk", flat=True))),
         "money_behind_open": items.exclude(status="released").filter(money_behind=True).count(),
         "forecast_late_open": items.exclude(status="released").filter(forecast_late=True).count(),
-        "without_last_month": items.exclude(status="released").exclude(last_year=last[0], last_month=last[1]).count(),
+        "without_last_month": items.exclude(status="released")
+        .exclude(last_year=last[0], last_month=last[1])
+        .count(),
         "awaiting_approval": Report.objects.filter(state="submitted").count(),
-        "review_overdue": Report.objects.filter(state="submitted", review_due__lt=args.as_of).count(),
+        "review_overdue": Report.objects.filter(
+            state="submitted", review_due__lt=args.as_of
+        ).count(),
         "late_reports": Report.objects.filter(late=True).count(),
         "items_per_department": sorted(Counter(items.values_list("lead_id", flat=True)).values()),
-    }  # fmt: skip
+    }
     seconds = round(time.monotonic() - started, 1)
-    print(json.dumps({"session": session, "cookie": settings.SESSION_COOKIE_NAME,
-                      "executive": executive.username, "as_of": str(args.as_of), **counts,
-                      "consistency": consistency, **timings, "seed_seconds": seconds}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "session": session,
+                "cookie": settings.SESSION_COOKIE_NAME,
+                "executive": executive.username,
+                "as_of": str(args.as_of),
+                **counts,
+                "consistency": consistency,
+                **timings,
+                "seed_seconds": seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -95,8 +95,13 @@ def timed(fn, runs: int, budget: float = 60) -> dict:
     def ms(values, p):
         return round(values[round(p / 100 * (len(values) - 1))] * 1000, 2)
 
-    return {"runs": len(times), "p50_ms": ms(times, 50), "p95_ms": ms(times, 95),
-            "max_ms": ms(times, 100), "db_p50_ms": ms(db, 50)}  # fmt: skip
+    return {
+        "runs": len(times),
+        "p50_ms": ms(times, 50),
+        "p95_ms": ms(times, 95),
+        "max_ms": ms(times, 100),
+        "db_p50_ms": ms(db, 50),
+    }
 
 
 def pages_ready() -> bool:
@@ -129,15 +134,20 @@ def child_probe(args) -> dict:
 
     result = board()
     count, first = behind_page()
-    out["markers"] = {"board_total": result.total, "behind_total": count,
-                      "behind_first": first[0].number if first else None}  # fmt: skip
+    out["markers"] = {
+        "board_total": result.total,
+        "behind_total": count,
+        "behind_first": first[0].number if first else None,
+    }
     for name, fn in (("board", board), ("behind", behind_page)):
         with CaptureQueriesContext(connection) as ctx:
             fn()
         sqls = [q["sql"] for q in ctx.captured_queries]
         timed(fn, 3)  # warm-up
         out[f"selector_{name}"] = {"queries": len(sqls), **timed(fn, args.runs)}
-        out[f"selector_{name}"]["plans"] = [explain(connection, s) for s in sqls] if args.explain else []  # fmt: skip
+        out[f"selector_{name}"]["plans"] = (
+            [explain(connection, s) for s in sqls] if args.explain else []
+        )
         out[f"selector_{name}"]["sql"] = sqls
     if out["pages_written"]:
         client = Client(HTTP_HOST="127.0.0.1")
@@ -147,10 +157,13 @@ def child_probe(args) -> dict:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(path)
             first = out["markers"]["behind_first"]
-            row = {"status": response.status_code, "bytes": len(response.content),
-                   "shows_most_behind": bool(first) and first in response.content.decode(),
-                   "queries": len(ctx.captured_queries),
-                   "sql": [q["sql"] for q in ctx.captured_queries]}  # fmt: skip
+            row = {
+                "status": response.status_code,
+                "bytes": len(response.content),
+                "shows_most_behind": bool(first) and first in response.content.decode(),
+                "queries": len(ctx.captured_queries),
+                "sql": [q["sql"] for q in ctx.captured_queries],
+            }
             if response.status_code == 200:
                 row |= timed(lambda p=path: client.get(p), args.runs)
             out[f"view_{name}"] = row
@@ -161,7 +174,11 @@ def explain(connection, sql: str) -> str:
     """The plan of one captured query (already rendered with its parameters)."""
     if not sql.lstrip().upper().startswith("SELECT"):
         return ""
-    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "  # fmt: skip
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql)
         return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
@@ -195,15 +212,25 @@ def child_sweep(args) -> dict:
             seconds = time.perf_counter() - started
             notices = Notification.objects.count() - before[0]
             chases = Chase.objects.count() - before[1]
-            runs.append({
-                "day": str(day), "run": run, "seconds": round(seconds, 3), **done,
-                "notifications_created": notices, "chases_claimed": chases, "queries": count[0],
-                "notices_per_second": round(notices / seconds, 1),
-                "chases_per_second": round(chases / seconds, 1),
-            })  # fmt: skip
+            runs.append(
+                {
+                    "day": str(day),
+                    "run": run,
+                    "seconds": round(seconds, 3),
+                    **done,
+                    "notifications_created": notices,
+                    "chases_claimed": chases,
+                    "queries": count[0],
+                    "notices_per_second": round(notices / seconds, 1),
+                    "chases_per_second": round(chases / seconds, 1),
+                }
+            )
     kinds = dict(Chase.objects.values_list("kind").annotate(n=Count("pk")).order_by())
-    return {"runs": runs, "chases_by_kind": kinds,
-            "report_overdue": Item.objects.filter(report_overdue=True).count()}  # fmt: skip
+    return {
+        "runs": runs,
+        "chases_by_kind": kinds,
+        "report_overdue": Item.objects.filter(report_overdue=True).count(),
+    }
 
 
 def child_main(argv: list[str]) -> None:
@@ -243,21 +270,41 @@ def preflight(port: int, cookie: str, path: str, markers: list[str]) -> int:
     return len(body)
 
 
-def measure(port: int, cookie: str, path: str, connections: int, args, size: int, server, markers) -> dict:  # fmt: skip
+def measure(
+    port: int, cookie: str, path: str, connections: int, args, size: int, server, markers
+) -> dict:
     before, started = proc_cpu(), time.monotonic()
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         job = pool.submit(
-            drive_session, cookie, port, "", path, connections, args.warmup, args.duration,
-            0, bodies=True, timeout=60,
-        )  # fmt: skip
+            drive_session,
+            cookie,
+            port,
+            "",
+            path,
+            connections,
+            args.warmup,
+            args.duration,
+            0,
+            bodies=True,
+            timeout=60,
+        )
         raw = job.result(timeout=args.warmup + max(args.duration, MAX_SECONDS) + 120)
     cores = cpu_shares(before, proc_cpu(), time.monotonic() - started, server.pid)
-    bad = sum(count for count, body in raw["bodies"].values()
-              if body is not None and not all(m in body.decode(errors="replace") for m in markers))  # fmt: skip
+    bad = sum(
+        count
+        for count, body in raw["bodies"].values()
+        if body is not None and not all(m in body.decode(errors="replace") for m in markers)
+    )
     summary = load_summary(raw, size)
     summary.pop("other_sizes_seen")  # a page carries a CSRF token and the user's name: sizes vary
-    return {"connections": connections, **summary, "bad_responses": bad,
-            **machine_load(raw), "cores_used": cores, "other_cores": cores["other"]}  # fmt: skip
+    return {
+        "connections": connections,
+        **summary,
+        "bad_responses": bad,
+        **machine_load(raw),
+        "cores_used": cores,
+        "other_cores": cores["other"],
+    }
 
 
 # The orchestration -------------------------------------------------------------------------
@@ -274,12 +321,22 @@ def seeded_database(stack, engine: str, args, items: int, suffix: str = "") -> t
     env = engine_env(stack, "postgres" if engine == "postgresql" else engine, data_dir, pg)
     print(f"[{engine}] seeding {items:,} items × {args.months} reports…", flush=True)
     seeded = run_json(
-        [sys.executable, str(BENCH / "seed_tracking.py"), f"--items={items}",
-         f"--months={args.months}", f"--as-of={args.as_of}"],
-        env, "seed_tracking.py", timeout=7200,
-    )  # fmt: skip
-    print(f"[{engine}] seeded in {seeded['seed_seconds']} s: {seeded['items']:,} items, "
-          f"{seeded['reports']:,} reports; refresh check {seeded['consistency']}", flush=True)  # fmt: skip
+        [
+            sys.executable,
+            str(BENCH / "seed_tracking.py"),
+            f"--items={items}",
+            f"--months={args.months}",
+            f"--as-of={args.as_of}",
+        ],
+        env,
+        "seed_tracking.py",
+        timeout=7200,
+    )
+    print(
+        f"[{engine}] seeded in {seeded['seed_seconds']} s: {seeded['items']:,} items, "
+        f"{seeded['reports']:,} reports; refresh check {seeded['consistency']}",
+        flush=True,
+    )
     return env, seeded
 
 
@@ -311,8 +368,11 @@ def run_engine(engine: str, args) -> dict:
         with ExitStack() as stack:
             env, seeded = seeded_database(stack, engine, args, args.count_items, "_small")
             small = child(env, "probe", ["--runs=5"], 900)
-            out["small"] = {"items": seeded["items"], "reports": seeded["reports"],
-                            "queries": query_counts(small)}  # fmt: skip
+            out["small"] = {
+                "items": seeded["items"],
+                "reports": seeded["reports"],
+                "queries": query_counts(small),
+            }
     with ExitStack() as stack:
         env, seeded = seeded_database(stack, engine, args, args.items)
         cookie = f"{seeded.pop('cookie')}={seeded.pop('session')}"
@@ -321,8 +381,11 @@ def run_engine(engine: str, args) -> dict:
         probe = child(env, "probe", [f"--runs={args.runs}", "--explain"], 1800)
         out["probe"] = probe
         out["queries"] = query_counts(probe)
-        print(f"[{engine}] queries {out['queries']} (at {args.count_items:,} items: "
-              f"{out.get('small', {}).get('queries')})", flush=True)  # fmt: skip
+        print(
+            f"[{engine}] queries {out['queries']} (at {args.count_items:,} items: "
+            f"{out.get('small', {}).get('queries')})",
+            flush=True,
+        )
         out["http"] = []
         if not probe["pages_written"]:
             out["http_skipped"] = "the board views are still the scaffold's placeholders"
@@ -330,7 +393,10 @@ def run_engine(engine: str, args) -> dict:
         else:
             out["http"] = http_runs(engine, env, cookie, probe["markers"], args)
         if args.sweep:
-            print(f"[{engine}] the worker's sweep on {', '.join(map(str, args.days))}, twice each…", flush=True)  # fmt: skip
+            print(
+                f"[{engine}] the worker's sweep on {', '.join(map(str, args.days))}, twice each…",
+                flush=True,
+            )
             days = ",".join(map(str, args.days))
             out["sweep"] = child(env, "sweep", [f"--days={days}"], 3600)
     return out
@@ -353,7 +419,11 @@ def connection_counts(text: str) -> list[int]:
 def machine() -> dict:
     info = {"cpus": os.cpu_count(), "python": platform.python_version(), "os": platform.platform()}
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]  # fmt: skip
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in cpuinfo.splitlines()
+        if line.startswith("model name")
+    ]
     info["cpu"] = models[0] if models else platform.processor()
     meminfo = Path("/proc/meminfo").read_text().split() if Path("/proc/meminfo").exists() else []
     info["memory_gib"] = round(int(meminfo[1]) / 2**20, 1) if len(meminfo) > 1 else None
@@ -366,34 +436,47 @@ def machine() -> dict:
 
 
 def print_summary(out: dict, args) -> None:
-    print(f"\n{args.items:,} items × {args.months} reports · gunicorn {args.workers}×{args.threads} "
-          f"· {out['machine']['cpus']} CPUs ({out['machine']['cpu']})")  # fmt: skip
-    columns = "engine page connections requests rps p50_ms p95_ms p99_ms errors bad_responses other_cores".split()  # fmt: skip
+    print(
+        f"\n{args.items:,} items × {args.months} reports · gunicorn {args.workers}×{args.threads} "
+        f"· {out['machine']['cpus']} CPUs ({out['machine']['cpu']})"
+    )
+    columns = (
+        "engine page connections requests rps p50_ms p95_ms p99_ms errors bad_responses other_cores"
+    ).split()
     print("  ".join(f"{c:>10}" for c in columns))
     for run in out["engines"]:
         for r in run["http"]:
             print("  ".join(f"{r[c]!s:>10}" for c in columns))
     for run in out["engines"]:
         probe = run["probe"]
-        print(f"\n{run['engine']}: seeded in {run['seed']['seed_seconds']} s; queries per page "
-              f"{run['queries']} at {args.items:,} items, {run.get('small', {}).get('queries')} "
-              f"at {args.count_items:,}")  # fmt: skip
+        print(
+            f"\n{run['engine']}: seeded in {run['seed']['seed_seconds']} s; queries per page "
+            f"{run['queries']} at {args.items:,} items, {run.get('small', {}).get('queries')} "
+            f"at {args.count_items:,}"
+        )
         for name in ("selector_board", "selector_behind", "view_board", "view_behind"):
             if name in probe and "p50_ms" in probe[name]:
                 p = probe[name]
-                print(f"  in-process {name}: p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms "
-                      f"(database p50 {p['db_p50_ms']} ms)")  # fmt: skip
+                print(
+                    f"  in-process {name}: p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms "
+                    f"(database p50 {p['db_p50_ms']} ms)"
+                )
         if run.get("http_skipped"):
             print(f"  HTTP not measured: {run['http_skipped']}")
         for r in run.get("sweep", {}).get("runs", []):
-            print(f"  sweep {r['day']} run {r['run']}: {r['seconds']} s, {r['notifications_created']} "
-                  f"notices ({r['notices_per_second']}/s), {r['chases_claimed']} chases "
-                  f"({r['chases_per_second']}/s), {r['flagged']} flagged, {r['refreshed']} "
-                  f"refreshed, {r['queries']} queries")  # fmt: skip
+            print(
+                f"  sweep {r['day']} run {r['run']}: {r['seconds']} s, "
+                f"{r['notifications_created']} "
+                f"notices ({r['notices_per_second']}/s), {r['chases_claimed']} chases "
+                f"({r['chases_per_second']}/s), {r['flagged']} flagged, {r['refreshed']} "
+                f"refreshed, {r['queries']} queries"
+            )
     for r in (r for run in out["engines"] for r in run["http"] if r["engine"] == "postgresql"):
         ok = r["p95_ms"] is not None and r["p95_ms"] < GOAL_P95_MS
-        print(f"goal on postgresql, {r['path']}, {r['connections']} connection(s): p95 < "
-              f"{GOAL_P95_MS} ms {'yes' if ok else 'NO'} ({r['p95_ms']})")  # fmt: skip
+        print(
+            f"goal on postgresql, {r['path']}, {r['connections']} connection(s): p95 < "
+            f"{GOAL_P95_MS} ms {'yes' if ok else 'NO'} ({r['p95_ms']})"
+        )
 
 
 def main() -> None:
@@ -403,20 +486,34 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=48, help="monthly reports per item")
-    parser.add_argument("--count-items", type=int, default=1_000,
-                        help="a second, smaller database whose query counts are compared (0: none)")  # fmt: skip
+    parser.add_argument(
+        "--count-items",
+        type=int,
+        default=1_000,
+        help="a second, smaller database whose query counts are compared (0: none)",
+    )
     parser.add_argument("--as-of", default="2026-11-12", help="the day the seeded data describes")
-    parser.add_argument("--days", type=days_list, default=days_list(SWEEP_DAYS),
-                        help="days the worker's sweep runs on, twice each")  # fmt: skip
+    parser.add_argument(
+        "--days",
+        type=days_list,
+        default=days_list(SWEEP_DAYS),
+        help="days the worker's sweep runs on, twice each",
+    )
     parser.add_argument("--no-sweep", dest="sweep", action="store_false")
     parser.add_argument("--runs", type=int, default=30, help="in-process calls timed per page")
     parser.add_argument("--duration", type=float, default=15.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds, not measured")
-    parser.add_argument("--connections", type=connection_counts, default=[1, 3],
-                        help="concurrent keep-alive connections; a list (1,3) measures each")  # fmt: skip
+    parser.add_argument(
+        "--connections",
+        type=connection_counts,
+        default=[1, 3],
+        help="concurrent keep-alive connections; a list (1,3) measures each",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/guankao_bench_tracking")  # fmt: skip
+    parser.add_argument(
+        "--pg-url", default="postgresql://postgres@127.0.0.1:5432/guankao_bench_tracking"
+    )
     parser.add_argument("--keep-db", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
     if not (0 < args.duration <= MAX_SECONDS and 1 <= args.items and 0 <= args.count_items):
@@ -428,16 +525,25 @@ def main() -> None:
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     runs = [run_engine(engine, args) for engine in engines]
     config = {k: (str(v) if k == "days" else v) for k, v in vars(args).items() if k != "pg_url"}
-    out = {"at": dt.datetime.now().isoformat(timespec="seconds"), "config": config,
-           "machine": machine(), "load_average_before": load_before,
-           "load_average_after": [round(x, 2) for x in os.getloadavg()], "engines": runs}  # fmt: skip
+    out = {
+        "at": dt.datetime.now().isoformat(timespec="seconds"),
+        "config": config,
+        "machine": machine(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "engines": runs,
+    }
     target = BENCH / "results" / f"tracking-{stamp}.json"
     target.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=str) + "\n")
     print_summary(out, args)
     print(f"\nwritten to {target.relative_to(BENCH.parent)}")
     bad = [r for run in runs for r in run["http"] if r["errors"] or r["bad_responses"]]
-    resent = [r for run in runs for r in run.get("sweep", {}).get("runs", [])
-              if r["run"] == 2 and (r["notifications_created"] or r["chases_claimed"])]  # fmt: skip
+    resent = [
+        r
+        for run in runs
+        for r in run.get("sweep", {}).get("runs", [])
+        if r["run"] == 2 and (r["notifications_created"] or r["chases_claimed"])
+    ]
     if resent:
         print(f"the second sweep of a day sent notices again: {resent}")
     if bad or resent or any(run["seed"]["consistency"]["mismatches"] for run in runs):

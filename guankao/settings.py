@@ -201,7 +201,8 @@ if GUANKAO_MAP_TILES and not (
     and all(part in GUANKAO_MAP_TILES for part in ("{z}", "{x}", "{y}"))
 ):
     raise ImproperlyConfigured(
-        f"GUANKAO_MAP_TILES={GUANKAO_MAP_TILES!r}: expected an http(s) URL with {{z}}, {{x}} and {{y}}, or empty"
+        f"GUANKAO_MAP_TILES={GUANKAO_MAP_TILES!r}: expected an http(s) URL with {{z}}, {{x}} "
+        f"and {{y}}, or empty"
     )
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -17,10 +17,20 @@ def to_pdf_text(tmp_path, name: str, content: bytes) -> str:
     source = tmp_path / name
     source.write_bytes(content)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = source.with_suffix(".pdf")
     assert pdf.stat().st_size > 1000 and pdf.read_bytes()[:5] == b"%PDF-"
     if not shutil.which("pdftotext"):

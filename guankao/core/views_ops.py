@@ -83,7 +83,8 @@ def calendar_import(request):
     messages.success(
         request,
         _(
-            "Read %(rows)d days: %(created)d new overrides, %(updated)d changed, %(deleted)d removed."
+            "Read %(rows)d days: %(created)d new overrides, %(updated)d changed, %(deleted)d "
+            "removed."
         )
         % result,
     )

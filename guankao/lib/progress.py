@@ -73,7 +73,9 @@ def classify_lag(
         raise ProgressError(message % {"value": serious_gap})
     money_share = _number(money_share, _("the money share"))
     if not 0 < money_share <= 1:  # 80 meant as 80% is the likely slip: show the ratio form
-        message = _("the money share is a ratio above 0 and at most 1 (0.8 for 80%%), not %(value)s")  # fmt: skip
+        message = _(
+            "the money share is a ratio above 0 and at most 1 (0.8 for 80%%), not %(value)s"
+        )
         raise ProgressError(message % {"value": money_share})
     gap, ratio, money_behind = planned - actual, None, False
     if money_planned and money_spent is not None:
@@ -131,7 +133,9 @@ def forecast_finish(
 
     def insufficient(message: str) -> Forecast:
         if past_due:
-            message += " " + _("The planned finish (%(date)s) has passed.") % {"date": format_roc(planned_finish)}  # fmt: skip
+            message += " " + _("The planned finish (%(date)s) has passed.") % {
+                "date": format_roc(planned_finish)
+            }
         return Forecast(INSUFFICIENT, None, past_due, None, message)
 
     def result(method: str, finish: dt.date, text: str, values: dict, pace=None) -> Forecast:
@@ -165,17 +169,26 @@ def forecast_finish(
         q = float(last) / 100
         days = (_logit(FINISH_LEVEL) - _logit(q)) / rate
         inner = [p for _d, p in points if 0 < p < _HUNDRED]
-        text = _("An S-curve fitted to %(count)s reports (%(low)s%% to %(high)s%%) reaches 99%% around %(date)s, %(relation)s.")  # fmt: skip
+        text = _(
+            "An S-curve fitted to %(count)s reports (%(low)s%% to %(high)s%%) reaches 99%% "
+            "around %(date)s, %(relation)s."
+        )
         values = {"count": len(inner), "low": _format(min(inner)), "high": _format(max(inner))}
         method, pace = S_CURVE, _pace(rate * q * (1 - q) * 100)  # the curve's slope today
     elif not stalled:
         days = float(_HUNDRED - last) / slope
-        text = _("At the pace of the last %(count)s reports (%(pace)s points a month), 100%% is reached around %(date)s, %(relation)s.")  # fmt: skip
+        text = _(
+            "At the pace of the last %(count)s reports (%(pace)s points a month), 100%% is "
+            "reached around %(date)s, %(relation)s."
+        )
         method, values, pace = LINEAR, {"count": len(window), "pace": _pace(slope)}, _pace(slope)
     if stalled or days > HORIZON_DAYS:
         stalled = stalled or window
         values = {"count": len(stalled), "pace": _pace(_slope(stalled))}
-        text = _("Progress did not rise enough over the last %(count)s reports (%(pace)s points a month): at this pace the work never finishes.")  # fmt: skip
+        text = _(
+            "Progress did not rise enough over the last %(count)s reports (%(pace)s points a "
+            "month): at this pace the work never finishes."
+        )
         return Forecast(LINEAR, None, True, None, text % values, values["pace"])
     return result(method, last_day + dt.timedelta(days=round(max(days, 0))), text, values, pace)
 
@@ -209,7 +222,9 @@ def _fit_line(xs, ys, ws=None) -> tuple[float, float, float]:
 
 def _slope(points) -> float:
     """Points a day by ordinary least squares."""
-    return _fit_line([(d - points[0][0]).days for d, _p in points], [float(p) for _d, p in points])[1]  # fmt: skip
+    return _fit_line([(d - points[0][0]).days for d, _p in points], [float(p) for _d, p in points])[
+        1
+    ]
 
 
 def _logit(q: float) -> float:
@@ -219,9 +234,15 @@ def _logit(q: float) -> float:
 def _relation(slip: int) -> str:
     days = abs(slip)
     if slip > 0:
-        return ngettext("%(days)s day after the planned finish", "%(days)s days after the planned finish", days) % {"days": days}  # fmt: skip
+        return ngettext(
+            "%(days)s day after the planned finish", "%(days)s days after the planned finish", days
+        ) % {"days": days}
     if slip < 0:
-        return ngettext("%(days)s day before the planned finish", "%(days)s days before the planned finish", days) % {"days": days}  # fmt: skip
+        return ngettext(
+            "%(days)s day before the planned finish",
+            "%(days)s days before the planned finish",
+            days,
+        ) % {"days": days}
     return _("on the planned finish")
 
 
@@ -245,7 +266,9 @@ def _clean(history) -> list[tuple[dt.date, Decimal]]:
 
 def _wrong_type(name: str, expected: str, value) -> ProgressTypeError:
     message = _("%(name)s must be %(expected)s, not %(type)s")
-    return ProgressTypeError(message % {"name": name, "expected": expected, "type": type(value).__name__})  # fmt: skip
+    return ProgressTypeError(
+        message % {"name": name, "expected": expected, "type": type(value).__name__}
+    )
 
 
 def _date(value, name: str) -> dt.date:

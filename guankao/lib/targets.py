@@ -35,9 +35,18 @@ _OP_OF = {symbol: op for op, symbol in _SYMBOLS.items()}
 _BARE_OP = {None: "ge", HIGHER: "ge", LOWER: "le", RANGE: "eq"}
 # NFKC already turns ＞＜＝～％，（） and full-width digits into ASCII; these it leaves alone.
 _SPELLINGS = (
-    (">=", "≧"), ("=>", "≧"), ("≥", "≧"), ("<=", "≦"), ("=<", "≦"), ("≤", "≦"),
-    ("==", "="), ("〜", "~"), ("−", "-"), ("–", "-"), ("—", "-"),
-)  # fmt: skip
+    (">=", "≧"),
+    ("=>", "≧"),
+    ("≥", "≧"),
+    ("<=", "≦"),
+    ("=<", "≦"),
+    ("≤", "≦"),
+    ("==", "="),
+    ("〜", "~"),
+    ("−", "-"),
+    ("–", "-"),
+    ("—", "-"),
+)
 _SUFFIXES = {"以上": "ge", "以下": "le", "以內": "le", "以内": "le"}
 _EXAMPLES = ("≧80%", "≦3", "100%", "80%~90%")
 
@@ -101,7 +110,7 @@ class Target:
         return LOWER if self.op in ("le", "lt") else RANGE
 
     def is_met(self, value: Decimal | int) -> bool:
-        """Whether value meets the target; a value exactly on the bound is met, except for < and >."""
+        """Whether value meets the target; a value exactly on the bound is met (except < and >)."""
         value = _value(value)
         if self.op == "gt":
             return value > self.low

@@ -175,19 +175,33 @@ class ScorecardOut(BaseModel):
 
 def _plan_out(p: Plan) -> dict:
     return {
-        "id": p.pk, "department": p.department.code, "kind": p.kind, "title": p.title,
-        "first_year": p.first_year, "last_year": p.last_year, "status": p.status,
-    }  # fmt: skip
+        "id": p.pk,
+        "department": p.department.code,
+        "kind": p.kind,
+        "title": p.title,
+        "first_year": p.first_year,
+        "last_year": p.last_year,
+        "status": p.status,
+    }
 
 
 def _kpi_out(k) -> dict:
     return {
-        "id": k.pk, "goal": k.goal_id, "number": k.number, "name": k.name, "measure": k.measure,
-        "unit": k.unit, "direction": k.direction, "accumulation": k.accumulation,
-        "frequency": k.frequency, "path": k.path, "on_track_from": k.on_track_from,
-        "at_risk_from": k.at_risk_from, "metric_key": k.metric_key,
+        "id": k.pk,
+        "goal": k.goal_id,
+        "number": k.number,
+        "name": k.name,
+        "measure": k.measure,
+        "unit": k.unit,
+        "direction": k.direction,
+        "accumulation": k.accumulation,
+        "frequency": k.frequency,
+        "path": k.path,
+        "on_track_from": k.on_track_from,
+        "at_risk_from": k.at_risk_from,
+        "metric_key": k.metric_key,
         "targets": {t.year: t.text for t in k.targets.all()},
-    }  # fmt: skip
+    }
 
 
 def _m_out(m) -> dict:
@@ -360,9 +374,13 @@ def return_submission(request, pk: int, payload: ReasonIn):
 def _submission_out(s) -> dict:
     s.plan.refresh_from_db(fields=["status"])
     return {
-        "id": s.pk, "department": s.department.code, "plan": s.plan_id, "status": s.plan.status,
-        "first_submitted_at": s.first_submitted_at, "on_time": rounds.is_on_time(s),
-    }  # fmt: skip
+        "id": s.pk,
+        "department": s.department.code,
+        "plan": s.plan_id,
+        "status": s.plan.status,
+        "first_submitted_at": s.first_submitted_at,
+        "on_time": rounds.is_on_time(s),
+    }
 
 
 class ScorecardQuery(Schema):
@@ -404,14 +422,24 @@ def _published(year: int, code: str):
 def _scorecard_out(content: dict, department: str | None, *, published: bool) -> dict:
     kpis = [
         {
-            "id": k["id"], "goal": g["number"], "number": k["number"], "name": k["name"],
-            "measure": k["measure"], "target": k["target"], "actual": k["actual"],
-            "status": k["status"], "periods": k["periods"], "per_year": k["per_year"],
+            "id": k["id"],
+            "goal": g["number"],
+            "number": k["number"],
+            "name": k["name"],
+            "measure": k["measure"],
+            "target": k["target"],
+            "actual": k["actual"],
+            "status": k["status"],
+            "periods": k["periods"],
+            "per_year": k["per_year"],
         }
         for g in content["goals"]
         for k in g["kpis"]
-    ]  # fmt: skip
+    ]
     return {
-        "year": content["year"], "department": department, "as_of": content["as_of"],
-        "published": published, "kpis": kpis,
-    }  # fmt: skip
+        "year": content["year"],
+        "department": department,
+        "as_of": content["as_of"],
+        "published": published,
+        "kpis": kpis,
+    }

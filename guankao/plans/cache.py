@@ -4,8 +4,8 @@ Every plans write bumps DataStamp.version inside its own transaction (services._
 and measurement_store_computed), so a rolled-back change bumps nothing. A reader pays one
 indexed read of the stamp; a scorecard computed at the same stamp, for the same scope, year,
 department and as-of date, is served from this process's memory. Entries also expire after
-GUANKAO_SCORECARD_CACHE_SECONDS (0 turns the memory off), which bounds what no stamp sees: a department moved in the tree (core data)
-or the date changing at midnight.
+GUANKAO_SCORECARD_CACHE_SECONDS (0 turns the memory off), which bounds what no stamp sees:
+a department moved in the tree (core data) or the date changing at midnight.
 """
 
 import threading

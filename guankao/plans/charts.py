@@ -29,12 +29,14 @@ def line_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="t" class="chart"><title id="t">{escape(title)}</title>',
-        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#767676"/>',
+        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
+        'stroke="#767676"/>',
         f'<text x="4" y="{PAD - 6}" font-size="11">{escape(_fmt(top / Decimal("1.1")))}</text>',
     ]
     for i, label in enumerate(labels):
         parts.append(
-            f'<text x="{x(i):.0f}" y="{HEIGHT - 12}" font-size="11" text-anchor="middle">{escape(label)}</text>'
+            f'<text x="{x(i):.0f}" y="{HEIGHT - 12}" font-size="11" '
+            f'text-anchor="middle">{escape(label)}</text>'
         )
     if target is not None:
         parts.append(
@@ -50,7 +52,8 @@ def line_chart(
             )
         for px, py in points:
             parts.append(
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"><title>{escape(name)}</title></circle>'
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" '
+                f'fill="{colour}"><title>{escape(name)}</title></circle>'
             )
     parts.append("</svg>")
     return "".join(parts)

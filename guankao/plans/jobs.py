@@ -20,7 +20,7 @@ log = logging.getLogger("guankao.worker")
 
 @register("plans.compute_metrics", every=dt.timedelta(hours=1))
 def compute_metrics(now: dt.datetime) -> int:
-    """Store each metric-bound KPI's value for every period begun so far (new revision on change)."""
+    """Store each metric-bound KPI's value for every period begun so far (revision on change)."""
     today = timezone.localdate(now)
     stored = 0
     for kpi in KPI.objects.exclude(metric_key="").select_related("goal__plan__department"):

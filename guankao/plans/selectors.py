@@ -288,16 +288,40 @@ def scorecard(
 
 
 _KPI_FIELDS = (
-    "pk", "number", "name", "measure", "unit", "direction", "accumulation", "frequency", "path",
-    "on_track_from", "at_risk_from",
-)  # fmt: skip
+    "pk",
+    "number",
+    "name",
+    "measure",
+    "unit",
+    "direction",
+    "accumulation",
+    "frequency",
+    "path",
+    "on_track_from",
+    "at_risk_from",
+)
 _ROW_FIELDS = (
-    *_KPI_FIELDS, "goal_id", "goal__number", "goal__title", "goal__order", "goal__plan_id",
-    "goal__plan__title", "goal__plan__first_year", "goal__plan__last_year", "goal__plan__kind",
-    "goal__plan__department_id", "goal__plan__department__name",
-    "goal__plan__department__code", "target_text", "m_count", "m_total", "m_num", "m_den",
-    "m_last_period", "m_last_value",
-)  # fmt: skip
+    *_KPI_FIELDS,
+    "goal_id",
+    "goal__number",
+    "goal__title",
+    "goal__order",
+    "goal__plan_id",
+    "goal__plan__title",
+    "goal__plan__first_year",
+    "goal__plan__last_year",
+    "goal__plan__kind",
+    "goal__plan__department_id",
+    "goal__plan__department__name",
+    "goal__plan__department__code",
+    "target_text",
+    "m_count",
+    "m_total",
+    "m_num",
+    "m_den",
+    "m_last_period",
+    "m_last_value",
+)
 
 
 @dataclass(eq=False)
@@ -356,12 +380,17 @@ def _score_kpi(row: dict, goals: dict, plans: dict) -> ScoreKpi:
         plan = plans.get(row["goal__plan_id"])
         if plan is None:
             plan = plans[row["goal__plan_id"]] = ScorePlan(
-                row["goal__plan_id"], row["goal__plan__title"], row["goal__plan__first_year"],
-                row["goal__plan__last_year"], row["goal__plan__kind"],
-                ScoreDepartment(row["goal__plan__department_id"],
-                                row["goal__plan__department__name"],
-                                row["goal__plan__department__code"]),
-            )  # fmt: skip
+                row["goal__plan_id"],
+                row["goal__plan__title"],
+                row["goal__plan__first_year"],
+                row["goal__plan__last_year"],
+                row["goal__plan__kind"],
+                ScoreDepartment(
+                    row["goal__plan__department_id"],
+                    row["goal__plan__department__name"],
+                    row["goal__plan__department__code"],
+                ),
+            )
         goal = goals[row["goal_id"]] = ScoreGoal(
             row["goal_id"], row["goal__number"], row["goal__title"], row["goal__order"], plan
         )

@@ -4,9 +4,9 @@ during it, no data without measurements. Pure functions over one KPI's aggregate
 During the year a higher-is-better KPI whose value grows through the year (trainees, a
 share trained so far) is compared with its expected path, linear or stepped by quarter,
 up to the periods reported or elapsed; with a flat path (completion rates, sites
-monitored) the value is compared with the target itself. A lower-is-better count (≦3 incidents) is on
-track while at or under the target and off track once over it, in January too: it can
-only grow. A value exactly on target is met.
+monitored) the value is compared with the target itself. A lower-is-better count
+(≦3 incidents) is on track while at or under the target and off track once over it, in
+January too: it can only grow. A value exactly on target is met.
 """
 
 from dataclasses import dataclass
@@ -103,7 +103,7 @@ def evaluate(rule: Rule, target: Target | None, agg: Aggregate, elapsed: int) ->
 def elapsed_periods(
     year: int, per_year: int, as_of_year: int, as_of_month: int, month_over: bool
 ) -> int:
-    """Periods of `year` over on a date in as_of_year/as_of_month (month_over: its last day passed)."""
+    """Periods of `year` over on a date in as_of_year/as_of_month (month_over: last day passed)."""
     if as_of_year > year:
         return per_year
     if as_of_year < year:

@@ -190,11 +190,18 @@ def _kpi_forms(request, kpi, year: int) -> dict:
     bound = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if bound else None
     settings_initial = {
-        "name": kpi.name, "measure": kpi.measure, "unit": kpi.unit, "number": kpi.number,
-        "direction": kpi.direction, "accumulation": kpi.accumulation, "frequency": kpi.frequency,
-        "path": kpi.path, "metric_key": kpi.metric_key,
-        "on_track_pct": kpi.on_track_from * 100, "at_risk_pct": kpi.at_risk_from * 100,
-    }  # fmt: skip
+        "name": kpi.name,
+        "measure": kpi.measure,
+        "unit": kpi.unit,
+        "number": kpi.number,
+        "direction": kpi.direction,
+        "accumulation": kpi.accumulation,
+        "frequency": kpi.frequency,
+        "path": kpi.path,
+        "metric_key": kpi.metric_key,
+        "on_track_pct": kpi.on_track_from * 100,
+        "at_risk_pct": kpi.at_risk_from * 100,
+    }
     return {
         "record": MeasurementForm(
             bound if action == "record" else None,
@@ -276,14 +283,25 @@ def kpi_detail(request, pk: int):
         request,
         "plans/kpi_detail.html",
         {
-            "kpi": kpi, "plan": plan, "year": year, "years": years, "results": results,
-            "history": history, "chart": _chart(kpi, year, history), "years_chart": _years_chart(kpi, results),
-            "metric": metric, "records": records,
-            "may_report": may["report"], "may_approve": may["approve"], "may_edit": may["edit"],
-            "measurement_form": forms["record"], "target_form": forms["target"],
-            "settings_form": forms["settings"], "return_form": ReturnForm(),
+            "kpi": kpi,
+            "plan": plan,
+            "year": year,
+            "years": years,
+            "results": results,
+            "history": history,
+            "chart": _chart(kpi, year, history),
+            "years_chart": _years_chart(kpi, results),
+            "metric": metric,
+            "records": records,
+            "may_report": may["report"],
+            "may_approve": may["approve"],
+            "may_edit": may["edit"],
+            "measurement_form": forms["record"],
+            "target_form": forms["target"],
+            "settings_form": forms["settings"],
+            "return_form": ReturnForm(),
         },
-    )  # fmt: skip
+    )
 
 
 def _years_chart(kpi, results):

@@ -128,7 +128,8 @@ class TextDocument:
         sizes = {1: "16pt", 2: "14pt", 3: "12pt"}
         for level, size in sizes.items():
             styles.append(
-                f'<style:style style:name="Heading_20_{level}" style:display-name="Heading {level}" '
+                f'<style:style style:name="Heading_20_{level}" style:display-name='
+                f'"Heading {level}" '
                 f'style:family="paragraph" style:parent-style-name="Heading" '
                 f'style:default-outline-level="{level}" style:class="chapter">'
                 f'<style:text-properties fo:font-size="{size}" style:font-size-asian="{size}" '
@@ -201,7 +202,8 @@ class TextDocument:
             column_style = f"{name}.C{index}"
             self.document.insert_style(
                 f'<style:style style:name="{column_style}" style:family="table-column">'
-                f'<style:table-column-properties style:rel-column-width="{width * 65535 // total}*"/>'
+                "<style:table-column-properties style:rel-column-width="
+                f'"{width * 65535 // total}*"/>'
                 "</style:style>",
                 automatic=True,
             )

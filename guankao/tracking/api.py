@@ -22,8 +22,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
-from guankao.tracking import geo, meetings, reporting, selectors, services
+from guankao.tracking import geo, meetings, release, reporting, selectors, services
 from guankao.tracking.models import Item, Meeting, Milestone, Report, Rules
+from guankao.tracking.rules import rules_update
 from guankao.tracking.schemas import (
     BehindOut,
     BoardFilters,
@@ -66,22 +67,54 @@ def _filters(user, data: dict) -> dict:
 
 
 ROW_FIELDS = [
-    "number", "title", "kind", "level", "status", "budget_total", "budget_year", "due_date",
-    "finish_date", "lag", "money_behind", "risk", "report_overdue", "last_year", "last_month",
-    "forecast_finish", "forecast_late",
-]  # fmt: skip
+    "number",
+    "title",
+    "kind",
+    "level",
+    "status",
+    "budget_total",
+    "budget_year",
+    "due_date",
+    "finish_date",
+    "lag",
+    "money_behind",
+    "risk",
+    "report_overdue",
+    "last_year",
+    "last_month",
+    "forecast_finish",
+    "forecast_late",
+]
 DETAIL_FIELDS = [
-    "description", "start_date", "tender_number", "contractor", "contract_sum", "site_address",
-    "latitude", "longitude", "grant_source", "grant_amount", "matching_funds", "forecast_method",
-    "release_result", "release_note", "released_at", "created_at", "updated_at",
-]  # fmt: skip
+    "description",
+    "start_date",
+    "tender_number",
+    "contractor",
+    "contract_sum",
+    "site_address",
+    "latitude",
+    "longitude",
+    "grant_source",
+    "grant_amount",
+    "matching_funds",
+    "forecast_method",
+    "release_result",
+    "release_note",
+    "released_at",
+    "created_at",
+    "updated_at",
+]
 
 
 def _item_out(i: Item) -> dict:
     return {f: getattr(i, f) for f in ROW_FIELDS} | {
-        "id": i.pk, "lead": i.lead.code, "lead_name": i.lead.name, "planned": _pct(i.last_planned),
-        "actual": _pct(i.last_actual), "spent": i.last_spent,
-    }  # fmt: skip
+        "id": i.pk,
+        "lead": i.lead.code,
+        "lead_name": i.lead.name,
+        "planned": _pct(i.last_planned),
+        "actual": _pct(i.last_actual),
+        "spent": i.last_spent,
+    }
 
 
 def _behind_out(i: Item) -> dict:
@@ -92,12 +125,17 @@ def _detail(user, pk: int) -> dict:
     """The item as stored (read again, so `version` matches what an update will check)."""
     item = selectors.item_get(user=user, pk=pk)
     prefetch_related_objects([item], "co_departments", "milestones")
-    return _item_out(item) | {f: getattr(item, f) for f in DETAIL_FIELDS} | {
-        "version": services.item_version(item), "reports_progress": item.reports_progress,
-        "co_departments": sorted(d.code for d in item.co_departments.all()),
-        "milestones": [_milestone_out(m) for m in item.milestones.all()],
-        "origin_meeting": item.origin.meeting_id if item.origin_id else None,
-    }  # fmt: skip
+    return (
+        _item_out(item)
+        | {f: getattr(item, f) for f in DETAIL_FIELDS}
+        | {
+            "version": services.item_version(item),
+            "reports_progress": item.reports_progress,
+            "co_departments": sorted(d.code for d in item.co_departments.all()),
+            "milestones": [_milestone_out(m) for m in item.milestones.all()],
+            "origin_meeting": item.origin.meeting_id if item.origin_id else None,
+        }
+    )
 
 
 def _milestone_out(m: Milestone) -> dict:
@@ -115,20 +153,30 @@ def _pct(value) -> Decimal | None:
 
 
 def _report_out(r: Report) -> dict:
-    fields = [f for f in ReportOut.model_fields if f not in ("id", "item", "filed_by", "reviewed_by")]  # fmt: skip
+    fields = [
+        f for f in ReportOut.model_fields if f not in ("id", "item", "filed_by", "reviewed_by")
+    ]
     return {f: getattr(r, f) for f in fields} | {
-        "id": r.pk, "item": r.item_id, "filed_by": str(r.filed_by),
-        "planned": _pct(r.planned), "actual": _pct(r.actual),
+        "id": r.pk,
+        "item": r.item_id,
+        "filed_by": str(r.filed_by),
+        "planned": _pct(r.planned),
+        "actual": _pct(r.actual),
         "reviewed_by": str(r.reviewed_by) if r.reviewed_by_id else None,
-    }  # fmt: skip
+    }
 
 
 def _decision_out(d) -> dict:
     directive = {"id": d.directive.pk, "number": d.directive.number} if d.directive_id else None
     return {
-        "id": d.pk, "meeting": d.meeting_id, "entry": d.entry_id, "text": d.text,
-        "department": d.department.code, "due": d.due, "directive": directive,
-    }  # fmt: skip
+        "id": d.pk,
+        "meeting": d.meeting_id,
+        "entry": d.entry_id,
+        "text": d.text,
+        "department": d.department.code,
+        "due": d.due,
+        "directive": directive,
+    }
 
 
 MEETING_FIELDS = ["year", "month", "title", "held_on", "chair", "status", "closed_at"]
@@ -146,27 +194,40 @@ def _meeting_detail(user, pk: int) -> dict:
     meeting = selectors.meeting_get(user=user, pk=pk)
     agenda = [
         {
-            "id": e.pk, "order": e.order, "reason": e.reason, "item": e.item_id,
-            "number": e.item.number, "title": e.item.title, "lead": e.item.lead.code,
-            "lag": e.lag, "planned": _pct(e.planned), "actual": _pct(e.actual),
+            "id": e.pk,
+            "order": e.order,
+            "reason": e.reason,
+            "item": e.item_id,
+            "number": e.item.number,
+            "title": e.item.title,
+            "lead": e.item.lead.code,
+            "lag": e.lag,
+            "planned": _pct(e.planned),
+            "actual": _pct(e.actual),
         }
         for e in selectors.meeting_agenda(meeting=meeting)
-    ]  # fmt: skip
+    ]
     decisions = [_decision_out(d) for d in selectors.meeting_decisions(meeting=meeting)]
     meeting.entries, meeting.decided = len(agenda), len(decisions)
     return _meeting_out(meeting) | {
-        "minutes": meeting.minutes, "agenda": agenda, "decisions": decisions,
-    }  # fmt: skip
+        "minutes": meeting.minutes,
+        "agenda": agenda,
+        "decisions": decisions,
+    }
 
 
 def _rules_out(r: Rules) -> dict:
     return {
-        "report_due_day": r.report_due_day, "review_workdays": r.review_workdays,
-        "remind_workdays": r.remind_workdays, "escalate_workdays": r.escalate_workdays,
-        "serious_gap": _pct(r.serious_gap), "city_min_budget": r.city_min_budget,
+        "report_due_day": r.report_due_day,
+        "review_workdays": r.review_workdays,
+        "remind_workdays": r.remind_workdays,
+        "escalate_workdays": r.escalate_workdays,
+        "serious_gap": _pct(r.serious_gap),
+        "city_min_budget": r.city_min_budget,
         "money_share": (r.money_share * 100).quantize(Decimal("0.1")),
-        "city_kinds": list(r.city_kinds), "updated_at": r.updated_at,
-    }  # fmt: skip
+        "city_kinds": list(r.city_kinds),
+        "updated_at": r.updated_at,
+    }
 
 
 # Items -----------------------------------------------------------------------------------
@@ -242,20 +303,26 @@ def file_report(request, pk: int, payload: ReportIn):
 @router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
 def approve_report(request, pk: int, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
-    return _report_out(reporting.report_approve(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+    return _report_out(
+        reporting.report_approve(actor=request.user, report=report, note=_note(payload))
+    )
 
 
 @router.post("tracking/reports/{int:pk}/return", response=ReportOut)
 def return_report(request, pk: int, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
-    return _report_out(reporting.report_return(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+    return _report_out(
+        reporting.report_return(actor=request.user, report=report, note=_note(payload))
+    )
 
 
 @router.post("tracking/reports/{int:pk}/refuse", response=ReportOut)
 def refuse_report(request, pk: int, payload: NoteIn | None = None):
     """The 管考 officer refuses a late report; the month then counts as not reported."""
     report = selectors.report_get(user=request.user, pk=pk)
-    return _report_out(reporting.report_refuse(actor=request.user, report=report, note=_note(payload)))  # fmt: skip
+    return _report_out(
+        reporting.report_refuse(actor=request.user, report=report, note=_note(payload))
+    )
 
 
 # Release from control --------------------------------------------------------------------
@@ -264,21 +331,21 @@ def refuse_report(request, pk: int, payload: NoteIn | None = None):
 @router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
 def request_release(request, pk: int, payload: ReleaseIn):
     item = selectors.item_get(user=request.user, pk=pk)
-    services.release_request(actor=request.user, item=item, result=payload.result)
+    release.release_request(actor=request.user, item=item, result=payload.result)
     return _detail(request.user, pk)
 
 
 @router.post("tracking/items/{int:pk}/release/approve", response=ItemDetailOut)
 def approve_release(request, pk: int, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
-    services.release_approve(actor=request.user, item=item, note=_note(payload))
+    release.release_approve(actor=request.user, item=item, note=_note(payload))
     return _detail(request.user, pk)
 
 
 @router.post("tracking/items/{int:pk}/release/return", response=ItemDetailOut)
 def return_release(request, pk: int, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
-    services.release_return(actor=request.user, item=item, note=_note(payload))
+    release.release_return(actor=request.user, item=item, note=_note(payload))
     return _detail(request.user, pk)
 
 
@@ -340,11 +407,16 @@ def board(request, filters: Query[BoardFilters]):
         for r in found.departments
     ]
     return {
-        "total": found.total, "by_status": found.by_status, "by_lag": found.by_lag,
-        "by_risk": found.by_risk, "overdue": found.overdue, "money_behind": found.money_behind,
-        "forecast_late": found.forecast_late, "early_warning": found.early_warning,
+        "total": found.total,
+        "by_status": found.by_status,
+        "by_lag": found.by_lag,
+        "by_risk": found.by_risk,
+        "overdue": found.overdue,
+        "money_behind": found.money_behind,
+        "forecast_late": found.forecast_late,
+        "early_warning": found.early_warning,
         "departments": departments,
-    }  # fmt: skip
+    }
 
 
 @router.get("tracking/behind", response=list[BehindOut])
@@ -363,7 +435,7 @@ def get_rules(request):
 @router.put("tracking/rules", response=RulesOut)
 def set_rules(request, payload: RulesIn):
     """Officers. `money_share` is a percentage (80 = under 80% of planned spending)."""
-    return _rules_out(services.rules_update(actor=request.user, **payload.dict()))
+    return _rules_out(rules_update(actor=request.user, **payload.dict()))
 
 
 # GeoJSON ---------------------------------------------------------------------------------
@@ -377,7 +449,7 @@ GEOJSON = "application/geo+json"
     auth=PUBLIC,
     openapi_extra={
         "responses": {200: {"description": "RFC 7946 FeatureCollection", "content": {GEOJSON: {}}}}
-    },  # fmt: skip
+    },
 )
 def items_geojson(request, filters: Query[GeoFilters]):
     """Located items as GeoJSON (longitude first), with no personal data: no staff, no

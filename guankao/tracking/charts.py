@@ -81,7 +81,8 @@ def _series(points, column: int, x, y, colour: str, name: str, *, dashed: bool) 
         if len(segment) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _l, _v in segment)
             out.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="{path}"/>'
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} '
+                f'points="{path}"/>'
             )
         for px, py, label, value in segment:
             tip = f"<title>{escape(name)} {escape(label)}: {fmt(value)}%</title>"
@@ -91,7 +92,9 @@ def _series(points, column: int, x, y, colour: str, name: str, *, dashed: bool) 
                     f'fill="#fff" stroke="{colour}" stroke-width="2">{tip}</rect>'
                 )
             else:
-                out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">{tip}</circle>')  # fmt: skip
+                out.append(
+                    f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">{tip}</circle>'
+                )
     return "".join(out)
 
 

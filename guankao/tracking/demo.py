@@ -20,7 +20,7 @@ from guankao.core import audit, jobs
 from guankao.core.demo import register_extension
 from guankao.core.models import AuditEntry, Department, User
 from guankao.lib import workdays
-from guankao.tracking import meetings, reporting, services
+from guankao.tracking import meetings, release, reporting, services
 from guankao.tracking.models import Item, Meeting, Report
 
 HISTORY = (2019, 2020, 2021, 2022)
@@ -30,17 +30,57 @@ GRANT_TITLES = ["市區道路人行環境改善", "社區公園及綠地改善",
 # number, kind, department, title, budget, lat, lon, (planned, actual) this month − 1, money share
 CURRENT = [
     ("W-01", "works", "PW", "民族路人行道改善工程", 18_000_000, 23.4801, 120.4491, (70, 68), 0.95),
-    ("W-02", "works", "PW", "嘉義公園周邊道路拓寬工程", 42_000_000, 23.4833, 120.4658, (60, 44), 0.7),
+    (
+        "W-02",
+        "works",
+        "PW",
+        "嘉義公園周邊道路拓寬工程",
+        42_000_000,
+        23.4833,
+        120.4658,
+        (60, 44),
+        0.7,
+    ),
     ("W-03", "works", "PW", "興業西路排水改善工程", 9_500_000, 23.4712, 120.4302, (80, 73), 0.9),
     ("W-04", "works", "PW", "北門驛周邊景觀工程", 6_200_000, 23.4862, 120.4560, (55, 56), 0.6),
     ("W-05", "works", "PW", "文化路夜市人行空間工程", 12_800_000, 23.4785, 120.4492, (45, 45), 0.9),
     ("W-06", "works", "PW", "八掌溪堤防步道工程", 31_000_000, 23.4620, 120.4615, (35, 22), 0.8),
-    ("W-07", "works", "PW", "東區里民活動中心新建工程", 7_400_000, 23.4750, 120.4700, (90, 90), 0.95),
-    ("G-01", "basic_grant", "PW", "115年一般性補助款 市區道路人行環境改善", 15_000_000, 23.4760, 120.4400, (65, 61), 0.85),  # fmt: skip
+    (
+        "W-07",
+        "works",
+        "PW",
+        "東區里民活動中心新建工程",
+        7_400_000,
+        23.4750,
+        120.4700,
+        (90, 90),
+        0.95,
+    ),
+    (
+        "G-01",
+        "basic_grant",
+        "PW",
+        "115年一般性補助款 市區道路人行環境改善",
+        15_000_000,
+        23.4760,
+        120.4400,
+        (65, 61),
+        0.85,
+    ),
     ("G-02", "grant", "SOC", "長照服務據點整建計畫", 8_000_000, 23.4890, 120.4470, (50, 50), 0.9),
     ("P-01", "major", "ST", "智慧城市物聯網感測建置計畫", 25_000_000, None, None, (60, 58), 0.85),
-    ("P-02", "major", "ST", "嘉義市資安區域聯防(ISAC/SOC)計畫", 9_000_000, None, None, (70, 70), 0.9),
-]  # fmt: skip
+    (
+        "P-02",
+        "major",
+        "ST",
+        "嘉義市資安區域聯防(ISAC/SOC)計畫",
+        9_000_000,
+        None,
+        None,
+        (70, 70),
+        0.9,
+    ),
+]
 DIRECTIVES = [
     ("D-01", "mayor", "PW", "檢討市區停車格配置並提出改善方案"),
     ("D-02", "resolution", "ST", "議會決議：推動市民卡整合行動支付"),
@@ -104,7 +144,19 @@ def _backdate(item: Item, day: dt.date) -> None:
 def load() -> bool:
     if Item.objects.exists():
         return False
-    people = {u.username: u for u in User.objects.filter(username__in=["officer", "pw.liaison", "pw.head", "st.liaison", "st.head", "soc.liaison"])}  # fmt: skip
+    people = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "officer",
+                "pw.liaison",
+                "pw.head",
+                "st.liaison",
+                "st.head",
+                "soc.liaison",
+            ]
+        )
+    }
     _history(people)
     _current(people)
     # KPI 三 of the demo plan is bound to these records: compute its values now rather
@@ -122,22 +174,34 @@ def _history(people) -> None:
             if (year, month) == (2021, 11):
                 continue  # 110/11: the review was not held
             meeting = Meeting.objects.create(
-                year=year, month=month, held_on=dt.date(year, month, 20), opened_by=officer,
-                title=meetings.default_title(year, month), minutes="各列管案件進度報告，均依決議辦理。",
-                status=Meeting.Status.HELD, closed_at=_at(dt.date(year, month, 20), 17),
-            )  # fmt: skip
+                year=year,
+                month=month,
+                held_on=dt.date(year, month, 20),
+                opened_by=officer,
+                title=meetings.default_title(year, month),
+                minutes="各列管案件進度報告，均依決議辦理。",
+                status=Meeting.Status.HELD,
+                closed_at=_at(dt.date(year, month, 20), 17),
+            )
             Meeting.objects.filter(pk=meeting.pk).update(created_at=_at(dt.date(year, month, 1)))
         for n, title in enumerate(GRANT_TITLES, 1):
             item = services.item_create(
-                actor=liaison, kind="basic_grant", number=f"BG{year - 1911}-{n:02d}",
-                title=f"{year - 1911}年一般性補助款 {title}", lead=pw, grant_source="國家發展委員會",
-                grant_amount=4_000_000, matching_funds=1_000_000, budget_total=5_000_000,
-                start_date=dt.date(year, 1, 1), finish_date=dt.date(year, 12, 31),
-            )  # fmt: skip
+                actor=liaison,
+                kind="basic_grant",
+                number=f"BG{year - 1911}-{n:02d}",
+                title=f"{year - 1911}年一般性補助款 {title}",
+                lead=pw,
+                grant_source="國家發展委員會",
+                grant_amount=4_000_000,
+                matching_funds=1_000_000,
+                budget_total=5_000_000,
+                start_date=dt.date(year, 1, 1),
+                finish_date=dt.date(year, 12, 31),
+            )
             _backdate(item, dt.date(year, 1, 2))
             _migrated_reports(item, year, n, liaison, head)
-            services.release_request(actor=liaison, item=item, result="工程完工驗收，核銷完畢。")
-            item = services.release_approve(actor=officer, item=item, note="同意解除列管")
+            release.release_request(actor=liaison, item=item, result="工程完工驗收，核銷完畢。")
+            item = release.release_approve(actor=officer, item=item, note="同意解除列管")
             Item.objects.filter(pk=item.pk).update(released_at=_at(dt.date(year + 1, 1, 15)))
 
 
@@ -150,19 +214,33 @@ def _migrated_reports(item: Item, year: int, n: int, liaison: User, head: User) 
         filed = _filed_on(year, month, late=(year, month, n) == (2020, 8, 2))
         reports.append(
             Report(
-                item=item, year=year, month=month, state=Report.State.APPROVED, planned=pct,
-                actual=pct, money_planned=50_000 * pct, money_spent=48_000 * pct,
-                work_done="依進度施工", due_on=due, late=filed > due, filed_by=liaison,
-                filed_at=_at(filed), review_due=workdays.add_working_days(filed, 7),
-                reviewed_by=head, reviewed_at=_at(filed, 16),
+                item=item,
+                year=year,
+                month=month,
+                state=Report.State.APPROVED,
+                planned=pct,
+                actual=pct,
+                money_planned=50_000 * pct,
+                money_spent=48_000 * pct,
+                work_done="依進度施工",
+                due_on=due,
+                late=filed > due,
+                filed_by=liaison,
+                filed_at=_at(filed),
+                review_due=workdays.add_working_days(filed, 7),
+                reviewed_by=head,
+                reviewed_at=_at(filed, 16),
             )
-        )  # fmt: skip
+        )
     Report.objects.bulk_create(reports)
     services.refresh(item, today=dt.date(year, 12, 31))
     audit.record(
-        actor=liaison, action=AuditEntry.Action.IMPORT, obj=item, department=item.lead,
+        actor=liaison,
+        action=AuditEntry.Action.IMPORT,
+        obj=item,
+        department=item.lead,
         note=f"{len(reports)} monthly reports migrated from the previous control system",
-    )  # fmt: skip
+    )
 
 
 def _staff(people, code: str) -> tuple[User, User | None]:
@@ -179,9 +257,16 @@ def _current(people) -> None:
     for number, kind, code, title, budget, lat, lon, (planned, actual), share in CURRENT:
         liaison, head = _staff(people, code)
         item = services.item_create(
-            actor=liaison, kind=kind, number=f"{today.year - 1911}-{number}", title=title,
-            lead=Department.objects.get(code=code), budget_total=budget,
-            budget_year=budget * 6 // 10, latitude=lat, longitude=lon, start_date=start,
+            actor=liaison,
+            kind=kind,
+            number=f"{today.year - 1911}-{number}",
+            title=title,
+            lead=Department.objects.get(code=code),
+            budget_total=budget,
+            budget_year=budget * 6 // 10,
+            latitude=lat,
+            longitude=lon,
+            start_date=start,
             finish_date=_finish(months[0], _duration(planned, len(months))),
             tender_number=f"{code}{today.year - 1911}{number[-2:]}" if kind == "works" else "",
             contractor="嘉義營造股份有限公司" if kind == "works" else "",
@@ -189,7 +274,7 @@ def _current(people) -> None:
             site_address="嘉義市東區" if lon and lon > 120.45 else "嘉義市西區" if lon else "",
             grant_source="國家發展委員會" if kind in ("grant", "basic_grant") else "",
             grant_amount=budget * 8 // 10 if kind in ("grant", "basic_grant") else None,
-        )  # fmt: skip
+        )
         _backdate(item, start)
         items[number] = item
         skip_last = number in ("W-05", "P-02")  # last month's report is missing: chased
@@ -200,31 +285,49 @@ def _current(people) -> None:
             if last and skip_last:
                 break
             report = reporting.report_file(
-                actor=liaison, item=item, year=year, month=month,
+                actor=liaison,
+                item=item,
+                year=year,
+                month=month,
                 now=_at(min(_filed_on(year, month, late=last and number == "W-02"), today)),
-                planned=p, actual=a, money_planned=budget * p // 100,
-                money_spent=int(budget * a // 100 * share), work_done="依進度施工，完成本月工項。",
+                planned=p,
+                actual=a,
+                money_planned=budget * p // 100,
+                money_spent=int(budget * a // 100 * share),
+                work_done="依進度施工，完成本月工項。",
                 problems="用地取得延宕，已協調地主。" if a < p else "",
                 lag_reason="雨季停工及用地協調延宕" if a < p else "",
-            )  # fmt: skip
+            )
             if head and not (last and number in ("W-03", "G-01")):  # two await approval
                 reporting.report_approve(actor=head, report=report, note="")
     for number, kind, code, title in DIRECTIVES:
         liaison, head = _staff(people, code)
         item = services.item_create(
-            actor=people["officer"], kind=kind, number=f"{today.year - 1911}-{number}",
-            title=title, lead=Department.objects.get(code=code),
-            due_date=today + dt.timedelta(days=45) if number != "D-04" else today - dt.timedelta(days=10),
-        )  # fmt: skip
+            actor=people["officer"],
+            kind=kind,
+            number=f"{today.year - 1911}-{number}",
+            title=title,
+            lead=Department.objects.get(code=code),
+            due_date=today + dt.timedelta(days=45)
+            if number != "D-04"
+            else today - dt.timedelta(days=10),
+        )
         _backdate(item, start)
         year, month = months[-1]
         if number != "D-03":
             reporting.report_file(
-                actor=liaison, item=item, year=year, month=month,
-                now=_at(min(_filed_on(year, month), today)), work_done="召開研商會議",
-                handling=Report.Handling.IN_PROGRESS, result="已完成初步方案，持續辦理。",
-            )  # fmt: skip
-    services.release_request(actor=people["pw.liaison"], item=items["W-07"], result="工程已完工，驗收合格。")  # fmt: skip
+                actor=liaison,
+                item=item,
+                year=year,
+                month=month,
+                now=_at(min(_filed_on(year, month), today)),
+                work_done="召開研商會議",
+                handling=Report.Handling.IN_PROGRESS,
+                result="已完成初步方案，持續辦理。",
+            )
+    release.release_request(
+        actor=people["pw.liaison"], item=items["W-07"], result="工程已完工，驗收合格。"
+    )
     _meetings(people, months, today)
 
 
@@ -232,10 +335,15 @@ def _meetings(people, months, today) -> None:
     officer = people["officer"]
     for year, month in months[:-1]:
         Meeting.objects.create(
-            year=year, month=month, held_on=dt.date(year, month, 20), opened_by=officer,
-            title=meetings.default_title(year, month), minutes="各案依決議列管。",
-            status=Meeting.Status.HELD, closed_at=_at(dt.date(year, month, 20), 17),
-        )  # fmt: skip
+            year=year,
+            month=month,
+            held_on=dt.date(year, month, 20),
+            opened_by=officer,
+            title=meetings.default_title(year, month),
+            minutes="各案依決議列管。",
+            status=Meeting.Status.HELD,
+            closed_at=_at(dt.date(year, month, 20), 17),
+        )
     year, month = months[-1]
     last = meetings.meeting_open(
         actor=officer, year=year, month=month, held_on=dt.date(year, month, 20), chair="黃市長"
@@ -243,13 +351,18 @@ def _meetings(people, months, today) -> None:
     entry = last.agenda.order_by("order").first()
     if entry is not None:
         meetings.decision_record(
-            actor=officer, meeting=last, entry=entry, department=entry.item.lead,
+            actor=officer,
+            meeting=last,
+            entry=entry,
+            department=entry.item.lead,
             text=f"請{entry.item.lead.name}於一個月內提出趕工計畫並按週回報。",
             due=max(dt.date(year, month, 20), today) + dt.timedelta(days=30),
-        )  # fmt: skip
+        )
     Meeting.objects.filter(pk=last.pk).update(
-        status=Meeting.Status.HELD, minutes="會議決議如列管事項。", closed_at=_at(dt.date(year, month, 20), 17)
-    )  # fmt: skip
+        status=Meeting.Status.HELD,
+        minutes="會議決議如列管事項。",
+        closed_at=_at(dt.date(year, month, 20), 17),
+    )
     meetings.meeting_open(
         actor=officer, year=today.year, month=today.month, held_on=today + dt.timedelta(days=7)
     )

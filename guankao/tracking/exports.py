@@ -51,14 +51,33 @@ REASON_WORDS = {
 }
 BOARD_SHEET = "列管案件"
 BOARD_COLUMNS = [
-    "編號", "案件名稱", "類別", "主辦機關", "列管層級", "狀態", "預定進度(%)", "實際進度(%)",
-    "落後百分點", "落後情形", "經費落後", "預估完工日", "風險", "最近填報月份",
-]  # fmt: skip
+    "編號",
+    "案件名稱",
+    "類別",
+    "主辦機關",
+    "列管層級",
+    "狀態",
+    "預定進度(%)",
+    "實際進度(%)",
+    "落後百分點",
+    "落後情形",
+    "經費落後",
+    "預估完工日",
+    "風險",
+    "最近填報月份",
+]
 AGENDA_SHEET = "會議議程"
 AGENDA_COLUMNS = [
-    "序號", "案件編號", "案件名稱", "主辦機關", "列入原因", "落後情形", "預定進度(%)",
-    "實際進度(%)", "決議",
-]  # fmt: skip
+    "序號",
+    "案件編號",
+    "案件名稱",
+    "主辦機關",
+    "列入原因",
+    "落後情形",
+    "預定進度(%)",
+    "實際進度(%)",
+    "決議",
+]
 
 
 def _month(year: int | None, month: int | None) -> str:
@@ -80,7 +99,7 @@ def _progress(planned: Decimal | None, actual: Decimal | None) -> str:
 
 def board_filters(params) -> dict:
     """The board's filters from a query string; status as the board counts it (all)."""
-    filters = {k: params.get(k, "").strip() for k in selectors.FILTERS if params.get(k, "").strip()}  # fmt: skip
+    filters = {k: params.get(k, "").strip() for k in selectors.FILTERS if params.get(k, "").strip()}
     filters.setdefault("status", "all")
     return filters
 
@@ -160,7 +179,8 @@ def _facts(doc: TextDocument, meeting: Meeting, entries: int) -> None:
 
 
 def _subtitle(meeting: Meeting) -> str:
-    return f"開會日期：{format_roc_long(meeting.held_on)}；製表日期：{format_roc_long(timezone.localdate())}"  # fmt: skip
+    held, today = format_roc_long(meeting.held_on), format_roc_long(timezone.localdate())
+    return f"開會日期：{held}；製表日期：{today}"
 
 
 def agenda_odt(*, meeting: Meeting) -> bytes:

@@ -13,11 +13,31 @@ TEXTAREA = {"rows": 3}
 
 # The item form's fieldsets: (key, legend, fields, kinds they apply to or None for all).
 ITEM_FIELDSETS = [
-    ("basic", _("The case"), ["kind", "number", "title", "description", "lead", "co_departments", "level"], None),
-    ("money", _("Budget and dates"), ["budget_total", "budget_year", "start_date", "finish_date", "due_date"], None),
-    ("works", _("Public works and projects (tender, contractor, site)"), ["tender_number", "contractor", "contract_sum", "site_address", "latitude", "longitude"], PROGRESS_KINDS),
-    ("grant", _("Central grants (source and amounts)"), ["grant_source", "grant_amount", "matching_funds"], GRANT_KINDS),
-]  # fmt: skip
+    (
+        "basic",
+        _("The case"),
+        ["kind", "number", "title", "description", "lead", "co_departments", "level"],
+        None,
+    ),
+    (
+        "money",
+        _("Budget and dates"),
+        ["budget_total", "budget_year", "start_date", "finish_date", "due_date"],
+        None,
+    ),
+    (
+        "works",
+        _("Public works and projects (tender, contractor, site)"),
+        ["tender_number", "contractor", "contract_sum", "site_address", "latitude", "longitude"],
+        PROGRESS_KINDS,
+    ),
+    (
+        "grant",
+        _("Central grants (source and amounts)"),
+        ["grant_source", "grant_amount", "matching_funds"],
+        GRANT_KINDS,
+    ),
+]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -49,14 +69,18 @@ class ItemForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=40)
     title = forms.CharField(label=pgettext_lazy("controlled case", "Title"), max_length=300)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
-    )  # fmt: skip
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
     lead = forms.ChoiceField(label=_("Lead department (主辦)"))
     co_departments = forms.MultipleChoiceField(
-        label=_("Co-departments (協辦)"), required=False,
+        label=_("Co-departments (協辦)"),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
-    )  # fmt: skip
+    )
     level = forms.ChoiceField(label=_("Control level"), required=False)
     budget_total = _money(_("Total budget (NT$)"))
     budget_year = _money(_("This year's allocation (NT$)"))
@@ -71,10 +95,13 @@ class ItemForm(forms.Form):
     site_address = forms.CharField(label=_("Site address"), max_length=300, required=False)
     latitude = forms.CharField(
         label=_("Latitude"), max_length=20, required=False, help_text=_("Degrees, such as 23.4800.")
-    )  # fmt: skip
+    )
     longitude = forms.CharField(
-        label=_("Longitude"), max_length=20, required=False, help_text=_("Degrees, such as 120.4490.")
-    )  # fmt: skip
+        label=_("Longitude"),
+        max_length=20,
+        required=False,
+        help_text=_("Degrees, such as 120.4490."),
+    )
     grant_source = forms.CharField(label=_("Grant source"), max_length=200, required=False)
     grant_amount = _money(_("Grant amount (NT$)"))
     matching_funds = _money(_("Matching funds (NT$)"))
@@ -116,22 +143,36 @@ def _label(department) -> str:
 
 class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Search number, title or tender"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[("open", _("Open (not released)")), ("released", _("Released")), ("all", _("All"))],
-    )  # fmt: skip
-    lag = forms.ChoiceField(label=_("Progress"), required=False, choices=[("", _("Any")), *Item.Lag.choices])  # fmt: skip
-    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any")), *Item.Risk.choices])  # fmt: skip
-    level = forms.ChoiceField(label=_("Control level"), required=False, choices=[("", _("Any")), *Item.Level.choices])  # fmt: skip
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("open", _("Open (not released)")),
+            ("released", _("Released")),
+            ("all", _("All")),
+        ],
+    )
+    lag = forms.ChoiceField(
+        label=_("Progress"), required=False, choices=[("", _("Any")), *Item.Lag.choices]
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk"), required=False, choices=[("", _("Any")), *Item.Risk.choices]
+    )
+    level = forms.ChoiceField(
+        label=_("Control level"), required=False, choices=[("", _("Any")), *Item.Level.choices]
+    )
     department = forms.ChoiceField(label=_("Lead department"), required=False)
     overdue = forms.BooleanField(label=_("Only with an overdue report"), required=False)
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [
-            ("", _("Any")), *[(d.code, _label(d)) for d in departments]
-        ]  # fmt: skip
+            ("", _("Any")),
+            *[(d.code, _label(d)) for d in departments],
+        ]
 
 
 class MilestoneForm(forms.Form):
@@ -152,22 +193,38 @@ class ReportForm(forms.Form):
     month = forms.IntegerField(
         label=_("Month"), min_value=1, max_value=12, widget=forms.HiddenInput
     )
-    planned = forms.CharField(label=_("Planned progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 42.5."))  # fmt: skip
-    actual = forms.CharField(label=_("Actual progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 40."))  # fmt: skip
+    planned = forms.CharField(
+        label=_("Planned progress to date (%)"),
+        max_length=10,
+        help_text=_("0 to 100, such as 42.5."),
+    )
+    actual = forms.CharField(
+        label=_("Actual progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 40.")
+    )
     money_planned = _money(_("Planned spending to date (NT$)"))
     money_spent = _money(_("Money spent to date (NT$)"))
-    handling = forms.ChoiceField(label=_("Handling status"), choices=[("", "—"), *Report.Handling.choices])  # fmt: skip
-    result = forms.CharField(label=_("Handling result"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
-    work_done = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA))  # fmt: skip
+    handling = forms.ChoiceField(
+        label=_("Handling status"), choices=[("", "—"), *Report.Handling.choices]
+    )
+    result = forms.CharField(
+        label=_("Handling result"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    work_done = forms.CharField(
+        label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
+    )
     problems = forms.CharField(
-        label=_("Problems and countermeasures (遭遇困難及因應對策)"), required=False,
-        max_length=5000, widget=forms.Textarea(attrs=TEXTAREA),
-    )  # fmt: skip
+        label=_("Problems and countermeasures (遭遇困難及因應對策)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
     lag_reason = forms.CharField(
-        label=_("Lag reason (落後原因)"), required=False, max_length=5000,
+        label=_("Lag reason (落後原因)"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Required when actual progress is behind planned."),
-    )  # fmt: skip
+    )
     files = MultipleFileField(
         label=_("Photos and files"),
         help_text=_("You may choose several: photos (JPEG, PNG), PDF, ODF or Office documents."),
@@ -195,14 +252,18 @@ class ReviewForm(forms.Form):
             ("refuse", _("Refuse as late")),
         ]
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReleaseRequestForm(forms.Form):
     result = forms.CharField(
-        label=_("Result achieved"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Result achieved"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What was done, and why control can end."),
-    )  # fmt: skip
+    )
     files = MultipleFileField(
         label=_("Evidence and photos"),
         help_text=_("Before and after photos, the head's signed report (PDF), other documents."),
@@ -210,8 +271,13 @@ class ReleaseRequestForm(forms.Form):
 
 
 class ReleaseDecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", _("Release from control")), ("return", _("Return"))])  # fmt: skip
+    action = forms.ChoiceField(
+        choices=[("approve", _("Release from control")), ("return", _("Return"))]
+    )
     note = forms.CharField(
-        label=_("Officer's note"), required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when returning."),
-    )  # fmt: skip
+        label=_("Officer's note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when returning."),
+    )

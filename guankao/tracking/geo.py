@@ -4,10 +4,23 @@
 from guankao.tracking.models import Item
 
 FEATURE_FIELDS = (
-    "pk", "number", "title", "kind", "status", "lag", "risk", "latitude", "longitude",
-    "last_planned", "last_actual", "budget_total", "contractor", "site_address", "lead__name",
+    "pk",
+    "number",
+    "title",
+    "kind",
+    "status",
+    "lag",
+    "risk",
+    "latitude",
+    "longitude",
+    "last_planned",
+    "last_actual",
+    "budget_total",
+    "contractor",
+    "site_address",
+    "lead__name",
     "finish_date",
-)  # fmt: skip
+)
 
 
 def _number(value):
@@ -48,4 +61,7 @@ def feature(row: dict) -> dict:
 def feature_collection(items) -> dict:
     """`items`: an Item queryset (already scoped and filtered); one query."""
     rows = items.filter(latitude__isnull=False, longitude__isnull=False).order_by("number")
-    return {"type": "FeatureCollection", "features": [feature(r) for r in rows.values(*FEATURE_FIELDS)]}  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "features": [feature(r) for r in rows.values(*FEATURE_FIELDS)],
+    }

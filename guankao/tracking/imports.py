@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guankao.core import attachments, audit
+from guankao.core import attachments, audit, validation
 from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department, Role
 from guankao.core.tabular import read_table
@@ -39,27 +39,63 @@ from guankao.tracking.models import Item, Kind, Report, Rules
 # export's own, and the one a problem names when the column is missing. Headings match
 # whatever their case, spacing, full-width forms and a unit in brackets ("預定進度(%)").
 COLUMNS = {
-    "tender_number": (("標案案號", "tender number"), gettext_lazy("Tender number; a new one creates a public work with it as its number")),
+    "tender_number": (
+        ("標案案號", "tender number"),
+        gettext_lazy("Tender number; a new one creates a public work with it as its number"),
+    ),
     "title": (("標案名稱", "title"), gettext_lazy("Title; required for a new item")),
-    "lead": (("主辦機關代碼", "lead department code", "lead department", "lead"), gettext_lazy("Lead department's code, such as PW")),
-    "period": (("資料年月", "進度年月", "year month", "month", "period"), gettext_lazy("Month of the figures: 115/10, 11510 or 2026-10")),
-    "planned": (("預定進度", "planned progress", "planned"), gettext_lazy("Planned progress to date, percent 0–100")),
-    "actual": (("實際進度", "actual progress", "actual"), gettext_lazy("Actual progress to date, percent 0–100; never below an earlier month")),
-    "finish_date": (("預定完工日", "預定完工日期", "planned finish", "finish date"), gettext_lazy("Planned finish date: 115/12/31 or 2026-12-31")),
+    "lead": (
+        ("主辦機關代碼", "lead department code", "lead department", "lead"),
+        gettext_lazy("Lead department's code, such as PW"),
+    ),
+    "period": (
+        ("資料年月", "進度年月", "year month", "month", "period"),
+        gettext_lazy("Month of the figures: 115/10, 11510 or 2026-10"),
+    ),
+    "planned": (
+        ("預定進度", "planned progress", "planned"),
+        gettext_lazy("Planned progress to date, percent 0–100"),
+    ),
+    "actual": (
+        ("實際進度", "actual progress", "actual"),
+        gettext_lazy("Actual progress to date, percent 0–100; never below an earlier month"),
+    ),
+    "finish_date": (
+        ("預定完工日", "預定完工日期", "planned finish", "finish date"),
+        gettext_lazy("Planned finish date: 115/12/31 or 2026-12-31"),
+    ),
     "start_date": (("開工日", "開工日期", "實際開工日", "start date"), gettext_lazy("Start date")),
-    "contract_sum": (("決標金額", "契約金額", "contract sum"), gettext_lazy("Contract sum, whole NT$")),
-    "money_planned": (("預定累計估驗計價金額", "money planned"), gettext_lazy("Planned spending to date, whole NT$")),
-    "money_spent": (("累計估驗計價金額", "money spent"), gettext_lazy("Money spent to date (valuations paid), whole NT$")),
+    "contract_sum": (
+        ("決標金額", "契約金額", "contract sum"),
+        gettext_lazy("Contract sum, whole NT$"),
+    ),
+    "money_planned": (
+        ("預定累計估驗計價金額", "money planned"),
+        gettext_lazy("Planned spending to date, whole NT$"),
+    ),
+    "money_spent": (
+        ("累計估驗計價金額", "money spent"),
+        gettext_lazy("Money spent to date (valuations paid), whole NT$"),
+    ),
     "contractor": (("得標廠商", "contractor"), gettext_lazy("Contractor")),
     "work_done": (("執行情形", "work done"), gettext_lazy("What was done this month")),
-    "lag_reason": (("落後原因", "lag reason"), gettext_lazy("Lag reason; required when actual is behind planned")),
-}  # fmt: skip
+    "lag_reason": (
+        ("落後原因", "lag reason"),
+        gettext_lazy("Lag reason; required when actual is behind planned"),
+    ),
+}
 REQUIRED = ("tender_number", "title", "lead", "period", "planned", "actual")
 IMPORTED_WORK = "依標案管理系統（PCMS）資料匯入"
 LIVE = (Report.State.SUBMITTED, Report.State.APPROVED)
 TENDER_LENGTH = Item._meta.get_field("tender_number").max_length
 # What a service calls a field, as the column of this file (the others are the same).
-SERVICE_FIELDS = {"number": "tender_number", "item": "tender_number", "level": "lead", "year": "period", "month": "period"}  # fmt: skip
+SERVICE_FIELDS = {
+    "number": "tender_number",
+    "item": "tender_number",
+    "level": "lead",
+    "year": "period",
+    "month": "period",
+}
 
 _UNIT = re.compile(r"\((?:%|元|新臺幣元|新台幣元|nt\$|ntd)\)$")
 _SPACES = re.compile(r"[\s_\-]+")
@@ -213,7 +249,9 @@ class _Reader:
         elif row.lead is None:
             self.problem(row, "lead", _("no active department has the code %(c)s") % {"c": code})
         elif not access.can_create(self.actor, row.lead):
-            message = _("is another department's row: you may import only your own department's (%(d)s)")  # fmt: skip
+            message = _(
+                "is another department's row: you may import only your own department's (%(d)s)"
+            )
             self.problem(row, "lead", message % {"d": self.actor.department.code})
         row.period = self.check(row, parse_period, cell("period"))
         if row.period and row.period > (self.today.year, self.today.month):
@@ -228,7 +266,9 @@ class _Reader:
             if row.lead is not None and row.item.lead_id != row.lead.pk:
                 message = _("the item with this tender number is led by another department")
                 if access.can_read(self.actor, row.item):
-                    message = _("the item %(n)s is led by %(c)s; change the lead on the item's page")  # fmt: skip
+                    message = _(
+                        "the item %(n)s is led by %(c)s; change the lead on the item's page"
+                    )
                     message = message % {"n": row.item.number, "c": row.item.lead.code}
                 self.problem(row, "lead", message)
 
@@ -239,9 +279,9 @@ class _Reader:
         readers = {
             "title": lambda v: v,
             "contractor": lambda v: v,
-            "start_date": lambda v: services.date_value("start_date", v),
-            "finish_date": lambda v: services.date_value("finish_date", v),
-            "contract_sum": lambda v: services.money("contract_sum", v),
+            "start_date": lambda v: validation.date_value("start_date", v),
+            "finish_date": lambda v: validation.date_value("finish_date", v),
+            "contract_sum": lambda v: validation.money("contract_sum", v),
         }
         for name, reader in readers.items():
             value = cell(name)
@@ -252,10 +292,14 @@ class _Reader:
 
     def _figures(self, row: _Row, cell) -> None:
         report = row.report
-        report["planned"] = self.check(row, services.percent, "planned", cell("planned"), required=True)  # fmt: skip
-        report["actual"] = self.check(row, services.percent, "actual", cell("actual"), required=True)  # fmt: skip
+        report["planned"] = self.check(
+            row, validation.percent, "planned", cell("planned"), required=True
+        )
+        report["actual"] = self.check(
+            row, validation.percent, "actual", cell("actual"), required=True
+        )
         for name in ("money_planned", "money_spent"):
-            value = self.check(row, services.money, name, cell(name))
+            value = self.check(row, validation.money, name, cell(name))
             if value is not None:
                 report[name] = value
         report["work_done"] = cell("work_done") or IMPORTED_WORK
@@ -264,12 +308,19 @@ class _Reader:
         if report["planned"] is None or report["actual"] is None:
             return
         lag = progress.classify_lag(
-            report["planned"], report["actual"], report.get("money_planned"),
-            report.get("money_spent"), serious_gap=self.rules.serious_gap,
+            report["planned"],
+            report["actual"],
+            report.get("money_planned"),
+            report.get("money_spent"),
+            serious_gap=self.rules.serious_gap,
             money_share=self.rules.money_share,
-        )  # fmt: skip
+        )
         if lag.needs_lag_reason and not report.get("lag_reason"):
-            self.problem(row, "lag_reason", _("is required when actual progress is behind planned (落後原因)"))  # fmt: skip
+            self.problem(
+                row,
+                "lag_reason",
+                _("is required when actual progress is behind planned (落後原因)"),
+            )
 
     # Across rows -------------------------------------------------------------------------
 
@@ -279,7 +330,10 @@ class _Reader:
         for row in rows:
             first = leads.setdefault(row.tender, row) if row.tender and row.lead else row
             if first.lead != row.lead:
-                message = _("row %(r)d gives this tender number to %(c)s") % {"r": first.number, "c": first.lead.code}  # fmt: skip
+                message = _("row %(r)d gives this tender number to %(c)s") % {
+                    "r": first.number,
+                    "c": first.lead.code,
+                }
                 self.problem(row, "lead", message)
             if not row.tender or row.period is None:
                 continue
@@ -292,9 +346,13 @@ class _Reader:
     def _history(self) -> dict[str, list[tuple[tuple[int, int], Decimal]]]:
         """The actual progress already reported, per tender number of one matched item."""
         items = {matches[0].pk: t for t, matches in self.items.items() if len(matches) == 1}
-        reports = Report.objects.filter(item_id__in=list(items), state__in=LIVE, actual__isnull=False)  # fmt: skip
+        reports = Report.objects.filter(
+            item_id__in=list(items), state__in=LIVE, actual__isnull=False
+        )
         history: dict[str, list] = {}
-        for item_id, year, month, actual in reports.values_list("item_id", "year", "month", "actual"):  # fmt: skip
+        for item_id, year, month, actual in reports.values_list(
+            "item_id", "year", "month", "actual"
+        ):
             history.setdefault(items[item_id], []).append(((year, month), actual))
         return history
 
@@ -321,15 +379,30 @@ class _Reader:
         later = [(a, p) for p, a in reported if p > row.period]
         db_best = max(earlier, default=None, key=lambda e: e[0])
         if best is not None and actual < best[0] and (db_best is None or best[0] >= db_best[0]):
-            message = _("is below the %(pct)s%% on row %(row)d, an earlier month: actual progress is cumulative")  # fmt: skip
+            message = _(
+                "is below the %(pct)s%% on row %(row)d, an earlier month: actual progress is "
+                "cumulative"
+            )
             self.problem(row, "actual", message % {"pct": _pct(best[0]), "row": best[1]})
         elif db_best is not None and actual < db_best[0]:
-            message = _("is below the %(pct)s%% already reported for %(month)s: actual progress is cumulative")  # fmt: skip
-            self.problem(row, "actual", message % {"pct": _pct(db_best[0]), "month": month_label(*db_best[1])})  # fmt: skip
+            message = _(
+                "is below the %(pct)s%% already reported for %(month)s: actual progress is "
+                "cumulative"
+            )
+            self.problem(
+                row,
+                "actual",
+                message % {"pct": _pct(db_best[0]), "month": month_label(*db_best[1])},
+            )
         db_low = min(later, default=None, key=lambda e: e[0])
         if db_low is not None and actual > db_low[0]:
-            message = _("is above the %(pct)s%% already reported for the later month %(month)s: actual progress is cumulative")  # fmt: skip
-            self.problem(row, "actual", message % {"pct": _pct(db_low[0]), "month": month_label(*db_low[1])})  # fmt: skip
+            message = _(
+                "is above the %(pct)s%% already reported for the later month %(month)s: actual "
+                "progress is cumulative"
+            )
+            self.problem(
+                row, "actual", message % {"pct": _pct(db_low[0]), "month": month_label(*db_low[1])}
+            )
 
 
 def _higher(a, b):
@@ -370,9 +443,14 @@ class _Writer:
         try:
             if item is None:
                 item = services.item_create(
-                    actor=self.actor, kind=Kind.WORKS, number=row.tender, lead=row.lead,
-                    tender_number=row.tender, level=self._level(row), **row.item_data,
-                )  # fmt: skip
+                    actor=self.actor,
+                    kind=Kind.WORKS,
+                    number=row.tender,
+                    lead=row.lead,
+                    tender_number=row.tender,
+                    level=self._level(row),
+                    **row.item_data,
+                )
                 self.created.add(item.pk)
                 self._changed(item, row, _("new item"))
             else:
@@ -406,8 +484,15 @@ class _Writer:
                 self.counts["reports_unchanged"] += 1
                 self._outcome(row, item, _("already reported with these figures"))
             else:
-                message = _("%(month)s already has a report (planned %(p)s%%, actual %(a)s%%); ask for it to be returned before importing other figures")  # fmt: skip
-                figures = {"month": month_label(year, month), "p": _pct(live.planned or 0), "a": _pct(live.actual or 0)}  # fmt: skip
+                message = _(
+                    "%(month)s already has a report (planned %(p)s%%, actual %(a)s%%); ask for "
+                    "it to be returned before importing other figures"
+                )
+                figures = {
+                    "month": month_label(year, month),
+                    "p": _pct(live.planned or 0),
+                    "a": _pct(live.actual or 0),
+                }
                 self.reader.problem(row, "period", message % figures)
             return
         try:
@@ -429,7 +514,15 @@ class _Writer:
     def _outcome(self, row: _Row, item: Item, what) -> None:
         if self.changed_by.get(item.pk) == row.number:
             what = _("%(item)s; %(what)s") % {"item": self.change_words[item.pk], "what": what}
-        self.outcomes.append({"row": row.number, "number": item.number, "title": item.title, "month": month_label(*row.period), "what": what})  # fmt: skip
+        self.outcomes.append(
+            {
+                "row": row.number,
+                "number": item.number,
+                "title": item.title,
+                "month": month_label(*row.period),
+                "what": what,
+            }
+        )
 
 
 def _same(report: Report, data: dict) -> bool:
@@ -493,17 +586,24 @@ def _record_import(actor, content: bytes, filename: str, result: dict) -> None:
     """The audit entry of the import, with the file itself attached to it as evidence."""
     department = None if access.is_officer(actor) else actor.department
     entry = audit.record(
-        actor=actor, action=AuditEntry.Action.IMPORT, object_type="tracking.item",
-        object_repr=filename[:200], changes={"import": [None, result]}, department=department,
+        actor=actor,
+        action=AuditEntry.Action.IMPORT,
+        object_type="tracking.item",
+        object_repr=filename[:200],
+        changes={"import": [None, result]},
+        department=department,
         note=_("PCMS import"),
-    )  # fmt: skip
+    )
     if actor.department_id is None:
         return
     upload = ContentFile(content, name=attachments.clean_name(filename) or "pcms.csv")
     try:
         attachments.attachment_create(
-            actor=actor, file=upload, department=actor.department,
-            owner_type="core.auditentry", owner_id=entry.pk,
-        )  # fmt: skip
+            actor=actor,
+            file=upload,
+            department=actor.department,
+            owner_type="core.auditentry",
+            owner_id=entry.pk,
+        )
     except ServiceError as exc:
         raise ServiceError(*[FieldProblem("file", p.message) for p in exc.problems]) from None

@@ -49,9 +49,11 @@ def owing(year: int, month: int):
     """Open items that owe the month's report: under control by the end of the month and
     without a live (or refused) report for it."""
     reported = Report.objects.filter(
-        item=OuterRef("pk"), year=year, month=month,
+        item=OuterRef("pk"),
+        year=year,
+        month=month,
         state__in=[Report.State.SUBMITTED, Report.State.APPROVED, Report.State.REFUSED],
-    )  # fmt: skip
+    )
     end = services.month_end(year, month)
     started = Q(start_date__isnull=True) | Q(start_date__lte=end)
     return (
@@ -96,8 +98,9 @@ SUBJECTS = {
         "Overdue monthly report for %(month)s (due %(date)s): %(count)d item(s)"
     ),
     K.ESCALATED: gettext_lazy(
-        "Escalated: your department's monthly report for %(month)s is overdue (due %(date)s): %(count)d item(s)"
-    ),  # fmt: skip
+        "Escalated: your department's monthly report for %(month)s is overdue (due %(date)s): "
+        "%(count)d item(s)"
+    ),
     K.REVIEW: gettext_lazy("Reports awaiting your approval past the deadline: %(count)d item(s)"),
 }
 
@@ -116,7 +119,11 @@ def _send(items: list[Item], kind: str, role: str, year: int, month: int, due, n
                 by_department[item.lead_id].append(item)
         notices = []
         for department_id, group in by_department.items():
-            values = {"month": f"{year - 1911}/{month:02d}", "date": format_roc(due), "count": len(group)}  # fmt: skip
+            values = {
+                "month": f"{year - 1911}/{month:02d}",
+                "date": format_roc(due),
+                "count": len(group),
+            }
             subject = str(SUBJECTS[kind]) % values
             body = "\n".join(f"{i.number} {i.title}" for i in group[:200])
             if len(group) > 200:
@@ -142,7 +149,11 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
         chased = Chase.objects.filter(item=OuterRef("pk"), year=year, month=month)
         base = owing(year, month).select_related("lead")
         for kind in kinds:
-            items = list(base.exclude(Exists(chased.filter(kind=kind))).only("pk", "number", "title", "lead_id"))  # fmt: skip
+            items = list(
+                base.exclude(Exists(chased.filter(kind=kind))).only(
+                    "pk", "number", "title", "lead_id"
+                )
+            )
             role = "head" if kind == K.ESCALATED else "liaison"
             done["notices"] += _send(items, kind, role, year, month, due, now)
     if today > due:
@@ -152,7 +163,9 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
             .update(report_overdue=True, risk=services.risk_expression(today, overdue=True))
         )
     # A directive's risk turns high by itself the day after its due date.
-    Item.objects.filter(status__in=OPEN, due_date__lt=today).exclude(kind__in=PROGRESS_KINDS).exclude(risk=Item.Risk.HIGH).update(risk=services.risk_expression(today))  # fmt: skip
+    Item.objects.filter(status__in=OPEN, due_date__lt=today).exclude(
+        kind__in=PROGRESS_KINDS
+    ).exclude(risk=Item.Risk.HIGH).update(risk=services.risk_expression(today))
     done["notices"] += _chase_reviews(today, now)
     done["refreshed"] = _refresh_passed_finish(today, rules)
     return done
@@ -160,7 +173,9 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
 
 def _chase_reviews(today: dt.date, now) -> int:
     late = Report.objects.filter(state=Report.State.SUBMITTED, review_due__lt=today)
-    chased = Chase.objects.filter(item=OuterRef("item_id"), year=OuterRef("year"), month=OuterRef("month"), kind=K.REVIEW)  # fmt: skip
+    chased = Chase.objects.filter(
+        item=OuterRef("item_id"), year=OuterRef("year"), month=OuterRef("month"), kind=K.REVIEW
+    )
     sent = 0
     by_month = defaultdict(list)
     for report in late.exclude(Exists(chased)).select_related("item"):

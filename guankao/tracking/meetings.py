@@ -13,7 +13,7 @@ from guankao.core import validation
 from guankao.core.errors import ServiceError
 from guankao.tracking import access
 from guankao.tracking.models import AgendaEntry, Decision, Item, Kind, Meeting, Rules
-from guankao.tracking.services import A, _department, _month, _record, date_value
+from guankao.tracking.services import A, _department, _record
 
 R = AgendaEntry.Reason
 OPEN_STATES = [Item.Status.ACTIVE, Item.Status.RETURNED, Item.Status.RELEASE_REQUESTED]
@@ -48,29 +48,37 @@ REASON_ORDER = {R.SERIOUS: 0, R.OVERDUE: 1, R.AT_RISK: 2, R.RELEASE: 3}
 
 
 def default_title(year: int, month: int) -> str:
-    return _("%(y)d/%(m)02d monthly control meeting (工程進度控管會報)") % {"y": year - 1911, "m": month}  # fmt: skip
+    return _("%(y)d/%(m)02d monthly control meeting (工程進度控管會報)") % {
+        "y": year - 1911,
+        "m": month,
+    }
 
 
 @transaction.atomic
 def meeting_open(*, actor, year, month, held_on, title: str = "", chair: str = "") -> Meeting:
     validation.require(access.can_manage(actor))
-    year, month = _month(year, month)
-    held = date_value("held_on", held_on)
+    year, month = validation.year_month(year, month)
+    held = validation.date_value("held_on", held_on)
     if held is None:
         raise ServiceError.field("held_on", _("is required"))
     if Meeting.objects.filter(year=year, month=month).exists():
         raise ServiceError.field("month", _("already has a control meeting"))
     meeting = Meeting(
-        year=year, month=month, held_on=held, opened_by=actor,
+        year=year,
+        month=month,
+        held_on=held,
+        opened_by=actor,
         title=validation.text("title", title, 200, required=False) or default_title(year, month),
         chair=validation.text("chair", chair, 100, required=False),
-    )  # fmt: skip
+    )
     try:
         with transaction.atomic():
             meeting.save()
     except IntegrityError:
         raise ServiceError.field("month", _("already has a control meeting")) from None
-    entries = sorted(agenda_candidates(), key=lambda e: (REASON_ORDER[e[1]], e[0].lead.path, e[0].number))  # fmt: skip
+    entries = sorted(
+        agenda_candidates(), key=lambda e: (REASON_ORDER[e[1]], e[0].lead.path, e[0].number)
+    )
     AgendaEntry.objects.bulk_create(
         AgendaEntry(
             meeting=meeting,
@@ -80,7 +88,7 @@ def meeting_open(*, actor, year, month, held_on, title: str = "", chair: str = "
             lag=item.lag,
             planned=item.last_planned,
             actual=item.last_actual,
-        )  # fmt: skip
+        )
         for n, (item, reason) in enumerate(entries, 1)
     )
     _record(actor, A.CREATE, meeting, {}, {"title": meeting.title, "agenda": len(entries)}, None)
@@ -106,7 +114,7 @@ def decision_record(
         raise ServiceError.field("entry", _("is not on this meeting's agenda"))
     body = validation.text("text", text, 2000)
     lead = _department("department", department)
-    due_on = date_value("due", due)
+    due_on = validation.date_value("due", due)
     if due_on is None:
         raise ServiceError.field("due", _("is required"))
     if due_on < meeting.held_on:
@@ -123,21 +131,38 @@ def decision_record(
     directive = Item.objects.create(
         number=f"{prefix}{count:02d}",
         title=body.splitlines()[0][:300],
-        description=body + ("\n\n" + _("(from the agenda item %(n)s)") % {"n": source} if source else ""),
-        kind=Kind.MEETING, lead=lead, due_date=due_on, origin=decision,
-        level=Item.Level.CITY if rules.must_be_city_controlled(Kind.MEETING, None) else Item.Level.SELF,
-    )  # fmt: skip
+        description=body
+        + ("\n\n" + _("(from the agenda item %(n)s)") % {"n": source} if source else ""),
+        kind=Kind.MEETING,
+        lead=lead,
+        due_date=due_on,
+        origin=decision,
+        level=Item.Level.CITY
+        if rules.must_be_city_controlled(Kind.MEETING, None)
+        else Item.Level.SELF,
+    )
     decision.directive = directive
     decision.save(update_fields=["directive"])
-    _record(actor, A.CREATE, decision, {}, {"text": body, "department": lead.code, "due": str(due_on)}, lead)  # fmt: skip
-    _record(actor, A.CREATE, directive, {}, {"number": directive.number, "due_date": str(due_on)}, lead)  # fmt: skip
+    _record(
+        actor,
+        A.CREATE,
+        decision,
+        {},
+        {"text": body, "department": lead.code, "due": str(due_on)},
+        lead,
+    )
+    _record(
+        actor, A.CREATE, directive, {}, {"number": directive.number, "due_date": str(due_on)}, lead
+    )
     from guankao.core import services as core_services
 
     core_services.notify_roles(
-        departments=[lead], roles=("liaison", "head"),
+        departments=[lead],
+        roles=("liaison", "head"),
         subject=_("New directive %(n)s from %(m)s") % {"n": directive.number, "m": meeting.title},
-        body=body, url=f"/tracking/items/{directive.pk}/",
-    )  # fmt: skip
+        body=body,
+        url=f"/tracking/items/{directive.pk}/",
+    )
     return decision
 
 
@@ -148,12 +173,19 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str, held_on=None) -> Mee
     meeting = _open(meeting)
     meeting.minutes = validation.text("minutes", minutes, 20000)
     if held_on not in (None, ""):
-        meeting.held_on = date_value("held_on", held_on)
+        meeting.held_on = validation.date_value("held_on", held_on)
     if meeting.held_on > timezone.localdate():
         raise ServiceError.field("held_on", _("a meeting cannot be closed before it is held"))
     meeting.status, meeting.closed_at = Meeting.Status.HELD, timezone.now()
     meeting.save(update_fields=["minutes", "held_on", "status", "closed_at"])
-    _record(actor, A.UPDATE, meeting, {"status": "open"}, {"status": "held", "held_on": str(meeting.held_on)}, None)  # fmt: skip
+    _record(
+        actor,
+        A.UPDATE,
+        meeting,
+        {"status": "open"},
+        {"status": "held", "held_on": str(meeting.held_on)},
+        None,
+    )
     return meeting
 
 

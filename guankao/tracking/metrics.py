@@ -12,12 +12,20 @@ from guankao.tracking.models import GRANT_KINDS, Item, Meeting, Report
 
 def _review_records(period: Period, scope):
     first, last = period.months
-    held = {m.month: m for m in Meeting.objects.filter(year=period.year, month__gte=first, month__lte=last)}  # fmt: skip
+    held = {
+        m.month: m
+        for m in Meeting.objects.filter(year=period.year, month__gte=first, month__lte=last)
+    }
     for month in range(first, last + 1):
         meeting = held.get(month)
         state = meeting.get_status_display() if meeting else _("no meeting")
         url = f"/tracking/meetings/{meeting.pk}/" if meeting else ""
-        yield Record("tracking.meeting", str(meeting.pk if meeting else ""), f"{period.year - 1911}/{month:02d}: {state}", url)  # fmt: skip
+        yield Record(
+            "tracking.meeting",
+            str(meeting.pk if meeting else ""),
+            f"{period.year - 1911}/{month:02d}: {state}",
+            url,
+        )
 
 
 @register(
@@ -25,7 +33,7 @@ def _review_records(period: Period, scope):
     label=_("Monthly review of major projects and works held (按月清查)"),
     formula=_(
         "Months whose control meeting was held ÷ months in the period × 100% (年度清查次數/12×100%)"
-    ),  # fmt: skip
+    ),
     unit="%",
     records=_review_records,
 )
@@ -53,12 +61,14 @@ def grant_months(period: Period, scope, today=None):
     items = list(items.filter(created_at__date__lte=services.month_end(*months[-1])))
     on_time = set(
         Report.objects.filter(
-            item__in=[i.pk for i in items], year=period.year, month__in=[m for _y, m in months],
+            item__in=[i.pk for i in items],
+            year=period.year,
+            month__in=[m for _y, m in months],
             late=False,
         )
         .filter(~Q(state=Report.State.REFUSED))
         .values_list("item_id", "month")
-    )  # fmt: skip
+    )
     rows = []
     for item in items:
         for year, month in months:
@@ -74,7 +84,12 @@ def grant_months(period: Period, scope, today=None):
 def _grant_records(period: Period, scope):
     for item, year, month, _due, ok in grant_months(period, scope):
         state = _("on time") if ok else _("late or missing")
-        yield Record("tracking.item", str(item.pk), f"{item.number} {year - 1911}/{month:02d}: {state}", f"/tracking/items/{item.pk}/")  # fmt: skip
+        yield Record(
+            "tracking.item",
+            str(item.pk),
+            f"{item.number} {year - 1911}/{month:02d}: {state}",
+            f"/tracking/items/{item.pk}/",
+        )
 
 
 @register(
@@ -82,7 +97,7 @@ def _grant_records(period: Period, scope):
     label=_("General-grant items reported on time (一般性補助款 列管追蹤)"),
     formula=_(
         "Monthly reports of centrally funded items filed by the due day ÷ reports due × 100%"
-    ),  # fmt: skip
+    ),
     unit="%",
     records=_grant_records,
 )

@@ -136,9 +136,11 @@ class Item(models.Model):
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     lead = models.ForeignKey(
-        Department, verbose_name=_("lead department (主辦)"), on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("lead department (主辦)"),
+        on_delete=models.PROTECT,
         related_name="led_items",
-    )  # fmt: skip
+    )
     co_departments = models.ManyToManyField(
         Department, verbose_name=_("co-departments (協辦)"), blank=True, related_name="co_items"
     )

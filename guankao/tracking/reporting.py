@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from guankao.core import attachments, validation
 from guankao.core.errors import NotAllowed, ServiceError
+from guankao.core.validation import choice, money, percent, year_month
 from guankao.lib import progress, workdays
 from guankao.lib.roc import format_roc
 from guankao.tracking import access
@@ -20,11 +21,7 @@ from guankao.tracking.models import Item, Report, Rules
 from guankao.tracking.services import (
     ATTACHMENT_REPORT,
     A,
-    _choice,
-    _month,
     _record,
-    money,
-    percent,
     previous_month,
     refresh,
     report_due,
@@ -40,11 +37,15 @@ def _check_report_fields(item: Item, data: dict, rules: Rules) -> dict:
         "lag_reason": validation.text("lag_reason", data.get("lag_reason"), 5000, required=False),
     }
     if not item.reports_progress:
-        clean["handling"] = _choice("handling", data.get("handling") or "", Report.Handling)
+        clean["handling"] = choice("handling", data.get("handling") or "", Report.Handling)
         clean["result"] = validation.text("result", data.get("result"), 5000, required=True)
         for field in ("planned", "actual", "money_planned", "money_spent"):
             if data.get(field) not in (None, ""):
-                raise ServiceError.field(field, _("a %(kind)s reports its handling status, not percentages") % {"kind": item.get_kind_display()})  # fmt: skip
+                raise ServiceError.field(
+                    field,
+                    _("a %(kind)s reports its handling status, not percentages")
+                    % {"kind": item.get_kind_display()},
+                )
         return clean
     clean["planned"] = percent("planned", data.get("planned"), required=True)
     clean["actual"] = percent("actual", data.get("actual"), required=True)
@@ -52,14 +53,24 @@ def _check_report_fields(item: Item, data: dict, rules: Rules) -> dict:
     clean["money_spent"] = money("money_spent", data.get("money_spent"))
     for field in ("handling", "result"):
         if data.get(field):
-            raise ServiceError.field(field, _("is for directives and resolutions; this item reports percentages"))  # fmt: skip
+            raise ServiceError.field(
+                field, _("is for directives and resolutions; this item reports percentages")
+            )
     lag = progress.classify_lag(
-        clean["planned"], clean["actual"], clean["money_planned"], clean["money_spent"],
-        serious_gap=rules.serious_gap, money_share=rules.money_share,
-    )  # fmt: skip
+        clean["planned"],
+        clean["actual"],
+        clean["money_planned"],
+        clean["money_spent"],
+        serious_gap=rules.serious_gap,
+        money_share=rules.money_share,
+    )
     if lag.needs_lag_reason and not clean["lag_reason"]:
-        raise ServiceError.field("lag_reason", _("is required when actual progress is behind planned (落後原因)"))  # fmt: skip
-    clean.update(behind=lag.behind, seriously_behind=lag.seriously_behind, money_behind=lag.money_behind)  # fmt: skip
+        raise ServiceError.field(
+            "lag_reason", _("is required when actual progress is behind planned (落後原因)")
+        )
+    clean.update(
+        behind=lag.behind, seriously_behind=lag.seriously_behind, money_behind=lag.money_behind
+    )
     return clean
 
 
@@ -68,11 +79,15 @@ def _check_not_backwards(item: Item, year: int, month: int, actual: Decimal | No
         return
     earlier = (
         item.reports.filter(state__in=["submitted", "approved"], actual__isnull=False)
-        .exclude(year__gt=year).exclude(year=year, month__gte=month)
-        .order_by("-year", "-month").first()
-    )  # fmt: skip
+        .exclude(year__gt=year)
+        .exclude(year=year, month__gte=month)
+        .order_by("-year", "-month")
+        .first()
+    )
     if earlier and actual < earlier.actual:
-        message = _("must not be below the %(pct)s%% reported for %(month)s: actual progress is cumulative")  # fmt: skip
+        message = _(
+            "must not be below the %(pct)s%% reported for %(month)s: actual progress is cumulative"
+        )
         when = f"{earlier.year - 1911}/{earlier.month:02d}"
         raise ServiceError.field("actual", message % {"pct": earlier.actual, "month": when})
 
@@ -87,7 +102,7 @@ def report_file(
     validation.require(access.can_report(actor, item) or (imported and access.can_manage(actor)))
     if item.status == Item.Status.RELEASED:
         raise ServiceError.field("item", _("is released from control and takes no more reports"))
-    year, month = _month(year, month)
+    year, month = year_month(year, month)
     now = now or timezone.now()
     today = timezone.localdate(now)
     if (year, month) > (today.year, today.month):
@@ -100,15 +115,25 @@ def report_file(
     _check_not_backwards(item, year, month, clean.get("actual"))
     existing = item.reports.filter(year=year, month=month)
     if existing.filter(state__in=["submitted", "approved"]).exists():
-        raise ServiceError.field("month", _("already has a report; wait for the head's review or ask for it to be returned"))  # fmt: skip
+        raise ServiceError.field(
+            "month",
+            _("already has a report; wait for the head's review or ask for it to be returned"),
+        )
     if existing.filter(state=Report.State.REFUSED).exists():
         raise ServiceError.field("month", _("the report for this month was refused as late"))
     due_on = report_due(year, month, rules)
     report = Report(
-        item=item, year=year, month=month, filed_by=actor, filed_at=now, due_on=due_on,
-        late=today > due_on, review_due=workdays.add_working_days(today, rules.review_workdays),
-        revision=(existing.aggregate(m=Max("revision"))["m"] or 0) + 1, **clean,
-    )  # fmt: skip
+        item=item,
+        year=year,
+        month=month,
+        filed_by=actor,
+        filed_at=now,
+        due_on=due_on,
+        late=today > due_on,
+        review_due=workdays.add_working_days(today, rules.review_workdays),
+        revision=(existing.aggregate(m=Max("revision"))["m"] or 0) + 1,
+        **clean,
+    )
     try:
         with transaction.atomic():
             report.save()
@@ -116,8 +141,12 @@ def report_file(
         raise ServiceError.field("month", _("already has a report")) from None
     for file in files:
         attachments.attachment_create(
-            actor=actor, file=file, department=item.lead, owner_type=ATTACHMENT_REPORT, owner_id=report.pk
-        )  # fmt: skip
+            actor=actor,
+            file=file,
+            department=item.lead,
+            owner_type=ATTACHMENT_REPORT,
+            owner_id=report.pk,
+        )
     if (year, month) >= _reporting_month(today):
         item.report_overdue = False
         Item.objects.filter(pk=item.pk).update(report_overdue=False)
@@ -130,9 +159,16 @@ def report_file(
 
 
 REPORT_FIELDS = {
-    "planned", "actual", "money_planned", "money_spent", "work_done", "problems",
-    "lag_reason", "handling", "result",
-}  # fmt: skip
+    "planned",
+    "actual",
+    "money_planned",
+    "money_spent",
+    "work_done",
+    "problems",
+    "lag_reason",
+    "handling",
+    "result",
+}
 
 
 def _reporting_month(today: dt.date) -> tuple[int, int]:
@@ -148,16 +184,26 @@ def _notify_heads(item: Item, report: Report) -> None:
         "month": f"{report.year - 1911}/{report.month:02d}",
     }
     core_services.notify_roles(
-        departments=[item.lead], roles=("head",), subject=subject,
+        departments=[item.lead],
+        roles=("head",),
+        subject=subject,
         body=_("Review by %(date)s.") % {"date": format_roc(report.review_due)},
         url=f"/tracking/items/{item.pk}/",
-    )  # fmt: skip
+    )
 
 
 def _reviewable(actor, report: Report, states=("submitted",)) -> Report:
-    report = Report.objects.select_for_update(of=("self",)).select_related("item__lead", "filed_by").get(pk=report.pk)  # fmt: skip
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("item__lead", "filed_by")
+        .get(pk=report.pk)
+    )
     if report.state not in states:
-        raise ServiceError.field("state", _("this report is %(s)s and cannot be reviewed now") % {"s": report.get_state_display()})  # fmt: skip
+        raise ServiceError.field(
+            "state",
+            _("this report is %(s)s and cannot be reviewed now")
+            % {"s": report.get_state_display()},
+        )
     return report
 
 
@@ -168,14 +214,28 @@ def _review(actor, report: Report, state: str, note: str, *, note_required: bool
     report.reviewed_by, report.reviewed_at = actor, timezone.now()
     report.save(update_fields=["state", "review_note", "reviewed_by", "reviewed_at"])
     refresh(report.item)
-    _record(actor, A.UPDATE, report, before, {"state": state}, report.item.lead, note=report.review_note[:300])  # fmt: skip
+    _record(
+        actor,
+        A.UPDATE,
+        report,
+        before,
+        {"state": state},
+        report.item.lead,
+        note=report.review_note[:300],
+    )
     from guankao.core import services as core_services
 
     subject = _("%(item)s, report for %(month)s: %(state)s") % {
-        "item": report.item.number, "month": f"{report.year - 1911}/{report.month:02d}",
+        "item": report.item.number,
+        "month": f"{report.year - 1911}/{report.month:02d}",
         "state": report.get_state_display(),
-    }  # fmt: skip
-    core_services.notify(recipients=[report.filed_by], subject=subject, body=report.review_note, url=f"/tracking/items/{report.item_id}/")  # fmt: skip
+    }
+    core_services.notify(
+        recipients=[report.filed_by],
+        subject=subject,
+        body=report.review_note,
+        url=f"/tracking/items/{report.item_id}/",
+    )
     return report
 
 
@@ -192,7 +252,11 @@ def report_approve(*, actor, report: Report, note: str = "") -> Report:
 def report_return(*, actor, report: Report, note: str) -> Report:
     """The head returns a report for changes; an officer may also return an approved one."""
     report = _reviewable(actor, report, states=("submitted", "approved"))
-    allowed = access.can_review(actor, report.item) if report.state == "submitted" else access.can_manage(actor)  # fmt: skip
+    allowed = (
+        access.can_review(actor, report.item)
+        if report.state == "submitted"
+        else access.can_manage(actor)
+    )
     validation.require(allowed)
     return _review(actor, report, Report.State.RETURNED, note, note_required=True)
 

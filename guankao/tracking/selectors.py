@@ -35,7 +35,9 @@ def _filtered(rows: QuerySet[Item], filters: dict) -> QuerySet[Item]:
         rows = rows.filter(lead__path__startswith=department.path) if department else rows.none()
     if filters.get("q"):
         q = str(filters["q"]).strip()[:100]
-        rows = rows.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(tender_number__icontains=q))  # fmt: skip
+        rows = rows.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(tender_number__icontains=q)
+        )
     if filters.get("overdue"):
         rows = rows.filter(report_overdue=True)
     if filters.get("located"):
@@ -122,7 +124,7 @@ def board(*, user, filters: dict | None = None) -> Board:
     few hundred groups however many items) added up here, and the departments' names.
     Lag, risk and the flags count open items only; status counts every item."""
     filters = {**(filters or {}), "status": (filters or {}).get("status") or "all"}
-    groups = item_list(user=user, filters=filters).values(*GROUP).annotate(n=Count("pk")).order_by()  # fmt: skip
+    groups = item_list(user=user, filters=filters).values(*GROUP).annotate(n=Count("pk")).order_by()
     by_status = dict.fromkeys(Item.Status.values, 0)
     by_lag, by_risk = dict.fromkeys(Item.Lag.values, 0), dict.fromkeys(Item.Risk.values, 0)
     flags = {"overdue": 0, "money_behind": 0, "forecast_late": 0, "early_warning": 0}
@@ -130,7 +132,10 @@ def board(*, user, filters: dict | None = None) -> Board:
     for g in groups:
         n, is_open = g["n"], g["status"] != Item.Status.RELEASED
         by_status[g["status"]] += n
-        row = departments.setdefault(g["lead_id"], dict.fromkeys(("total", "open", "serious", "behind", "overdue", "released"), 0))  # fmt: skip
+        row = departments.setdefault(
+            g["lead_id"],
+            dict.fromkeys(("total", "open", "serious", "behind", "overdue", "released"), 0),
+        )
         row["total"] += n
         if not is_open:
             row["released"] += n
@@ -147,12 +152,23 @@ def board(*, user, filters: dict | None = None) -> Board:
         row["behind"] += n * (g["lag"] == Item.Lag.BEHIND)
         row["overdue"] += n * g["report_overdue"]
     names = Department.objects.in_bulk(list(departments))
-    per_department = [{"lead_id": pk, "department": names.get(pk), **row} for pk, row in departments.items()]  # fmt: skip
-    per_department.sort(key=lambda r: (-(r["serious"] + r["behind"]), r["department"].path if r["department"] else ""))  # fmt: skip
+    per_department = [
+        {"lead_id": pk, "department": names.get(pk), **row} for pk, row in departments.items()
+    ]
+    per_department.sort(
+        key=lambda r: (
+            -(r["serious"] + r["behind"]),
+            r["department"].path if r["department"] else "",
+        )
+    )
     return Board(
-        total=sum(by_status.values()), by_status=by_status, by_lag=by_lag, by_risk=by_risk,
-        departments=per_department, **flags,
-    )  # fmt: skip
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_lag=by_lag,
+        by_risk=by_risk,
+        departments=per_department,
+        **flags,
+    )
 
 
 def reports_due(*, user, today: dt.date | None = None) -> list[dict]:
@@ -164,9 +180,11 @@ def reports_due(*, user, today: dt.date | None = None) -> list[dict]:
     year, month = previous_month(today.year, today.month)
     due = report_due(year, month)
     live = Report.objects.filter(
-        item=OuterRef("pk"), year=year, month=month,
+        item=OuterRef("pk"),
+        year=year,
+        month=month,
         state__in=[Report.State.SUBMITTED, Report.State.APPROVED, Report.State.REFUSED],
-    )  # fmt: skip
+    )
     rows = (
         Item.objects.filter(lead__path__startswith=user.department.path, status__in=OPEN)
         .filter(created_at__date__lte=due)
@@ -186,14 +204,16 @@ def reviews_due(*, user) -> QuerySet[Report]:
     return (
         Report.objects.filter(
             state=Report.State.SUBMITTED, item__lead__path__startswith=user.department.path
-        )  # fmt: skip
+        )
         .select_related("item__lead", "filed_by")
         .order_by("review_due", "pk")
     )
 
 
 def item_reports(*, item: Item) -> QuerySet[Report]:
-    return item.reports.select_related("filed_by", "reviewed_by").order_by("-year", "-month", "-revision")  # fmt: skip
+    return item.reports.select_related("filed_by", "reviewed_by").order_by(
+        "-year", "-month", "-revision"
+    )
 
 
 def item_chases(*, item: Item) -> QuerySet[Chase]:
@@ -214,7 +234,9 @@ def item_audit(*, item: Item) -> QuerySet[AuditEntry]:
 def meeting_list(*, user) -> QuerySet[Meeting]:
     if not user.is_authenticated or not user.is_active:
         return Meeting.objects.none()
-    return Meeting.objects.annotate(entries=Count("agenda", distinct=True), decided=Count("decisions", distinct=True))  # fmt: skip
+    return Meeting.objects.annotate(
+        entries=Count("agenda", distinct=True), decided=Count("decisions", distinct=True)
+    )
 
 
 def meeting_get(*, user, pk) -> Meeting:

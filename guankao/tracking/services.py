@@ -6,18 +6,17 @@ Meetings and decisions are in `meetings.py`.
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guankao.core import attachments, audit, validation
+from guankao.core import audit, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department
+from guankao.core.validation import choice, coordinate, date_value, money
 from guankao.lib import progress, workdays
-from guankao.lib.roc import DateFormatError, parse_date
 from guankao.tracking import access
 from guankao.tracking.models import PROGRESS_KINDS, Item, Kind, Milestone, Report, Rules
 
@@ -34,94 +33,19 @@ ITEM_TEXT = {  # field: (max length, required)
 ITEM_MONEY = ("budget_total", "budget_year", "contract_sum", "grant_amount", "matching_funds")
 ITEM_DATES = ("start_date", "finish_date", "due_date")
 ITEM_FIELDS = [
-    *ITEM_TEXT, *ITEM_MONEY, *ITEM_DATES, "kind", "level", "lead", "latitude", "longitude",
-    "co_departments", "status",
-]  # fmt: skip
-MAX_MONEY = 10**13  # NT$10 trillion: more than any city budget, less than a typo of digits
+    *ITEM_TEXT,
+    *ITEM_MONEY,
+    *ITEM_DATES,
+    "kind",
+    "level",
+    "lead",
+    "latitude",
+    "longitude",
+    "co_departments",
+    "status",
+]
 # Attachments hang on a model row: a report, or the item itself (release evidence).
 ATTACHMENT_REPORT, ATTACHMENT_RELEASE = "tracking.report", "tracking.item"
-
-
-# Field checks ---------------------------------------------------------------------------
-
-
-def money(field: str, value) -> int | None:
-    """Whole NT$ from an int or text ("1,200,000"); None for empty."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ServiceError.field(field, _("must be a whole amount of NT$, such as 1200000"))
-    text = str(value).strip().replace(",", "").replace("，", "")
-    if not text.isdigit() or not text.isascii():
-        raise ServiceError.field(field, _("must be a whole amount of NT$, such as 1200000"))
-    amount = int(text)
-    if amount >= MAX_MONEY:
-        raise ServiceError.field(field, _("must be below NT$10 trillion"))
-    return amount
-
-
-def percent(field: str, value, *, required: bool = False) -> Decimal | None:
-    """A percentage 0–100 with at most 2 decimals, from a number or text ("85.5", "85.5%")."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ServiceError.field(field, _("is required"))
-        return None
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ServiceError.field(field, _("must be a percentage from 0 to 100, such as 42.5"))
-    try:
-        number = Decimal(str(value).strip().rstrip("%％").strip())
-    except InvalidOperation:
-        raise ServiceError.field(
-            field, _("must be a percentage from 0 to 100, such as 42.5")
-        ) from None
-    if not number.is_finite() or not 0 <= number <= 100:
-        raise ServiceError.field(field, _("must be a percentage from 0 to 100, such as 42.5"))
-    if number != number.quantize(Decimal("0.01")):
-        raise ServiceError.field(field, _("has more than 2 decimal places"))
-    return number
-
-
-def date_value(field: str, value) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        raise ServiceError.field(field, _("must be a date, not a time"))
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise ServiceError.field(field, _("must be a date such as 115/11/27"))
-    try:
-        return parse_date(value)
-    except DateFormatError as e:
-        raise ServiceError.field(field, str(e)) from None
-
-
-def _coordinate(field: str, value, limit: int) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ServiceError.field(field, _("must be a number of degrees"))
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ServiceError.field(field, _("must be a number of degrees")) from None
-    if not number.is_finite() or not -limit <= number <= limit:
-        raise ServiceError.field(field, _("must be between -%(n)d and %(n)d") % {"n": limit})
-    return number.quantize(Decimal("0.000001"))
-
-
-def _choice(field: str, value, choices) -> str:
-    if value not in choices.values:
-        raise ServiceError.field(field, _("must be one of: %(v)s") % {"v": ", ".join(choices.values)})  # fmt: skip
-    return value
-
-
-def _month(year, month) -> tuple[int, int]:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
-        raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
-    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-        raise ServiceError.field("month", _("must be a month from 1 to 12"))
-    return year, month
 
 
 def _record(actor, action, obj, before, after, department, note=""):
@@ -180,7 +104,9 @@ def _department(field: str, value) -> Department:
     try:
         return Department.objects.get(code=value.strip(), active=True)
     except Department.DoesNotExist:
-        raise ServiceError.field(field, _("no active department has the code %(c)s") % {"c": value}) from None  # fmt: skip
+        raise ServiceError.field(
+            field, _("no active department has the code %(c)s") % {"c": value}
+        ) from None
 
 
 def _clean_item(data: dict, item: Item) -> list[Department] | None:
@@ -198,15 +124,15 @@ def _clean_item(data: dict, item: Item) -> list[Department] | None:
         if field in data:
             setattr(item, field, date_value(field, data[field]))
     if "kind" in data:
-        item.kind = _choice("kind", data["kind"], Kind)
+        item.kind = choice("kind", data["kind"], Kind)
     if "lead" in data:
         item.lead = _department("lead", data["lead"])
     if "level" in data:
-        item.level = _choice("level", data["level"], Item.Level)
+        item.level = choice("level", data["level"], Item.Level)
     if "latitude" in data:
-        item.latitude = _coordinate("latitude", data["latitude"], 90)
+        item.latitude = coordinate("latitude", data["latitude"], 90)
     if "longitude" in data:
-        item.longitude = _coordinate("longitude", data["longitude"], 180)
+        item.longitude = coordinate("longitude", data["longitude"], 180)
     if (item.latitude is None) != (item.longitude is None):
         raise ServiceError.field("longitude", _("give both latitude and longitude, or neither"))
     if item.start_date and item.finish_date and item.finish_date < item.start_date:
@@ -230,7 +156,9 @@ def _check_level(item: Item, rules: Rules) -> None:
             "of NT$%(min)s or more under city control"
         )
         kind = item.get_kind_display()
-        raise ServiceError.field("level", message % {"kind": kind, "min": f"{rules.city_min_budget:,}"})  # fmt: skip
+        raise ServiceError.field(
+            "level", message % {"kind": kind, "min": f"{rules.city_min_budget:,}"}
+        )
 
 
 @transaction.atomic
@@ -271,8 +199,9 @@ def item_update(*, actor, item: Item, expected_version: str | None = None, **dat
         raise ServiceError.field(
             "version",
             _(
-                "Someone else changed this item after you opened the form. Reload it and make your change again."
-            ),  # fmt: skip
+                "Someone else changed this item after you opened the form. Reload it and make "
+                "your change again."
+            ),
         )
     if "lead" in data and not access.can_create(actor, _department("lead", data["lead"])):
         raise NotAllowed(_("You may not hand an item to a department outside yours."))
@@ -299,13 +228,24 @@ def milestone_add(*, actor, item: Item, title: str, due) -> Milestone:
     milestone = Milestone.objects.create(
         item=item, title=validation.text("title", title, 200), due=due_on, order=order
     )
-    _record(actor, A.CREATE, milestone, {}, {"item": item.number, "title": milestone.title, "due": str(due_on)}, item.lead)  # fmt: skip
+    _record(
+        actor,
+        A.CREATE,
+        milestone,
+        {},
+        {"item": item.number, "title": milestone.title, "due": str(due_on)},
+        item.lead,
+    )
     return milestone
 
 
 @transaction.atomic
 def milestone_done(*, actor, milestone: Milestone, done_on) -> Milestone:
-    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("item__lead").get(pk=milestone.pk)  # fmt: skip
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("item__lead")
+        .get(pk=milestone.pk)
+    )
     validation.require(access.can_edit(actor, milestone.item))
     before = {"done_on": str(milestone.done_on) if milestone.done_on else None}
     milestone.done_on = date_value("done_on", done_on)
@@ -341,13 +281,20 @@ def refresh(item: Item, *, today: dt.date | None = None, rules: Rules | None = N
     item.last_money_planned = last.money_planned if last else None
     if last and item.reports_progress and last.planned is not None and last.actual is not None:
         lag = progress.classify_lag(
-            last.planned, last.actual, last.money_planned, last.money_spent,
-            serious_gap=rules.serious_gap, money_share=rules.money_share,
-        )  # fmt: skip
+            last.planned,
+            last.actual,
+            last.money_planned,
+            last.money_spent,
+            serious_gap=rules.serious_gap,
+            money_share=rules.money_share,
+        )
         item.lag = (
-            Item.Lag.SERIOUS if lag.seriously_behind else Item.Lag.BEHIND if lag.behind
+            Item.Lag.SERIOUS
+            if lag.seriously_behind
+            else Item.Lag.BEHIND
+            if lag.behind
             else Item.Lag.ON_TIME
-        )  # fmt: skip
+        )
         item.money_behind = lag.money_behind
         if item.finish_date:
             forecast = item_forecast(item, live, today)
@@ -364,9 +311,18 @@ def refresh(item: Item, *, today: dt.date | None = None, rules: Rules | None = N
 
 
 COMPUTED_FIELDS = [
-    "lag", "money_behind", "last_year", "last_month", "last_planned", "last_actual",
-    "last_spent", "last_money_planned", "forecast_finish", "forecast_method", "forecast_late",
-]  # fmt: skip
+    "lag",
+    "money_behind",
+    "last_year",
+    "last_month",
+    "last_planned",
+    "last_actual",
+    "last_spent",
+    "last_money_planned",
+    "forecast_finish",
+    "forecast_method",
+    "forecast_late",
+]
 
 
 def item_forecast(item: Item, live: list[Report] | None = None, today: dt.date | None = None):
@@ -409,119 +365,8 @@ def relag(rules: Rules, today: dt.date | None = None) -> int:
     changed = rows.update(lag=Item.Lag.ON_TIME, money_behind=False)
     rows.filter(last_actual__lt=F("last_planned")).update(lag=Item.Lag.BEHIND)
     rows.filter(last_actual__lte=F("last_planned") - rules.serious_gap).update(lag=Item.Lag.SERIOUS)
-    rows.filter(last_money_planned__gt=0, last_spent__lt=F("last_money_planned") * rules.money_share).update(money_behind=True)  # fmt: skip
+    rows.filter(
+        last_money_planned__gt=0, last_spent__lt=F("last_money_planned") * rules.money_share
+    ).update(money_behind=True)
     Item.objects.update(risk=risk_expression(today))
     return changed
-
-
-# Release from control ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def release_request(*, actor, item: Item, result: str, files=()) -> Item:
-    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
-    validation.require(access.can_request_release(actor, item))
-    if item.status not in (Item.Status.ACTIVE, Item.Status.RETURNED):
-        raise ServiceError.field("status", _("only an item under control can ask to be released"))
-    before = {"status": item.status}
-    item.release_result = validation.text("result", result, 5000)
-    item.status, item.updated_at = Item.Status.RELEASE_REQUESTED, timezone.now()
-    item.save(update_fields=["release_result", "status", "updated_at"])
-    for file in files:
-        attachments.attachment_create(
-            actor=actor, file=file, department=item.lead, owner_type=ATTACHMENT_RELEASE, owner_id=item.pk
-        )  # fmt: skip
-    _record(actor, A.UPDATE, item, before, {"status": item.status, "release_result": item.release_result}, item.lead)  # fmt: skip
-    return item
-
-
-def _decide_release(actor, item: Item, status: str, note: str, note_required: bool) -> Item:
-    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
-    validation.require(access.can_manage(actor))
-    if item.status != Item.Status.RELEASE_REQUESTED:
-        raise ServiceError.field("status", _("this item has not asked to be released"))
-    before = {"status": item.status}
-    item.release_note = validation.text("note", note, 2000, required=note_required)
-    item.status, item.updated_at = status, timezone.now()
-    item.released_at = timezone.now() if status == Item.Status.RELEASED else None
-    item.save(update_fields=["release_note", "status", "updated_at", "released_at"])
-    refresh(item)
-    _record(actor, A.UPDATE, item, before, {"status": item.status}, item.lead, note=item.release_note[:300])  # fmt: skip
-    from guankao.core import services as core_services
-
-    core_services.notify_roles(
-        departments=[item.lead], roles=("liaison", "head"),
-        subject=f"{item.number}: {item.get_status_display()}", body=item.release_note,
-        url=f"/tracking/items/{item.pk}/",
-    )  # fmt: skip
-    return item
-
-
-@transaction.atomic
-def release_approve(*, actor, item: Item, note: str = "") -> Item:
-    return _decide_release(actor, item, Item.Status.RELEASED, note, note_required=False)
-
-
-@transaction.atomic
-def release_return(*, actor, item: Item, note: str) -> Item:
-    return _decide_release(actor, item, Item.Status.RETURNED, note, note_required=True)
-
-
-# Rules -------------------------------------------------------------------------------------
-
-
-RULE_FIELDS = [
-    "report_due_day", "review_workdays", "remind_workdays", "escalate_workdays",
-    "serious_gap", "money_share", "city_min_budget", "city_kinds",
-]  # fmt: skip
-
-
-def _whole(field: str, value, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip()) if not isinstance(value, bool) else None
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise ServiceError.field(field, _("must be a whole number from %(a)d to %(b)d") % {"a": low, "b": high})  # fmt: skip
-    return number
-
-
-@transaction.atomic
-def rules_update(*, actor, **data) -> Rules:
-    validation.require(access.can_manage(actor))
-    rules = Rules.current()
-    rules = Rules.objects.select_for_update().get(pk=rules.pk)
-    before = audit.snapshot(rules, RULE_FIELDS)
-    thresholds = (rules.serious_gap, rules.money_share)
-    for field in data:
-        if field not in RULE_FIELDS:
-            raise ServiceError.field(field, _("cannot be changed here"))
-    for field, low, high in (
-        ("report_due_day", 1, 28), ("review_workdays", 1, 60), ("remind_workdays", 0, 20),
-        ("escalate_workdays", 1, 60),
-    ):  # fmt: skip
-        if field in data:
-            setattr(rules, field, _whole(field, data[field], low, high))
-    if "serious_gap" in data:
-        gap = percent("serious_gap", data["serious_gap"], required=True)
-        if gap == 0:
-            raise ServiceError.field("serious_gap", _("must be above 0 points"))
-        rules.serious_gap = gap
-    if "money_share" in data:
-        share = percent("money_share", data["money_share"], required=True)
-        if share == 0:
-            raise ServiceError.field("money_share", _("must be above 0%"))
-        rules.money_share = (share / 100).quantize(Decimal("0.001"))
-    if "city_min_budget" in data:
-        rules.city_min_budget = money("city_min_budget", data["city_min_budget"]) or 0
-    if "city_kinds" in data:
-        kinds = data["city_kinds"] or []
-        for kind in kinds:
-            _choice("city_kinds", kind, Kind)
-        rules.city_kinds = sorted(set(kinds))
-    rules.updated_at = timezone.now()
-    rules.save()
-    if (rules.serious_gap, rules.money_share) != thresholds:
-        relag(rules)  # every open item's lag follows the new thresholds at once
-    _record(actor, A.UPDATE, rules, before, audit.snapshot(rules, RULE_FIELDS), None)
-    return rules

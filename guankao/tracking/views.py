@@ -21,7 +21,7 @@ from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment, Role
 from guankao.lib import progress
 from guankao.lib.roc import format_roc
-from guankao.tracking import access, charts, reporting, selectors, services
+from guankao.tracking import access, charts, release, reporting, selectors, services
 from guankao.tracking.forms import (
     ItemFilterForm,
     ItemForm,
@@ -257,10 +257,20 @@ def _item_initial(item: Item) -> dict:
     initial = {
         name: getattr(item, name)
         for name in (
-            "kind", "number", "title", "description", "level", "start_date", "finish_date",
-            "due_date", "tender_number", "contractor", "site_address", "grant_source",
+            "kind",
+            "number",
+            "title",
+            "description",
+            "level",
+            "start_date",
+            "finish_date",
+            "due_date",
+            "tender_number",
+            "contractor",
+            "site_address",
+            "grant_source",
         )
-    }  # fmt: skip
+    }
     for name in services.ITEM_MONEY:
         value = getattr(item, name)
         initial[name] = "" if value is None else str(value)
@@ -301,8 +311,13 @@ def item_edit(request, pk: int | None = None):
             else:
                 version = form.cleaned_data["version"] or None
                 saved = _attempt(
-                    form, services.item_update, actor=user, item=item, expected_version=version, **data
-                )  # fmt: skip
+                    form,
+                    services.item_update,
+                    actor=user,
+                    item=item,
+                    expected_version=version,
+                    **data,
+                )
             if saved is not None:
                 messages.success(request, _("Saved."))
                 return redirect(_item_url(saved))
@@ -322,7 +337,9 @@ def milestone_add(request, pk: int):
         raise PermissionDenied
     form = MilestoneForm(request.POST, prefix="milestone")
     if form.is_valid():
-        if _attempt(form, services.milestone_add, actor=request.user, item=item, **form.cleaned_data):  # fmt: skip
+        if _attempt(
+            form, services.milestone_add, actor=request.user, item=item, **form.cleaned_data
+        ):
             messages.success(request, _("Milestone added."))
             return redirect(_item_url(item, "milestones"))
     return _render_item(request, item, status=400, milestone_form=form)
@@ -341,7 +358,9 @@ def milestone_done(request, pk: int):
     form = MilestoneDoneForm(request.POST)
     if form.is_valid():
         done_on = form.cleaned_data["done_on"] or timezone.localdate()
-        if _attempt(form, services.milestone_done, actor=request.user, milestone=milestone, done_on=done_on):  # fmt: skip
+        if _attempt(
+            form, services.milestone_done, actor=request.user, milestone=milestone, done_on=done_on
+        ):
             messages.success(request, _("Milestone marked done."))
             return redirect(_item_url(item, "milestones"))
     return _render_item(request, item, status=400, done_form=form, done_for=milestone.pk)
@@ -369,12 +388,22 @@ def report_file(request, pk: int):
         if form.is_valid():
             year, month = form.cleaned_data["year"], form.cleaned_data["month"]
             report = _attempt(
-                form, reporting.report_file, actor=request.user, item=item, year=year,
-                month=month, files=request.FILES.getlist("files"), **form.service_data(),
-            )  # fmt: skip
+                form,
+                reporting.report_file,
+                actor=request.user,
+                item=item,
+                year=year,
+                month=month,
+                files=request.FILES.getlist("files"),
+                **form.service_data(),
+            )
             if report is not None:
                 if report.late:
-                    messages.warning(request, _("Filed after the due day (%(due)s): the report is marked late.") % {"due": format_roc(report.due_on)})  # fmt: skip
+                    messages.warning(
+                        request,
+                        _("Filed after the due day (%(due)s): the report is marked late.")
+                        % {"due": format_roc(report.due_on)},
+                    )
                 messages.success(request, _("Report filed; waiting for the head's approval."))
                 return redirect(_item_url(item, "reports"))
         status = 400
@@ -402,9 +431,18 @@ def report_review(request, pk: int):
             "return": reporting.report_return,
             "refuse": reporting.report_refuse,
         }[form.cleaned_data["action"]]
-        done = _attempt(form, service, actor=request.user, report=report, note=form.cleaned_data["note"])  # fmt: skip
+        done = _attempt(
+            form, service, actor=request.user, report=report, note=form.cleaned_data["note"]
+        )
         if done is not None:
-            messages.success(request, _("Report %(month)s: %(state)s.") % {"month": f"{done.year - 1911}/{done.month:02d}", "state": done.get_state_display()})  # fmt: skip
+            messages.success(
+                request,
+                _("Report %(month)s: %(state)s.")
+                % {
+                    "month": f"{done.year - 1911}/{done.month:02d}",
+                    "state": done.get_state_display(),
+                },
+            )
             return redirect(_item_url(report.item, "reports"))
     return _render_item(request, report.item, status=400, review_form=form, review_for=report.pk)
 
@@ -427,9 +465,13 @@ def release_request(request, pk: int):
     if posted:
         if form.is_valid():
             saved = _attempt(
-                form, services.release_request, actor=request.user, item=item,
-                result=form.cleaned_data["result"], files=request.FILES.getlist("files"),
-            )  # fmt: skip
+                form,
+                release.release_request,
+                actor=request.user,
+                item=item,
+                result=form.cleaned_data["result"],
+                files=request.FILES.getlist("files"),
+            )
             if saved is not None:
                 messages.success(request, _("Release requested; the 管考 officer decides."))
                 return redirect(_item_url(item, "release"))
@@ -452,12 +494,16 @@ def release_decide(request, pk: int):
     item = _item_or_404(request, pk)
     form = ReleaseDecisionForm(request.POST, prefix="release")
     if form.is_valid():
-        service = {"approve": services.release_approve, "return": services.release_return}[
+        service = {"approve": release.release_approve, "return": release.release_return}[
             form.cleaned_data["action"]
         ]
-        done = _attempt(form, service, actor=request.user, item=item, note=form.cleaned_data["note"])  # fmt: skip
+        done = _attempt(
+            form, service, actor=request.user, item=item, note=form.cleaned_data["note"]
+        )
         if done is not None:
-            messages.success(request, _("Decision recorded: %(status)s.") % {"status": done.get_status_display()})  # fmt: skip
+            messages.success(
+                request, _("Decision recorded: %(status)s.") % {"status": done.get_status_display()}
+            )
             return redirect(_item_url(item, "release"))
     return _render_item(request, item, status=400, decision_form=form)
 

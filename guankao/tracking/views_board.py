@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import add_service_errors
-from guankao.tracking import access, geo, selectors, services
+from guankao.tracking import access, geo, selectors
 from guankao.tracking.forms_board import BoardFilterForm, RulesForm, department_choices
 from guankao.tracking.models import Item, Kind, Rules
+from guankao.tracking.rules import rules_update
 
 BOARD_BEHIND_ROWS = 20
 BEHIND_PAGE_SIZE = 50
@@ -205,7 +206,7 @@ def _rules_rows(rules: Rules, form: RulesForm) -> list[dict]:
                 "value": value,
                 "default": default,
                 "source": RULE_SOURCES[name],
-            }  # fmt: skip
+            }
         )
     return rows
 
@@ -222,7 +223,7 @@ def rules(request):
         form = RulesForm(request.POST, initial=_rules_initial(current))
         if form.is_valid():
             try:
-                services.rules_update(actor=request.user, **form.cleaned_data)
+                rules_update(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             except NotAllowed:

@@ -79,7 +79,8 @@ def _counts(env):
         "-c",
         "from guankao.core.models import *;"
         "print(User.objects.count(), Department.objects.count(), AuditEntry.objects.count(),"
-        " RoleAssignment.objects.count(), sorted(Department.objects.values_list('path', flat=True))[:3])",
+        " RoleAssignment.objects.count(), sorted(Department.objects.values_list('path', "
+        "flat=True))[:3])",
     )
     return out.strip().splitlines()[-1]
 

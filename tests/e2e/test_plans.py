@@ -15,17 +15,28 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def kpi(people, city):
     plan = services.plan_create(
-        actor=people["liaison"], department=city["pw"], kind="midterm", title="工務處中程計畫",
-        first_year=2025, last_year=2027,
-    )  # fmt: skip
+        actor=people["liaison"],
+        department=city["pw"],
+        kind="midterm",
+        title="工務處中程計畫",
+        first_year=2025,
+        last_year=2027,
+    )
     goal = services.goal_create(
         actor=people["liaison"], plan=plan, number="一", title="提升工程品質"
     )
     return services.kpi_create(
-        actor=people["liaison"], goal=goal, name="工程查核件數", measure="件/年", unit="件",
-        frequency="monthly", accumulation="sum", direction="higher", path="linear",
+        actor=people["liaison"],
+        goal=goal,
+        name="工程查核件數",
+        measure="件/年",
+        unit="件",
+        frequency="monthly",
+        accumulation="sum",
+        direction="higher",
+        path="linear",
         targets={2025: "≧12"},
-    )  # fmt: skip
+    )
 
 
 def _png(tmp_path):

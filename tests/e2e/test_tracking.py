@@ -19,11 +19,17 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def works(people, city):
     item = services.item_create(
-        actor=people["liaison"], kind="works", number="W-E2E-01", title="民族路人行道改善工程",
-        lead=city["pw"], budget_total=12_000_000, tender_number="PW-E2E-01",
-        latitude="23.480000", longitude="120.449000",
+        actor=people["liaison"],
+        kind="works",
+        number="W-E2E-01",
+        title="民族路人行道改善工程",
+        lead=city["pw"],
+        budget_total=12_000_000,
+        tender_number="PW-E2E-01",
+        latitude="23.480000",
+        longitude="120.449000",
         finish_date=timezone.localdate() + dt.timedelta(days=200),
-    )  # fmt: skip
+    )
     Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
     return item
 
@@ -86,7 +92,9 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
     form = officer.locator("main form", has=officer.locator("input[name=held_on]"))
     form.locator("input[name=year]").fill(str(today.year - 1911))
     form.locator("input[name=month]").fill(str(today.month))
-    form.locator("input[name=held_on]").fill(f"{today.year - 1911}/{today.month:02d}/{today.day:02d}")  # fmt: skip
+    form.locator("input[name=held_on]").fill(
+        f"{today.year - 1911}/{today.month:02d}/{today.day:02d}"
+    )
     with officer.expect_navigation():
         form.locator("button[type=submit]").click()
     assert officer.url.rstrip("/").split("/")[-2] == "meetings"

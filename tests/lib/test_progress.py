@@ -1,4 +1,4 @@
-"""Lag in a monthly report and the finish forecast of a controlled case, on constructed histories."""
+"""Lag in a monthly report and a controlled case's finish forecast, on constructed histories."""
 
 import dataclasses
 import datetime as dt
@@ -110,7 +110,9 @@ def test_it_is_behind_on_money_under_80_percent_of_plan(spent, behind, ratio):
 
 def test_it_decides_money_lag_on_the_exact_amounts_not_a_rounded_ratio():
     # 2/3 of NT$3 planned against a share of 2/3 written to 28 digits: just under it.
-    assert not classify_lag(0, 0, 3, 2, money_share=D("0.6666666666666666666666666667")).money_behind  # fmt: skip
+    assert not classify_lag(
+        0, 0, 3, 2, money_share=D("0.6666666666666666666666666667")
+    ).money_behind
     assert classify_lag(0, 0, 3_999_999, 3_199_999).money_behind  # 79.99998%
     assert not classify_lag(0, 0, 3_999_999, 3_200_000).money_behind
 
@@ -133,16 +135,22 @@ def test_it_is_frozen():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"planned": D("100.01")}, "planned progress must be a percentage from 0 to 100, not 100.01"),
+        (
+            {"planned": D("100.01")},
+            "planned progress must be a percentage from 0 to 100, not 100.01",
+        ),
         ({"actual": D("-0.01")}, "actual progress must be a percentage from 0 to 100, not -0.01"),
         ({"actual": D("NaN")}, "actual progress must be a finite number, not NaN"),
         ({"money_planned": -1}, "money planned (NT$) cannot be negative, not -1"),
         ({"money_spent": -5}, "money spent (NT$) cannot be negative, not -5"),
         ({"serious_gap": 0}, "the serious lag gap must be above 0 and at most 100 points, not 0"),
-        ({"money_share": 80}, "the money share is a ratio above 0 and at most 1 (0.8 for 80%), not 80"),
+        (
+            {"money_share": 80},
+            "the money share is a ratio above 0 and at most 1 (0.8 for 80%), not 80",
+        ),
     ],
     ids=lambda value: str(value)[:30],
-)  # fmt: skip
+)
 def test_it_refuses_figures_out_of_range(kwargs, message):
     arguments = {"planned": D(50), "actual": D(40), **kwargs}
     with pytest.raises(ProgressError) as error:
@@ -219,7 +227,10 @@ def test_it_sees_a_case_recovering_from_a_slip():
 
 def test_it_fits_a_noisy_history_with_a_correction():
     rng = random.Random(4)
-    noisy = [(day, (p * D(1 + rng.uniform(-0.05, 0.05))).quantize(D("0.1"))) for day, p in planned_curve(18)]  # fmt: skip
+    noisy = [
+        (day, (p * D(1 + rng.uniform(-0.05, 0.05))).quantize(D("0.1")))
+        for day, p in planned_curve(18)
+    ]
     noisy = [(day, min(p, D(99))) for day, p in noisy]
     noisy[14] = (noisy[14][0], noisy[13][1] - 2)  # a correction: lower than the month before
     result = forecast(noisy)
@@ -271,12 +282,18 @@ def test_it_uses_only_the_last_six_months_for_the_linear_pace():
     fast_then_slow = [(dt.date(2025, 1, 1), D(10)), (dt.date(2025, 4, 1), D(40))]
     fast_then_slow += [(dt.date(2026, m, 1), D(60 + m)) for m in (1, 3, 5, 7)]
     result = forecast_finish(fast_then_slow, dt.date(2027, 1, 1), dt.date(2026, 7, 5))
-    assert result.method == LINEAR and result.explanation.startswith("At the pace of the last 4 reports")  # fmt: skip
+    assert result.method == LINEAR and result.explanation.startswith(
+        "At the pace of the last 4 reports"
+    )
     assert result.pace == D("1.0")  # not the 10 points a month of early 2025
 
 
 def test_it_uses_the_last_three_reports_when_they_are_sparse():
-    sparse = [(dt.date(2024, 1, 1), D(20)), (dt.date(2025, 1, 1), D(30)), (dt.date(2026, 1, 1), D(50))]  # fmt: skip
+    sparse = [
+        (dt.date(2024, 1, 1), D(20)),
+        (dt.date(2025, 1, 1), D(30)),
+        (dt.date(2026, 1, 1), D(50)),
+    ]
     result = forecast_finish(sparse, dt.date(2027, 1, 1), dt.date(2026, 1, 5))
     assert result.explanation.startswith("At the pace of the last 3 reports (1.2 points a month)")
 
@@ -314,7 +331,11 @@ def test_it_calls_a_pace_needing_over_a_century_never():
 
 
 def test_it_does_not_forecast_before_today():
-    history = [(dt.date(2026, 1, 1), D(80)), (dt.date(2026, 2, 1), D(90)), (dt.date(2026, 3, 1), D(98))]  # fmt: skip
+    history = [
+        (dt.date(2026, 1, 1), D(80)),
+        (dt.date(2026, 2, 1), D(90)),
+        (dt.date(2026, 3, 1), D(98)),
+    ]
     today = dt.date(2026, 6, 5)  # the pace reached 100% in March, but no report says so
     assert forecast_finish(history, dt.date(2026, 12, 31), today).forecast_finish == today
 
@@ -322,7 +343,11 @@ def test_it_does_not_forecast_before_today():
 @pytest.mark.parametrize("months", [5, 6], ids=["very early 4%", "very early 6%"])
 def test_it_does_not_forecast_very_early_in_the_curve(months):
     result = forecast(planned_curve(months))
-    assert (result.method, result.forecast_finish, result.will_finish_late) == (INSUFFICIENT, None, False)  # fmt: skip
+    assert (result.method, result.forecast_finish, result.will_finish_late) == (
+        INSUFFICIENT,
+        None,
+        False,
+    )
     assert result.explanation.startswith("Too early to forecast:")
 
 
@@ -331,7 +356,9 @@ def test_it_warns_when_the_planned_finish_has_passed_without_a_forecast():
     result = forecast_finish(history, dt.date(2025, 5, 31), dt.date(2025, 6, 5))
     assert (result.method, result.will_finish_late) == (INSUFFICIENT, True)
     assert result.explanation.endswith("The planned finish (114/05/31) has passed.")
-    assert not forecast_finish(history, dt.date(2025, 5, 31), dt.date(2025, 6, 5), tolerance_days=5).will_finish_late  # fmt: skip
+    assert not forecast_finish(
+        history, dt.date(2025, 5, 31), dt.date(2025, 6, 5), tolerance_days=5
+    ).will_finish_late
 
 
 def test_it_needs_more_than_one_report():
@@ -349,7 +376,9 @@ def test_it_dates_a_finished_case_by_its_first_report_of_100_percent():
     result = forecast(history)
     assert (result.method, result.forecast_finish) == (FINISHED, month_end(18))
     assert (result.slip_days, result.will_finish_late) == ((month_end(18) - PLANNED).days, False)
-    assert result.explanation == "100% was reported on 115/07/31, 184 days before the planned finish."  # fmt: skip
+    assert (
+        result.explanation == "100% was reported on 115/07/31, 184 days before the planned finish."
+    )
 
 
 def test_it_reports_a_case_finished_late():
@@ -381,13 +410,13 @@ def test_it_sorts_dates_and_keeps_the_last_value_of_a_duplicate_date():
             [(dt.date(2026, 1, 1), 40.0)],
             {},
             "actual progress must be a Decimal or a whole number, not float",
-        ),  # fmt: skip
+        ),
         ([(dt.datetime(2026, 1, 1), D(40))], {}, "a report date must be a date, not datetime"),
         (
             [(dt.date(2026, 1, 1), D(101))],
             {},
             "actual progress must be a percentage from 0 to 100, not 101",
-        ),  # fmt: skip
+        ),
         ([D(40)], {}, "a progress point is a (date, percent) pair, not Decimal('40')"),
         ([], {"tolerance_days": -1}, "the tolerance in days cannot be negative, not -1"),
         ([], {"planned_finish": "2027-01-31"}, "the planned finish must be a date, not str"),

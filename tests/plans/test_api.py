@@ -15,17 +15,28 @@ def _json(r):
 @pytest.fixture
 def pw_plan(people, city):
     plan = services.plan_create(
-        actor=people["liaison"], department=city["pw"], kind="midterm", title="工務處中程計畫",
-        first_year=2025, last_year=2027,
-    )  # fmt: skip
+        actor=people["liaison"],
+        department=city["pw"],
+        kind="midterm",
+        title="工務處中程計畫",
+        first_year=2025,
+        last_year=2027,
+    )
     goal = services.goal_create(
         actor=people["liaison"], plan=plan, number="一", title="提升工程品質"
     )
     kpi = services.kpi_create(
-        actor=people["liaison"], goal=goal, name="工程查核次數", measure="次/年", unit="次",
-        frequency="monthly", accumulation="sum", direction="higher", path="linear",
+        actor=people["liaison"],
+        goal=goal,
+        name="工程查核次數",
+        measure="次/年",
+        unit="次",
+        frequency="monthly",
+        accumulation="sum",
+        direction="higher",
+        path="linear",
         targets={2025: "≧12", 2026: "≧12"},
-    )  # fmt: skip
+    )
     return {"plan": plan, "goal": goal, "kpi": kpi}
 
 

@@ -237,7 +237,12 @@ BIG5_UNREADABLE = "目標編號,關鍵策略目標\n一,目標\n".encode() + b"\
         (drop_column(SEED_CSV, "衡量標準"), "衡量標準", 1, "required"),
         (drop_column(SEED_CSV, "目標編號"), "目標編號", 1, "required"),
         (replace_cell(SEED_CSV, 5, "指標編號", "1"), "指標編號", 5, "row 4"),
-        (replace_cell(SEED_CSV, 5, "關鍵績效指標", "按月清查各項重大計畫及工程執行進度"), "關鍵績效指標", 5, "row 4"),
+        (
+            replace_cell(SEED_CSV, 5, "關鍵績效指標", "按月清查各項重大計畫及工程執行進度"),
+            "關鍵績效指標",
+            5,
+            "row 4",
+        ),
         (replace_cell(SEED_CSV, 9, "衡量標準", ""), "衡量標準", 9, "required"),
         (replace_cell(SEED_CSV, 9, "計算指標", "nope.metric"), "計算指標", 9, "no metric"),
         (replace_cell(SEED_CSV, 5, "關鍵策略目標", "另一個標題"), "關鍵策略目標", 5, "earlier row"),
@@ -245,7 +250,7 @@ BIG5_UNREADABLE = "目標編號,關鍵策略目標\n一,目標\n".encode() + b"\
         (replace_cell(SEED_CSV, 9, "指標編號", "12345678901"), "指標編號", 9, "too long"),
         (SEED_CSV.replace("預期路徑", "路徑"), "路徑", 1, "unknown column"),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_a_bad_file_whole(people, seed_plan, content, field, row, words):
     before = state()
     with pytest.raises(ServiceError) as excinfo:
@@ -300,7 +305,8 @@ def test_it_refuses_a_row_that_reaches_the_same_kpi_twice(people, seed_plan):
     # Row 2 names goal 一's KPI by name; an added row 15 numbers it but names it the same.
     text = (
         SEED_CSV
-        + "一,強化本府各處暨所屬機關前瞻及整體政策施政規劃能力,9,編撰及推動年度施政計畫,x,,,,,,,,,,\n"
+        + "一,強化本府各處暨所屬機關前瞻及整體政策施政規劃能力,9,"
+        + "編撰及推動年度施政計畫,x,,,,,,,,,,\n"
     )
     with pytest.raises(ServiceError) as excinfo:
         do_import(people, seed_plan, text)

@@ -31,14 +31,22 @@ def monthly(people, city):
     """A 2026 plan of PW with one monthly KPI; January to April are in."""
     officer = people["officer"]
     plan = services.plan_create(
-        actor=officer, department=city["pw"], kind="annual", title="工務處115年度施政計畫",
-        first_year=2026, last_year=2026,
-    )  # fmt: skip
+        actor=officer,
+        department=city["pw"],
+        kind="annual",
+        title="工務處115年度施政計畫",
+        first_year=2026,
+        last_year=2026,
+    )
     goal = services.goal_create(actor=officer, plan=plan, number="一", title="提升工程品質")
     kpi = services.kpi_create(
-        actor=officer, goal=goal, name="工程查核完成率", measure="%", frequency="monthly",
+        actor=officer,
+        goal=goal,
+        name="工程查核完成率",
+        measure="%",
+        frequency="monthly",
         targets={2026: "≧80%"},
-    )  # fmt: skip
+    )
     for month in range(1, 5):
         services.measurement_record(
             actor=people["liaison"], kpi=kpi, year=2026, period=month, value=90
@@ -201,9 +209,13 @@ def test_it_builds_the_page_in_the_same_number_of_queries_for_more_kpis(monthly,
         _page(client)
     for i in range(10):
         services.kpi_create(
-            actor=people["officer"], goal=monthly.goal, name=f"KPI {i}", measure="次",
-            frequency="monthly", targets={2026: "≧1"},
-        )  # fmt: skip
+            actor=people["officer"],
+            goal=monthly.goal,
+            name=f"KPI {i}",
+            measure="次",
+            frequency="monthly",
+            targets={2026: "≧1"},
+        )
     with CaptureQueriesContext(connection) as eleven:
         html = _page(client)
     assert html.count("KPI 9") == 5  # January to May

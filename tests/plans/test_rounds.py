@@ -42,9 +42,12 @@ def fill(plan: Plan, actor) -> None:
     """A goal, a KPI and its target: what a submission needs."""
     goal = services.goal_create(actor=actor, plan=plan, number="一", title="提升服務品質")
     services.kpi_create(
-        actor=actor, goal=goal, name="案件如期結案率", measure="如期結案數/結案數",
+        actor=actor,
+        goal=goal,
+        name="案件如期結案率",
+        measure="如期結案數/結案數",
         targets={plan.first_year: "≧95%"},
-    )  # fmt: skip
+    )
 
 
 def submit(actor, submission, when: dt.datetime):

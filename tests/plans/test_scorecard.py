@@ -327,9 +327,11 @@ def test_it_traces_a_computed_kpi_to_the_records_it_counted(kpis, people, client
     from guankao.plans import rounds
 
     rounds.round_open(
-        actor=people["officer"], year=2026, deadline=dt.date(2026, 1, 31),
+        actor=people["officer"],
+        year=2026,
+        deadline=dt.date(2026, 1, 31),
         departments=[city["pw"], city["soc"]],
-    )  # fmt: skip
+    )
     clients["officer"].cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = clients["officer"].get(f"/plans/kpis/{kpis['round'].pk}/?year=2026").content.decode()
     assert "Annual plan round: on-time completion rate" in html

@@ -65,14 +65,22 @@ def test_it_refuses_plans_to_others(persona, people, city):
 def test_it_lets_the_liaison_plan_for_a_sub_unit_but_not_another_department(people, city):
     liaison = people["liaison"]
     services.plan_create(
-        actor=liaison, department=city["pw1"], kind="annual", title="養護科", first_year=2026,
+        actor=liaison,
+        department=city["pw1"],
+        kind="annual",
+        title="養護科",
+        first_year=2026,
         last_year=2026,
-    )  # fmt: skip
+    )
     with pytest.raises(NotAllowed):
         services.plan_create(
-            actor=liaison, department=city["soc"], kind="annual", title="社會處", first_year=2026,
+            actor=liaison,
+            department=city["soc"],
+            kind="annual",
+            title="社會處",
+            first_year=2026,
             last_year=2026,
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.parametrize(
@@ -246,9 +254,13 @@ def test_it_refuses_targets_for_years_outside_the_plan(kpis, people):
 
 def test_it_stops_department_staff_editing_a_submitted_annual_plan(people, city):
     plan = services.plan_create(
-        actor=people["liaison"], department=city["pw"], kind="annual", title="年度計畫",
-        first_year=2026, last_year=2026,
-    )  # fmt: skip
+        actor=people["liaison"],
+        department=city["pw"],
+        kind="annual",
+        title="年度計畫",
+        first_year=2026,
+        last_year=2026,
+    )
     Plan.objects.filter(pk=plan.pk).update(status="submitted")
     plan.refresh_from_db()
     for persona in ("liaison", "head"):
@@ -405,9 +417,13 @@ def test_it_only_decides_the_latest_revision(kpis, people):
 
 def test_it_records_a_rate_from_its_numerator_and_denominator(kpis, people):
     m = services.measurement_record(
-        actor=people["liaison"], kpi=kpis["ratio"], year=2026, period=2, numerator="8",
+        actor=people["liaison"],
+        kpi=kpis["ratio"],
+        year=2026,
+        period=2,
+        numerator="8",
         denominator="9",
-    )  # fmt: skip
+    )
     assert (m.numerator, m.denominator, m.value) == (8, 9, D("88.8889"))
 
 
@@ -451,9 +467,9 @@ def test_it_refuses_bad_values_naming_the_field_and_changes_nothing(
 ):
     kpi = kpis[key]
     if key != "round":
-        first = approved(kpi, 2026, 1, **(
-            {"numerator": 1, "denominator": 1} if key == "ratio" else {"value": 1}
-        ))  # fmt: skip
+        first = approved(
+            kpi, 2026, 1, **({"numerator": 1, "denominator": 1} if key == "ratio" else {"value": 1})
+        )
     audit_count = AuditEntry.objects.count()
     rows = list(Measurement.objects.values())
     values = {"year": 2026, "period": 1, **data}
@@ -469,17 +485,25 @@ def test_it_refuses_bad_values_naming_the_field_and_changes_nothing(
 
 def test_it_accepts_an_http_evidence_link(kpis, people):
     m = services.measurement_record(
-        actor=people["liaison"], kpi=kpis["rate"], year=2026, period=1, value="85",
+        actor=people["liaison"],
+        kpi=kpis["rate"],
+        year=2026,
+        period=1,
+        value="85",
         evidence_url="https://example.gov.tw/查核報告.pdf",
-    )  # fmt: skip
+    )
     assert m.evidence_url == "https://example.gov.tw/查核報告.pdf"
 
 
 def test_it_stores_an_evidence_file_through_the_attachment_service(kpis, people):
     m = services.measurement_record(
-        actor=people["liaison"], kpi=kpis["rate"], year=2026, period=1, value="85",
+        actor=people["liaison"],
+        kpi=kpis["rate"],
+        year=2026,
+        period=1,
+        value="85",
         evidence_file=png_file(),
-    )  # fmt: skip
+    )
     attachment = Attachment.objects.get()
     assert (attachment.owner_type, attachment.owner_id) == ("plans.measurement", str(m.pk))
     assert (attachment.content_type, attachment.department_id) == (
@@ -506,9 +530,13 @@ def test_it_refuses_the_whole_entry_with_a_bad_evidence_file(upload, kpis, peopl
     audit_count = AuditEntry.objects.count()
     with pytest.raises(ServiceError) as exc:
         services.measurement_record(
-            actor=people["liaison"], kpi=kpis["rate"], year=2026, period=1, value="85",
+            actor=people["liaison"],
+            kpi=kpis["rate"],
+            year=2026,
+            period=1,
+            value="85",
             evidence_file=upload,
-        )  # fmt: skip
+        )
     assert field_of(exc) == "file"
     assert not Measurement.objects.exists()
     assert not Attachment.objects.exists()
@@ -519,9 +547,13 @@ def test_it_leaves_an_approved_value_counted_when_a_correction_fails(kpis, peopl
     first = approved(kpis["rate"], 2026, 1, "70")
     with pytest.raises(ServiceError):
         services.measurement_record(
-            actor=people["liaison"], kpi=kpis["rate"], year=2026, period=1, value="85",
+            actor=people["liaison"],
+            kpi=kpis["rate"],
+            year=2026,
+            period=1,
+            value="85",
             evidence_file=SimpleUploadedFile("x.exe", b"MZ\x90\x00"),
-        )  # fmt: skip
+        )
     first.refresh_from_db()
     assert (first.latest, first.counted) == (True, True)
     assert Measurement.objects.count() == 1
@@ -588,10 +620,14 @@ def test_it_creates_a_plan_goal_and_kpi_through_the_pages(clients, people, city)
     assert response.status_code == 302
     goal = plan.goals.get()
     kpi_form = {
-        "kpi-name": "查核完成率", "kpi-measure": "%", "kpi-direction": "higher",
-        "kpi-accumulation": "last", "kpi-frequency": "monthly", "kpi-path": "flat",
+        "kpi-name": "查核完成率",
+        "kpi-measure": "%",
+        "kpi-direction": "higher",
+        "kpi-accumulation": "last",
+        "kpi-frequency": "monthly",
+        "kpi-path": "flat",
         "kpi-metric_key": "",
-    }  # fmt: skip
+    }
     response = client.post(f"/plans/goals/{goal.pk}/kpis/", kpi_form)
     kpi = goal.kpis.get()
     assert response.status_code == 302
@@ -610,9 +646,13 @@ def test_it_refuses_plan_pages_to_others(plan, goals, clients):
     assert clients["executive"].get(f"/plans/{plan.pk}/").status_code == 200
     assert clients["executive"].post(f"/plans/{plan.pk}/", goal_form).status_code == 403
     kpi_form = {
-        "kpi-name": "x", "kpi-measure": "x", "kpi-direction": "higher",
-        "kpi-accumulation": "last", "kpi-frequency": "monthly", "kpi-path": "flat",
-    }  # fmt: skip
+        "kpi-name": "x",
+        "kpi-measure": "x",
+        "kpi-direction": "higher",
+        "kpi-accumulation": "last",
+        "kpi-frequency": "monthly",
+        "kpi-path": "flat",
+    }
     url = f"/plans/goals/{goals['一'].pk}/kpis/"
     assert clients["executive"].post(url, kpi_form).status_code == 403
     assert clients["other_liaison"].post(url, kpi_form).status_code == 404

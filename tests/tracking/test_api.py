@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from guankao.core.models import AuditEntry
 from guankao.core.services import token_create
-from guankao.tracking import meetings, reporting, services
+from guankao.tracking import meetings, release, reporting, services
 from guankao.tracking.models import Decision, Item, Meeting, Milestone, Report, Rules
 
 from .conftest import CREATED, NOW, at, file
@@ -127,13 +127,23 @@ def test_it_creates_an_item_and_shows_it_whole(clients, city):
         clients["liaison"],
         f"{API}/items",
         {
-            "kind": "works", "number": "W-115-009", "title": "北興街排水改善", "lead": "PW",
-            "co_departments": ["SOC"], "budget_total": 6_500_000, "budget_year": 3_000_000,
-            "start_date": "115/02/01", "finish_date": "2026-12-31", "tender_number": "PW11509",
-            "contractor": "諸羅土木", "contract_sum": 6_200_000, "site_address": "北興街",
-            "latitude": 23.4875, "longitude": "120.4412",
+            "kind": "works",
+            "number": "W-115-009",
+            "title": "北興街排水改善",
+            "lead": "PW",
+            "co_departments": ["SOC"],
+            "budget_total": 6_500_000,
+            "budget_year": 3_000_000,
+            "start_date": "115/02/01",
+            "finish_date": "2026-12-31",
+            "tender_number": "PW11509",
+            "contractor": "諸羅土木",
+            "contract_sum": 6_200_000,
+            "site_address": "北興街",
+            "latitude": 23.4875,
+            "longitude": "120.4412",
         },
-    )  # fmt: skip
+    )
     assert r.status_code == 201, r.content
     item = _json(r)
     assert item["level"] == "city"  # NT$6.5M: city-controlled by the rule
@@ -163,7 +173,9 @@ def test_it_shows_milestones_and_the_computed_figures(clients, works, people):
     assert r.status_code == 201, r.content
     milestone = _json(r)
     assert milestone["due"] == "2026-06-30" and milestone["done_on"] is None
-    r = clients["liaison"].post(f"{API}/milestones/{milestone['id']}/done", "", content_type="application/json")  # fmt: skip
+    r = clients["liaison"].post(
+        f"{API}/milestones/{milestone['id']}/done", "", content_type="application/json"
+    )
     assert r.status_code == 200 and _json(r)["done_on"] == "2026-11-12"
     r = _post(
         clients["liaison"],
@@ -188,7 +200,11 @@ def test_it_shows_milestones_and_the_computed_figures(clients, works, people):
 def test_it_updates_with_the_version_and_refuses_a_stale_one(clients, works):
     url = f"{API}/items/{works.pk}"
     first = _json(clients["liaison"].get(url))
-    r = _patch(clients["liaison"], url, {"title": "民族路人行道改善工程(第二期)", "contractor": None, "version": first["version"]})  # fmt: skip
+    r = _patch(
+        clients["liaison"],
+        url,
+        {"title": "民族路人行道改善工程(第二期)", "contractor": None, "version": first["version"]},
+    )
     assert r.status_code == 200, r.content
     changed = _json(r)
     assert changed["title"].endswith("(第二期)") and changed["contractor"] == ""
@@ -276,10 +292,23 @@ def _report(client, item, **data):
 
 
 def test_it_runs_the_report_cycle(clients, works):
-    r = _report(clients["liaison"], works, planned=50, actual="38.5", money_planned=4_000_000, money_spent=2_500_000, problems=PROBLEMS, lag_reason=LAG_REASON)  # fmt: skip
+    r = _report(
+        clients["liaison"],
+        works,
+        planned=50,
+        actual="38.5",
+        money_planned=4_000_000,
+        money_spent=2_500_000,
+        problems=PROBLEMS,
+        lag_reason=LAG_REASON,
+    )
     assert r.status_code == 201, r.content
     report = _json(r)
-    assert (report["planned"], report["actual"], report["money_spent"]) == ("50.00", "38.50", 2_500_000)  # fmt: skip
+    assert (report["planned"], report["actual"], report["money_spent"]) == (
+        "50.00",
+        "38.50",
+        2_500_000,
+    )
     assert report["late"] is True and report["due_on"] == "2026-11-05"
     assert report["seriously_behind"] and report["money_behind"] and report["state"] == "submitted"
     assert report["filed_by"] == "liaison" and report["reviewed_by"] is None
@@ -293,9 +322,14 @@ def test_it_runs_the_report_cycle(clients, works):
     r = _report(clients["liaison"], works, planned=50, actual=39, lag_reason=LAG_REASON)
     again = _json(r)
     assert r.status_code == 201 and again["revision"] == 2
-    r = clients["head"].post(f"{API}/reports/{again['id']}/approve", "", content_type="application/json")  # fmt: skip
+    r = clients["head"].post(
+        f"{API}/reports/{again['id']}/approve", "", content_type="application/json"
+    )
     assert r.status_code == 200 and _json(r)["state"] == "approved"
-    assert _post(clients["head"], f"{API}/reports/{again['id']}/refuse", {"note": "x"}).status_code == 403  # fmt: skip
+    assert (
+        _post(clients["head"], f"{API}/reports/{again['id']}/refuse", {"note": "x"}).status_code
+        == 403
+    )
     r = _post(clients["officer"], f"{API}/reports/{again['id']}/refuse", {"note": "逾期"})
     assert r.status_code == 200 and _json(r)["state"] == "refused"
     listed = _json(clients["head"].get(f"{API}/items/{works.pk}/reports"))
@@ -306,7 +340,9 @@ def test_a_directive_reports_its_handling(clients, directive):
     r = _report(clients["liaison"], directive, handling="in_progress", result="已完成現勘")
     assert r.status_code == 201, r.content
     assert _json(r)["handling"] == "in_progress" and _json(r)["planned"] is None
-    r = _report(clients["liaison"], directive, month=9, planned=10, actual=10, handling="done", result="x")  # fmt: skip
+    r = _report(
+        clients["liaison"], directive, month=9, planned=10, actual=10, handling="done", result="x"
+    )
     assert r.status_code == 400 and _fields(r) == ["planned"]
 
 
@@ -418,7 +454,10 @@ def test_it_runs_the_monthly_meeting(clients, works, directive, people):
     assert made["directive"]["number"] == "M11510-01" and made["entry"] == entry["id"]
     directive_item = _json(clients["liaison"].get(f"{API}/items/{made['directive']['id']}"))
     assert directive_item["kind"] == "meeting" and directive_item["lead"] == "PW"
-    assert directive_item["due_date"] == "2026-12-31" and directive_item["origin_meeting"] == meeting["id"]  # fmt: skip
+    assert (
+        directive_item["due_date"] == "2026-12-31"
+        and directive_item["origin_meeting"] == meeting["id"]
+    )
     # Every member of staff reads the meeting; only the officer closes it.
     shown = _json(clients["other_liaison"].get(url))
     assert shown["decisions"][0]["directive"] == made["directive"] and shown["decided"] == 1
@@ -466,9 +505,17 @@ def test_it_counts_the_board_and_lists_the_behind_first(clients, works, people, 
     assert board["by_lag"] == {"none": 0, "on_time": 1, "behind": 1, "serious": 1}
     assert board["by_risk"]["high"] == 1
     assert board["departments"] == [
-        {"code": "PW", "name": "工務處", "total": 3, "open": 3, "serious": 1, "behind": 1,
-         "overdue": 0, "released": 0},
-    ]  # fmt: skip
+        {
+            "code": "PW",
+            "name": "工務處",
+            "total": 3,
+            "open": 3,
+            "serious": 1,
+            "behind": 1,
+            "overdue": 0,
+            "released": 0,
+        },
+    ]
     assert _json(clients["officer"].get(f"{API}/board?department=SOC"))["total"] == 0
     assert _json(clients["other_liaison"].get(f"{API}/board"))["total"] == 0
     r = clients["officer"].get(f"{API}/board?department=NOPE")
@@ -485,10 +532,16 @@ def test_it_shows_the_rules_and_lets_only_officers_change_them(clients, city):
     assert rules["money_share"] == "80.0" and rules["city_min_budget"] == 5_000_000
     assert sorted(rules["city_kinds"]) == ["basic_grant", "grant", "mayor", "meeting"]
     new = {k: v for k, v in rules.items() if k != "updated_at"} | {
-        "report_due_day": 10, "serious_gap": "15", "money_share": 75, "city_kinds": ["grant"],
-    }  # fmt: skip
+        "report_due_day": 10,
+        "serious_gap": "15",
+        "money_share": 75,
+        "city_kinds": ["grant"],
+    }
     before = _state()
-    assert clients["liaison"].put(f"{API}/rules", new, content_type="application/json").status_code == 403  # fmt: skip
+    assert (
+        clients["liaison"].put(f"{API}/rules", new, content_type="application/json").status_code
+        == 403
+    )
     for bad, field in (
         ({"report_due_day": 29}, "report_due_day"),
         ({"report_due_day": "10"}, "report_due_day"),
@@ -507,7 +560,11 @@ def test_it_shows_the_rules_and_lets_only_officers_change_them(clients, city):
     r = clients["officer"].put(f"{API}/rules", new, content_type="application/json")
     assert r.status_code == 200, r.content
     changed = _json(r)
-    assert (changed["report_due_day"], changed["serious_gap"], changed["money_share"]) == (10, "15.00", "75.0")  # fmt: skip
+    assert (changed["report_due_day"], changed["serious_gap"], changed["money_share"]) == (
+        10,
+        "15.00",
+        "75.0",
+    )
     assert changed["city_kinds"] == ["grant"]
     assert Rules.current().money_share == pytest.approx(0.75)
 
@@ -516,17 +573,27 @@ def test_it_shows_the_rules_and_lets_only_officers_change_them(clients, city):
 
 
 RULES = {
-    "report_due_day": 5, "review_workdays": 7, "remind_workdays": 3, "escalate_workdays": 3,
-    "serious_gap": "10", "money_share": "80", "city_min_budget": 5_000_000, "city_kinds": ["grant"],
-}  # fmt: skip
+    "report_due_day": 5,
+    "review_workdays": 7,
+    "remind_workdays": 3,
+    "escalate_workdays": 3,
+    "serious_gap": "10",
+    "money_share": "80",
+    "city_min_budget": 5_000_000,
+    "city_kinds": ["grant"],
+}
 
 
 @pytest.fixture
 def endpoints(works, people):
     """Every endpoint as (method, url, body), with a milestone, a report and a meeting."""
-    milestone = services.milestone_add(actor=people["liaison"], item=works, title="開工", due="2026-02-01")  # fmt: skip
+    milestone = services.milestone_add(
+        actor=people["liaison"], item=works, title="開工", due="2026-02-01"
+    )
     report = file(works, people["liaison"], 2026, 10, "50", "38", problems=PROBLEMS)
-    meeting = meetings.meeting_open(actor=people["officer"], year=2026, month=10, held_on="2026-11-10")  # fmt: skip
+    meeting = meetings.meeting_open(
+        actor=people["officer"], year=2026, month=10, held_on="2026-11-10"
+    )
     version = services.item_version(works)
     item, m = f"{API}/items/{works.pk}", f"{API}/meetings/{meeting.pk}"
     return {
@@ -540,7 +607,7 @@ def endpoints(works, people):
                 "post",
                 f"{item}/reports",
                 {"year": 2026, "month": 9, "planned": 40, "actual": 40, "work_done": "x"},
-            ),  # fmt: skip
+            ),
             ("post", f"{API}/reports/{report.pk}/approve", {}),
             ("post", f"{API}/reports/{report.pk}/return", {"note": "n"}),
             ("post", f"{API}/reports/{report.pk}/refuse", {"note": "n"}),
@@ -633,16 +700,26 @@ def mapped(people, city, works, directive):
     """Located items: the PW work, a SOC programme, a released work, a located disaster item
     (not a public kind); and the directive, with no coordinates."""
     soc = services.item_create(
-        actor=people["officer"], kind="major", number="P-115-002", title="社福園區",
-        lead=city["soc"], latitude="23.4791", longitude="120.4536",
-    )  # fmt: skip
+        actor=people["officer"],
+        kind="major",
+        number="P-115-002",
+        title="社福園區",
+        lead=city["soc"],
+        latitude="23.4791",
+        longitude="120.4536",
+    )
     done = _work(people, city, "W-114-007", latitude="23.47", longitude="120.43")
-    services.release_request(actor=people["liaison"], item=done, result="完工")
-    services.release_approve(actor=people["officer"], item=done)
+    release.release_request(actor=people["liaison"], item=done, result="完工")
+    release.release_approve(actor=people["officer"], item=done)
     disaster = services.item_create(
-        actor=people["officer"], kind="disaster", number="X-115-003", title="抽水站檢修",
-        lead=city["pw"], latitude="23.49", longitude="120.46",
-    )  # fmt: skip
+        actor=people["officer"],
+        kind="disaster",
+        number="X-115-003",
+        title="抽水站檢修",
+        lead=city["pw"],
+        latitude="23.49",
+        longitude="120.46",
+    )
     return {"works": works, "soc": soc, "done": done, "disaster": disaster}
 
 
@@ -683,7 +760,17 @@ def test_the_geojson_carries_no_personal_data(clients, mapped, people):
         people[persona].display_name = name
         people[persona].save(update_fields=["display_name"])
     works = mapped["works"]
-    report = file(works, people["liaison"], 2026, 10, "50", "44", problems=PROBLEMS, lag_reason=LAG_REASON, work_done=WORK_DONE)  # fmt: skip
+    report = file(
+        works,
+        people["liaison"],
+        2026,
+        10,
+        "50",
+        "44",
+        problems=PROBLEMS,
+        lag_reason=LAG_REASON,
+        work_done=WORK_DONE,
+    )
     reporting.report_approve(actor=people["head"], report=report, note="照片清晰")
     services.milestone_add(actor=people["liaison"], item=works, title="管線遷移", due="2026-05-01")
     for persona in ("anonymous", "officer"):
@@ -691,9 +778,23 @@ def test_the_geojson_carries_no_personal_data(clients, mapped, people):
         text = r.content.decode("utf-8")
         feature = next(f for f in _assert_rfc7946(r)["features"] if f["id"] == works.pk)
         assert feature["properties"]["actual"] == 44.0  # the figures are there...
-        for private in ("林聯絡", "陳科長", "黃管考", "liaison", "@", "example.gov.tw", "05-2254321",
-                        WORK_DONE, PROBLEMS, LAG_REASON, "照片清晰", "管線遷移", "filed_by",
-                        "email", "phone"):  # fmt: skip
+        for private in (
+            "林聯絡",
+            "陳科長",
+            "黃管考",
+            "liaison",
+            "@",
+            "example.gov.tw",
+            "05-2254321",
+            WORK_DONE,
+            PROBLEMS,
+            LAG_REASON,
+            "照片清晰",
+            "管線遷移",
+            "filed_by",
+            "email",
+            "phone",
+        ):
             assert private not in text, (persona, private)  # ...no person and no report text
 
 
@@ -705,8 +806,14 @@ def _grow(people, city, works, n):
     `works`, and n control meetings."""
     have = Item.objects.count()
     for k in range(have, n):
-        item = _work(people, city, f"Q-{k:03d}", latitude="23.48", longitude=f"120.{400 + k}",
-                     co_departments=[city["soc"]] if k % 2 else [])  # fmt: skip
+        item = _work(
+            people,
+            city,
+            f"Q-{k:03d}",
+            latitude="23.48",
+            longitude=f"120.{400 + k}",
+            co_departments=[city["soc"]] if k % 2 else [],
+        )
         file(item, people["liaison"], 2026, 10, "50", "40" if k % 3 == 0 else "50")
     months = [(y, m) for y in (2024, 2025, 2026) for m in range(1, 13)]
     filed = Report.objects.filter(item=works).count()
@@ -714,7 +821,9 @@ def _grow(people, city, works, n):
         due = at(*services.next_month(year, month), 3)
         file(works, people["liaison"], year, month, "50", "50", now=due)
     for year, month in months[Meeting.objects.count() : n]:
-        meetings.meeting_open(actor=people["officer"], year=year, month=month, held_on=f"{year}-{month:02d}-20")  # fmt: skip
+        meetings.meeting_open(
+            actor=people["officer"], year=year, month=month, held_on=f"{year}-{month:02d}-20"
+        )
 
 
 LISTS = {  # url: the most queries it may take, whatever the number of rows (3 of them are

@@ -48,9 +48,13 @@ def behind(people, works):
 @pytest.fixture
 def social(people, city):
     return services.item_create(
-        actor=people["other_liaison"], kind="major", number="S-115-001",
-        title="長照據點擴充計畫", lead=city["soc"], budget_total=3_000_000,
-    )  # fmt: skip
+        actor=people["other_liaison"],
+        kind="major",
+        number="S-115-001",
+        title="長照據點擴充計畫",
+        lead=city["soc"],
+        budget_total=3_000_000,
+    )
 
 
 @pytest.fixture
@@ -60,13 +64,20 @@ def meeting(people, city, behind, directive):
     )
     entry = meeting.agenda.get(item=behind)
     meetings.decision_record(
-        actor=people["officer"], meeting=meeting, entry=entry, department=city["pw"],
-        text="請工務處提出趕工計畫並每週回報", due=dt.date(2026, 12, 15),
-    )  # fmt: skip
+        actor=people["officer"],
+        meeting=meeting,
+        entry=entry,
+        department=city["pw"],
+        text="請工務處提出趕工計畫並每週回報",
+        due=dt.date(2026, 12, 15),
+    )
     meetings.decision_record(
-        actor=people["officer"], meeting=meeting, department=city["soc"],
-        text="社會處盤點長照據點無障礙設施", due=dt.date(2027, 1, 31),
-    )  # fmt: skip
+        actor=people["officer"],
+        meeting=meeting,
+        department=city["soc"],
+        text="社會處盤點長照據點無障礙設施",
+        due=dt.date(2027, 1, 31),
+    )
     return meeting
 
 
@@ -101,7 +112,10 @@ def test_it_exports_only_the_readers_items(clients, behind, directive, social):
 
 def test_it_filters_as_the_board(clients, behind, directive, social):
     def numbers(query):
-        return [row[0] for row in sheet(body(clients["officer"].get(f"/tracking/board.ods?{query}")))[1:]]  # fmt: skip
+        return [
+            row[0]
+            for row in sheet(body(clients["officer"].get(f"/tracking/board.ods?{query}")))[1:]
+        ]
 
     assert numbers("kind=mayor") == ["D-115-001"]
     assert numbers("lag=serious") == ["W-115-001"]
@@ -121,10 +135,14 @@ def test_the_board_export_makes_as_many_queries_for_20_items_as_for_2(
         return len(captured)
 
     for n in range(2):
-        services.item_create(actor=people["liaison"], kind="works", number=f"A{n}", title="t", lead=city["pw"])  # fmt: skip
+        services.item_create(
+            actor=people["liaison"], kind="works", number=f"A{n}", title="t", lead=city["pw"]
+        )
     few = queries()
     for n in range(20):
-        services.item_create(actor=people["liaison"], kind="works", number=f"B{n}", title="t", lead=city["pw"])  # fmt: skip
+        services.item_create(
+            actor=people["liaison"], kind="works", number=f"B{n}", title="t", lead=city["pw"]
+        )
     assert queries() == few
     with django_assert_max_num_queries(few):
         clients["officer"].get("/tracking/board.ods")
@@ -151,7 +169,15 @@ def test_it_writes_the_agenda_as_a_document(clients, meeting):
     assert response["Content-Type"] == "application/vnd.oasis.opendocument.text"
     assert 'filename="meeting-11510-agenda.odt"' in response["Content-Disposition"]
     text = text_of(body(response))
-    for words in ("議程", "115年11月20日", "副市長", "提會討論案件", "W-115-001 民族路人行道改善工程", "嚴重落後", "預定 60%／實際 45%"):  # fmt: skip
+    for words in (
+        "議程",
+        "115年11月20日",
+        "副市長",
+        "提會討論案件",
+        "W-115-001 民族路人行道改善工程",
+        "嚴重落後",
+        "預定 60%／實際 45%",
+    ):
         assert words in text, words
 
 
@@ -159,28 +185,51 @@ def test_it_writes_the_minutes_with_decisions_and_directives(clients, people, me
     response = clients["officer"].get(f"/tracking/meetings/{meeting.pk}/minutes.odt")
     text = text_of(body(response))
     assert "會議紀錄" in text and "會議尚未結束" in text
-    meetings.meeting_close(actor=people["officer"], meeting=meeting, minutes="一、工務處應加派人力。\n二、下次會議追蹤。")  # fmt: skip
+    meetings.meeting_close(
+        actor=people["officer"],
+        meeting=meeting,
+        minutes="一、工務處應加派人力。\n二、下次會議追蹤。",
+    )
     response = clients["executive"].get(f"/tracking/meetings/{meeting.pk}/minutes.odt")
     assert response.status_code == 200
     assert 'filename="meeting-11510-minutes.odt"' in response["Content-Disposition"]
     content = body(response)
     text = text_of(content)
     for words in (
-        "請工務處提出趕工計畫並每週回報", "社會處盤點長照據點無障礙設施", "M11510-01", "M11510-02",
-        "社會處", "115/12/15", "116/01/31", "臨時動議", "一、工務處應加派人力。", "二、下次會議追蹤。",
+        "請工務處提出趕工計畫並每週回報",
+        "社會處盤點長照據點無障礙設施",
+        "M11510-01",
+        "M11510-02",
+        "社會處",
+        "115/12/15",
+        "116/01/31",
+        "臨時動議",
+        "一、工務處應加派人力。",
+        "二、下次會議追蹤。",
         "紀錄定稿日期",
-    ):  # fmt: skip
+    ):
         assert words in text, words
     assert "會議尚未結束" not in text
     tables = [t.get_values() for t in odfdo.Document(io.BytesIO(content)).body.get_tables()]
     directives = next(t for t in tables if t[0][0] == "列管編號")
-    assert directives[1] == ["M11510-01", "請工務處提出趕工計畫並每週回報", "工務處", "115/12/15", "W-115-001"]  # fmt: skip
+    assert directives[1] == [
+        "M11510-01",
+        "請工務處提出趕工計畫並每週回報",
+        "工務處",
+        "115/12/15",
+        "W-115-001",
+    ]
 
 
 def test_meeting_files_are_for_signed_in_staff(clients, meeting):
     for part in ("agenda.ods", "agenda.odt", "minutes.odt"):
-        assert clients["anonymous"].get(f"/tracking/meetings/{meeting.pk}/{part}").status_code == 302  # fmt: skip
-        assert clients["liaison"].get(f"/tracking/meetings/{meeting.pk + 99}/{part}").status_code == 404  # fmt: skip
+        assert (
+            clients["anonymous"].get(f"/tracking/meetings/{meeting.pk}/{part}").status_code == 302
+        )
+        assert (
+            clients["liaison"].get(f"/tracking/meetings/{meeting.pk + 99}/{part}").status_code
+            == 404
+        )
     assert clients["liaison"].post(f"/tracking/meetings/{meeting.pk}/agenda.ods").status_code == 405
 
 
@@ -190,7 +239,9 @@ def test_an_empty_agenda_says_so(clients, people):
     assert "本月無須提會討論之列管案件" in text
     text = text_of(body(clients["officer"].get(f"/tracking/meetings/{meeting.pk}/minutes.odt")))
     assert "本次會議無決議列管事項" in text
-    assert sheet(body(clients["officer"].get(f"/tracking/meetings/{meeting.pk}/agenda.ods"))) == [AGENDA_COLUMNS]  # fmt: skip
+    assert sheet(body(clients["officer"].get(f"/tracking/meetings/{meeting.pk}/agenda.ods"))) == [
+        AGENDA_COLUMNS
+    ]
 
 
 def test_the_meeting_documents_make_as_many_queries_for_many_entries(clients, people, city, behind):
@@ -203,13 +254,34 @@ def test_the_meeting_documents_make_as_many_queries_for_many_entries(clients, pe
         return counts
 
     small = meetings.meeting_open(actor=people["officer"], year=2026, month=9, held_on=HELD)
-    meetings.decision_record(actor=people["officer"], meeting=small, entry=small.agenda.get(), department=city["pw"], text="趕工", due=dt.date(2026, 12, 31))  # fmt: skip
+    meetings.decision_record(
+        actor=people["officer"],
+        meeting=small,
+        entry=small.agenda.get(),
+        department=city["pw"],
+        text="趕工",
+        due=dt.date(2026, 12, 31),
+    )
     for n in range(6):
-        item = services.item_create(actor=people["liaison"], kind="works", number=f"L{n}", title="t", lead=city["pw"], budget_total=9_000_000)  # fmt: skip
+        item = services.item_create(
+            actor=people["liaison"],
+            kind="works",
+            number=f"L{n}",
+            title="t",
+            lead=city["pw"],
+            budget_total=9_000_000,
+        )
         file(item, people["liaison"], 2026, 10, 50, 30)
     large = meetings.meeting_open(actor=people["officer"], year=2026, month=10, held_on=HELD)
     for entry in large.agenda.all()[:3]:
-        meetings.decision_record(actor=people["officer"], meeting=large, entry=entry, department=city["pw"], text="趕工", due=dt.date(2026, 12, 31))  # fmt: skip
+        meetings.decision_record(
+            actor=people["officer"],
+            meeting=large,
+            entry=entry,
+            department=city["pw"],
+            text="趕工",
+            due=dt.date(2026, 12, 31),
+        )
     assert large.agenda.count() == 7
     assert queries(large) == queries(small)
 

@@ -21,9 +21,18 @@ from guankao.tracking.models import Item, Report
 from .conftest import NOW, file
 
 HEADER = [
-    "標案案號", "標案名稱", "主辦機關代碼", "資料年月", "預定進度", "實際進度",
-    "預定完工日", "開工日", "決標金額", "累計估驗計價金額", "落後原因",
-]  # fmt: skip
+    "標案案號",
+    "標案名稱",
+    "主辦機關代碼",
+    "資料年月",
+    "預定進度",
+    "實際進度",
+    "預定完工日",
+    "開工日",
+    "決標金額",
+    "累計估驗計價金額",
+    "落後原因",
+]
 NEW_TITLE = "嘉義市垃圾車停車場新建工程"
 GOOD = [
     [
@@ -38,7 +47,7 @@ GOOD = [
         "8,000,000",
         "1000000",
         "",
-    ],  # fmt: skip
+    ],
     [
         "PW11502",
         NEW_TITLE,
@@ -51,7 +60,7 @@ GOOD = [
         "8,000,000",
         "2500000",
         "用地取得延宕",
-    ],  # fmt: skip
+    ],
     [
         "PW11502",
         NEW_TITLE,
@@ -64,7 +73,7 @@ GOOD = [
         "8,000,000",
         "4000000",
         "雨天停工",
-    ],  # fmt: skip
+    ],
     [
         "PW11501",
         "民族路人行道改善工程",
@@ -77,7 +86,7 @@ GOOD = [
         "",
         "",
         "",
-    ],  # fmt: skip
+    ],
 ]
 
 
@@ -137,21 +146,31 @@ def test_it_checks_then_imports_a_good_file(web, people, works):
     assert result["dry_run"] and result["items_created"] == 1 and result["items_updated"] == 1
     assert result["reports_filed"] == 4 and result["rows"] == 4
     assert [o["what"] for o in result["outcomes"]] == [
-        "new item; report filed", "report filed", "report filed", "item changed; report filed",
-    ]  # fmt: skip
+        "new item; report filed",
+        "report filed",
+        "report filed",
+        "item changed; report filed",
+    ]
     assert counts() == before  # the dry run wrote nothing
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT).exists()
 
     response = upload(web["liaison"], table(GOOD), "import")
     assert response.status_code == 302 and response["Location"] == "/tracking/import/"
     item = Item.objects.get(tender_number="PW11502")
-    assert (item.number, item.kind, item.lead.code, item.level) == ("PW11502", "works", "PW", "city")  # fmt: skip
+    assert (item.number, item.kind, item.lead.code, item.level) == (
+        "PW11502",
+        "works",
+        "PW",
+        "city",
+    )
     assert item.title == NEW_TITLE and item.contract_sum == 8_000_000
     assert item.finish_date == dt.date(2026, 12, 31) and item.start_date == dt.date(2026, 3, 1)
     reports = list(item.reports.order_by("month"))
     assert [(r.month, r.planned, r.actual) for r in reports] == [
-        (8, Decimal(20), Decimal(20)), (9, Decimal(40), Decimal(35)), (10, Decimal(60), Decimal("58.5")),
-    ]  # fmt: skip
+        (8, Decimal(20), Decimal(20)),
+        (9, Decimal(40), Decimal(35)),
+        (10, Decimal(60), Decimal("58.5")),
+    ]
     assert all(r.filed_by == people["liaison"] and r.state == "submitted" for r in reports)
     assert reports[1].lag_reason == "用地取得延宕" and reports[1].money_spent == 2_500_000
     assert reports[0].work_done == imports.IMPORTED_WORK
@@ -171,7 +190,11 @@ def test_it_leaves_months_already_reported_with_the_same_figures(people, works):
     do_import(people, table(GOOD))
     before = counts()
     result = do_import(people, table(GOOD))
-    assert (result["reports_filed"], result["reports_unchanged"], result["items_created"]) == (0, 4, 0)  # fmt: skip
+    assert (result["reports_filed"], result["reports_unchanged"], result["items_created"]) == (
+        0,
+        4,
+        0,
+    )
     assert counts() == before
 
 
@@ -195,13 +218,24 @@ def test_it_files_again_after_a_return(people, works):
     result = do_import(people, table(changed))
     assert result["reports_filed"] == 1
     assert [(r.revision, r.state, r.actual) for r in works.reports.order_by("revision")] == [
-        (1, "returned", Decimal(50)), (2, "submitted", Decimal(55)),
-    ]  # fmt: skip
+        (1, "returned", Decimal(50)),
+        (2, "submitted", Decimal(55)),
+    ]
 
 
 def test_it_reads_english_headings_and_units(people, works):
-    header = ["Tender number", "TITLE", "lead_department_code", "Month", "Planned (%)", "Actual %", "機關名稱"]  # fmt: skip
-    result = do_import(people, table([["PW11501", "", "PW", "115年10月", "30", "30", "工務處"]], header))  # fmt: skip
+    header = [
+        "Tender number",
+        "TITLE",
+        "lead_department_code",
+        "Month",
+        "Planned (%)",
+        "Actual %",
+        "機關名稱",
+    ]
+    result = do_import(
+        people, table([["PW11501", "", "PW", "115年10月", "30", "30", "工務處"]], header)
+    )
     assert result["reports_filed"] == 1 and result["ignored_columns"] == ["機關名稱"]
     assert works.reports.get().planned == 30
 
@@ -228,7 +262,7 @@ def test_it_reads_ods_with_typed_cells(people, works):
             8000000,
             2500000,
             "用地取得延宕",
-        ],  # fmt: skip
+        ],
         [
             "PW11502",
             NEW_TITLE,
@@ -241,7 +275,7 @@ def test_it_reads_ods_with_typed_cells(people, works):
             8000000,
             4000000,
             "",
-        ],  # fmt: skip
+        ],
     ]
     content = write_ods({"PCMS": (HEADER, rows)})
     result = do_import(people, content, filename="pcms.ods")
@@ -252,7 +286,10 @@ def test_it_reads_ods_with_typed_cells(people, works):
 
 
 def test_an_officer_imports_every_departments_rows(people, city, works):
-    rows = [*GOOD, ["SOC11501", "長青食堂修繕工程", "SOC", "115/10", "30", "30", "", "", "900000", "", ""]]  # fmt: skip
+    rows = [
+        *GOOD,
+        ["SOC11501", "長青食堂修繕工程", "SOC", "115/10", "30", "30", "", "", "900000", "", ""],
+    ]
     result = do_import(people, table(rows), actor="officer")
     assert result["items_created"] == 2 and result["reports_filed"] == 5
     soc = Item.objects.get(tender_number="SOC11501")
@@ -313,9 +350,11 @@ def test_it_checks_actual_progress_against_the_months_already_reported(people, w
     def problem(row):
         with pytest.raises(ServiceError) as e:
             imports.pcms_import(
-                actor=people["liaison"], content=table([row]), filename="x.csv",
+                actor=people["liaison"],
+                content=table([row]),
+                filename="x.csv",
                 now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
-            )  # fmt: skip
+            )
         (found,) = e.value.problems
         assert (found.row, found.field) == (2, "實際進度")
         return found.message
@@ -363,7 +402,12 @@ def test_another_departments_liaison_cannot_import_pw_rows(web, people, works):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Nothing was imported" in page and "another department&#x27;s row" in page
-    assert {p.row for p in response.context["problems"] if p.field == "主辦機關代碼"} == {2, 3, 4, 5}  # fmt: skip
+    assert {p.row for p in response.context["problems"] if p.field == "主辦機關代碼"} == {
+        2,
+        3,
+        4,
+        5,
+    }
     assert counts() == before
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from guankao.core import calendar
 from guankao.core.models import Notification
-from guankao.tracking import jobs, reporting, services
+from guankao.tracking import jobs, release, reporting, services
 from guankao.tracking.models import Chase, Item, Report
 
 from .conftest import at, file
@@ -66,14 +66,21 @@ def test_it_sends_the_notice_of_the_day(day, expected, works, people):
 
 
 def test_it_sends_each_notice_once_across_reruns(works, directive, people):
-    for day in (dt.date(2026, 11, 2), dt.date(2026, 11, 5), dt.date(2026, 11, 6), dt.date(2026, 11, 10)):  # fmt: skip
+    for day in (
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 5),
+        dt.date(2026, 11, 6),
+        dt.date(2026, 11, 10),
+    ):
         first = jobs.sweep(day, at(day.year, day.month, day.day))
         again = jobs.sweep(day, at(day.year, day.month, day.day, 15))
         assert first["notices"] >= 1 and again["notices"] == 0
     # One digest per person and kind, listing both items; the head only for the escalation.
     liaison = [s for _u, s in notices(people["liaison"])]
     assert len(liaison) == 3 and all("2 item(s)" in s for s in liaison)
-    assert [s.split(":")[0] for _u, s in notices(people["head"]) if "Escalated" in s] == ["Escalated"]  # fmt: skip
+    assert [s.split(":")[0] for _u, s in notices(people["head"]) if "Escalated" in s] == [
+        "Escalated"
+    ]
     assert notices(people["other_liaison"]) == []
     assert Chase.objects.count() == 8  # 2 items × soon, due, overdue, escalated
 
@@ -115,8 +122,8 @@ def test_it_flags_an_overdue_item_and_raises_its_risk(works, people):
 
 
 def test_it_does_not_chase_released_items_or_items_placed_after_the_month(works, people, city):
-    services.release_request(actor=people["liaison"], item=works, result="完工")
-    services.release_approve(actor=people["officer"], item=works)
+    release.release_request(actor=people["liaison"], item=works, result="完工")
+    release.release_approve(actor=people["officer"], item=works)
     services.item_create(
         actor=people["liaison"], kind="works", number="NEW", title="新案", lead=city["pw"]
     )  # created "today" (after October)
@@ -167,9 +174,15 @@ def test_it_sends_nothing_twice_with_two_workers_at_once(people, city):
 
 def test_a_directive_turns_high_risk_the_day_after_its_due_date(directive, people):
     reporting.report_file(
-        actor=people["liaison"], item=directive, year=2026, month=11, now=at(2026, 12, 3),
-        work_done="研議中", handling="in_progress", result="持續辦理",
-    )  # fmt: skip
+        actor=people["liaison"],
+        item=directive,
+        year=2026,
+        month=11,
+        now=at(2026, 12, 3),
+        work_done="研議中",
+        handling="in_progress",
+        result="持續辦理",
+    )
     directive.refresh_from_db()
     assert directive.risk == Item.Risk.LOW
     jobs.sweep(dt.date(2026, 12, 31), at(2026, 12, 31))

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.plans import registry
-from guankao.tracking import meetings, reporting, services
+from guankao.tracking import meetings, release, reporting, services
 from guankao.tracking.models import Item, Kind, Meeting
 
 from .conftest import CREATED, at, file
@@ -36,19 +36,24 @@ def cases(people, city):
         "self": item(people, city, "SELF", budget_total=100_000),
     }
     for key, (planned, actual) in {
-        "serious": ("60", "45"), "behind": ("60", "55"), "release": ("100", "100"),
-        "quiet": ("60", "60"), "self": ("60", "30"),
-    }.items():  # fmt: skip
+        "serious": ("60", "45"),
+        "behind": ("60", "55"),
+        "release": ("100", "100"),
+        "quiet": ("60", "60"),
+        "self": ("60", "30"),
+    }.items():
         file(out[key], liaison, 2026, 10, planned, actual, now=at(2026, 11, 3))
     file(out["overdue"], liaison, 2026, 9, "50", "50", now=at(2026, 10, 3))
     Item.objects.filter(pk=out["overdue"].pk).update(report_overdue=True)
-    services.release_request(actor=liaison, item=out["release"], result="完工驗收")
+    release.release_request(actor=liaison, item=out["release"], result="完工驗收")
     return out
 
 
 def test_it_builds_the_agenda_from_the_items_that_need_the_meeting(cases, people):
     with mock.patch.object(timezone, "now", return_value=at(2026, 11, 12)):
-        meeting = meetings.meeting_open(actor=people["officer"], year=2026, month=11, held_on="115/11/20")  # fmt: skip
+        meeting = meetings.meeting_open(
+            actor=people["officer"], year=2026, month=11, held_on="115/11/20"
+        )
     agenda = [(e.item.number, e.reason) for e in meeting.agenda.select_related("item")]
     assert agenda == [("S1", "serious"), ("O1", "overdue"), ("B1", "at_risk"), ("R1", "release")]
     entry = meeting.agenda.get(item=cases["serious"])
@@ -67,12 +72,18 @@ def test_only_an_officer_opens_a_meeting_once_a_month(cases, people):
 
 
 def test_a_decision_becomes_a_directive_that_is_chased(cases, people, city):
-    meeting = meetings.meeting_open(actor=people["officer"], year=2026, month=11, held_on="2026-11-20")  # fmt: skip
+    meeting = meetings.meeting_open(
+        actor=people["officer"], year=2026, month=11, held_on="2026-11-20"
+    )
     entry = meeting.agenda.get(item=cases["serious"])
     decision = meetings.decision_record(
-        actor=people["officer"], meeting=meeting, entry=entry, department="PW",
-        text="請工務處於12月底前提出趕工計畫\n並每週回報", due="115/12/31",
-    )  # fmt: skip
+        actor=people["officer"],
+        meeting=meeting,
+        entry=entry,
+        department="PW",
+        text="請工務處於12月底前提出趕工計畫\n並每週回報",
+        due="115/12/31",
+    )
     directive = decision.directive
     assert directive.kind == Kind.MEETING and directive.lead == city["pw"]
     assert directive.level == Item.Level.CITY and directive.due_date == dt.date(2026, 12, 31)
@@ -80,14 +91,22 @@ def test_a_decision_becomes_a_directive_that_is_chased(cases, people, city):
     assert directive.origin == decision and "S1" in directive.description
     # The directive reports its handling monthly like any item.
     report = reporting.report_file(
-        actor=people["liaison"], item=directive, year=2026, month=11, now=at(2026, 11, 25),
-        work_done="已提出趕工計畫", handling="in_progress", result="每週回報中",
-    )  # fmt: skip
+        actor=people["liaison"],
+        item=directive,
+        year=2026,
+        month=11,
+        now=at(2026, 11, 25),
+        work_done="已提出趕工計畫",
+        handling="in_progress",
+        result="每週回報中",
+    )
     assert report.handling == "in_progress"
 
 
 def test_a_decision_needs_a_department_and_a_due_day_after_the_meeting(cases, people):
-    meeting = meetings.meeting_open(actor=people["officer"], year=2026, month=11, held_on="2026-11-20")  # fmt: skip
+    meeting = meetings.meeting_open(
+        actor=people["officer"], year=2026, month=11, held_on="2026-11-20"
+    )
     for data, field in (
         ({"department": "NOPE", "due": "2026-12-31"}, "department"),
         ({"department": "PW", "due": "2026-11-19"}, "due"),
@@ -100,17 +119,23 @@ def test_a_decision_needs_a_department_and_a_due_day_after_the_meeting(cases, pe
 
 
 def test_a_closed_meeting_is_held_and_cannot_change(cases, people):
-    meeting = meetings.meeting_open(actor=people["officer"], year=2026, month=11, held_on="2026-11-10")  # fmt: skip
+    meeting = meetings.meeting_open(
+        actor=people["officer"], year=2026, month=11, held_on="2026-11-10"
+    )
     with mock.patch.object(timezone, "now", return_value=at(2026, 11, 12)):
         meetings.meeting_close(actor=people["officer"], meeting=meeting, minutes="決議如附")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
     with pytest.raises(ServiceError):
-        meetings.decision_record(actor=people["officer"], meeting=meeting, text="x", department="PW", due="2026-12-31")  # fmt: skip
+        meetings.decision_record(
+            actor=people["officer"], meeting=meeting, text="x", department="PW", due="2026-12-31"
+        )
 
 
 def _hold(people, year, month):
-    meeting = meetings.meeting_open(actor=people["officer"], year=year, month=month, held_on=dt.date(year, month, 20))  # fmt: skip
+    meeting = meetings.meeting_open(
+        actor=people["officer"], year=year, month=month, held_on=dt.date(year, month, 20)
+    )
     with mock.patch.object(timezone, "now", return_value=at(year, month, 21)):
         meetings.meeting_close(actor=people["officer"], meeting=meeting, minutes="紀錄")
 
@@ -130,7 +155,9 @@ def test_kpi_3_1_counts_the_months_reviewed(people):
 
 
 def test_kpi_3_2_is_the_share_of_grant_reports_on_time(people, city):
-    on_time = item(people, city, "G1", kind="basic_grant", grant_source="國發會", grant_amount=3_000_000)  # fmt: skip
+    on_time = item(
+        people, city, "G1", kind="basic_grant", grant_source="國發會", grant_amount=3_000_000
+    )
     late = item(people, city, "G2", kind="grant")
     item(people, city, "G3", kind="basic_grant")  # never reports
     item(people, city, "W1")  # not a grant: not counted

@@ -54,7 +54,7 @@ def items(people, city):
     return {
         "serious": make_item(
             pw, city["pw"], "PW-S", planned="50", actual="30", budget_total=9_000_000
-        ),  # fmt: skip
+        ),
         "behind": make_item(pw, city["pw"], "PW-B", planned="50", actual="45"),
         "on_time": make_item(pw, city["pw"], "PW-T", planned="50", actual="50", located=False),
         "none": make_item(pw, city["pw1"], "PW1-N"),
@@ -152,7 +152,9 @@ def _queries(client, path) -> int:
 
 
 @pytest.mark.parametrize("path", ["/tracking/", "/tracking/behind/", "/tracking/map/"])
-def test_it_runs_as_many_queries_for_30_items_as_for_3(en, people, city, path, django_assert_max_num_queries):  # fmt: skip
+def test_it_runs_as_many_queries_for_30_items_as_for_3(
+    en, people, city, path, django_assert_max_num_queries
+):
     liaison = people["liaison"]
     for n in range(3):
         make_item(liaison, city["pw"], f"Q-{n:02d}", planned="50", actual=str(30 + n))
@@ -189,7 +191,9 @@ def test_the_behind_list_is_paginated(en, items, monkeypatch):
 
 
 def test_the_behind_list_is_scoped(en, items):
-    assert behind_numbers(en["other_liaison"].get("/tracking/behind/").content.decode()) == ["SOC-S"]  # fmt: skip
+    assert behind_numbers(en["other_liaison"].get("/tracking/behind/").content.decode()) == [
+        "SOC-S"
+    ]
 
 
 # Map ----------------------------------------------------------------------------------------
@@ -234,9 +238,23 @@ def test_the_map_carries_no_personal_data(en, items, people):
     content = en["officer"].get("/tracking/map/").content.decode()
     data = _features(content)
     allowed = {
-        "number", "title", "kind", "kind_label", "status", "lag", "lag_label", "risk", "planned",
-        "actual", "budget_total", "contractor", "site_address", "lead", "finish_date", "url",
-    }  # fmt: skip
+        "number",
+        "title",
+        "kind",
+        "kind_label",
+        "status",
+        "lag",
+        "lag_label",
+        "risk",
+        "planned",
+        "actual",
+        "budget_total",
+        "contractor",
+        "site_address",
+        "lead",
+        "finish_date",
+        "url",
+    }
     text = json.dumps(data, ensure_ascii=False)
     for feature in data["features"]:
         assert set(feature["properties"]) <= allowed
@@ -261,7 +279,9 @@ def test_without_a_tile_url_the_map_is_a_list_with_a_notice(en, items, settings)
 def test_with_tiles_the_notice_waits_for_a_tile_error(en, items, settings):
     settings.GUANKAO_MAP_TILES = "https://tiles.example.test/{z}/{x}/{y}.png"
     content = en["officer"].get("/tracking/map/").content.decode()
-    notice = re.search(r'<p id="tracking-map-notice"[^>]*data-message="([^"]*)"[^>]*>([^<]*)</p>', content)  # fmt: skip
+    notice = re.search(
+        r'<p id="tracking-map-notice"[^>]*data-message="([^"]*)"[^>]*>([^<]*)</p>', content
+    )
     assert notice.group(1) == "Map tiles could not be loaded; every item is listed below."
     assert notice.group(2) == ""  # map.js fills it in on tileerror
 
@@ -276,13 +296,19 @@ def test_the_map_is_scoped_and_filtered(en, items):
 def test_the_default_tiles_are_nlscs_emap():
     """The suite points the tiles at a closed local port (tests/env.py); without the
     variable the settings take NLSC's EMAP."""
-    code = "from django.conf import settings as s; print(s.GUANKAO_MAP_TILES); print(s.GUANKAO_MAP_ATTRIBUTION)"  # fmt: skip
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.GUANKAO_MAP_TILES); print(s.GUANKAO_MAP_ATTRIBUTION)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "GUANKAO_MAP_TILES"}
     env["DJANGO_SETTINGS_MODULE"] = "guankao.settings"
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.splitlines()  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert out[0].startswith("https://wmts.nlsc.gov.tw/wmts/EMAP/")
     assert out[1] == "© 內政部國土測繪中心"
 
@@ -331,7 +357,11 @@ def test_bad_rules_are_refused_naming_the_field(en, field, value, label):
     assert label in response.content.decode()
     assert response.context["form"].errors[field]
     after = Rules.objects.get(pk=before.pk)
-    assert (after.report_due_day, after.money_share, after.serious_gap) == (5, Decimal("0.8"), Decimal(10))  # fmt: skip
+    assert (after.report_due_day, after.money_share, after.serious_gap) == (
+        5,
+        Decimal("0.8"),
+        Decimal(10),
+    )
     assert not AuditEntry.objects.filter(object_type="tracking.rules").exists()
 
 

@@ -40,9 +40,13 @@ def early(monkeypatch):
 def section_item(people, city):
     """An item led by PW-1, the section of the worker who has no role."""
     return services.item_create(
-        actor=people["liaison"], kind="works", number="W-115-101", title="側溝清疏",
-        lead=city["pw1"], budget_total=1_000_000,
-    )  # fmt: skip
+        actor=people["liaison"],
+        kind="works",
+        number="W-115-101",
+        title="側溝清疏",
+        lead=city["pw1"],
+        budget_total=1_000_000,
+    )
 
 
 def png(name="site.png", colour=(200, 30, 30)):
@@ -66,25 +70,43 @@ def progress_post(**extra):
 
 @pytest.mark.parametrize(
     "persona,status",
-    [("liaison", 200), ("head", 200), ("officer", 200), ("executive", 200), ("admin", 200),
-     ("other_liaison", 404), ("worker", 404)],
-)  # fmt: skip
+    [
+        ("liaison", 200),
+        ("head", 200),
+        ("officer", 200),
+        ("executive", 200),
+        ("admin", 200),
+        ("other_liaison", 404),
+        ("worker", 404),
+    ],
+)
 def test_it_shows_the_item_page_to_those_who_may_read_it(clients, works, persona, status):
     r = clients[persona].get(f"/tracking/items/{works.pk}/")
     assert r.status_code == status
     if status == 200:
         html = r.content.decode()
-        for text in ("W-115-001", "PW11501", "嘉義營造", "NT$11,500,000", "嘉義市東區民族路", "23.480000"):  # fmt: skip
+        for text in (
+            "W-115-001",
+            "PW11501",
+            "嘉義營造",
+            "NT$11,500,000",
+            "嘉義市東區民族路",
+            "23.480000",
+        ):
             assert text in html
         assert "115/12/31" in html  # the planned finish, in 民國 form
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(clients, works):
     for url in (
-        "/tracking/items/", f"/tracking/items/{works.pk}/", "/tracking/items/new/",
-        f"/tracking/items/{works.pk}/edit/", report_url(works), "/tracking/my/",
+        "/tracking/items/",
+        f"/tracking/items/{works.pk}/",
+        "/tracking/items/new/",
+        f"/tracking/items/{works.pk}/edit/",
+        report_url(works),
+        "/tracking/my/",
         f"/tracking/items/{works.pk}/release/",
-    ):  # fmt: skip
+    ):
         r = clients["anonymous"].get(url)
         assert r.status_code == 302 and "/login" in r["Location"], url
 
@@ -95,18 +117,33 @@ def test_other_departments_get_404_on_every_pw_item_page(clients, works, people)
     assert other.get(f"/tracking/items/{works.pk}/edit/").status_code == 404
     assert other.get(report_url(works)).status_code == 404
     assert other.post(report_url(works, 2026, 9), progress_post(month="9")).status_code == 404
-    assert other.post(f"/tracking/reports/{report.pk}/review/", {"action": "approve"}).status_code == 404  # fmt: skip
+    assert (
+        other.post(f"/tracking/reports/{report.pk}/review/", {"action": "approve"}).status_code
+        == 404
+    )
     assert other.get(f"/tracking/items/{works.pk}/release/").status_code == 404
-    assert other.post(f"/tracking/items/{works.pk}/milestones/", {"milestone-title": "x", "milestone-due": "115/12/01"}).status_code == 404  # fmt: skip
+    assert (
+        other.post(
+            f"/tracking/items/{works.pk}/milestones/",
+            {"milestone-title": "x", "milestone-due": "115/12/01"},
+        ).status_code
+        == 404
+    )
     assert works.reports.count() == 1 and not works.milestones.exists()
     assert "W-115-001" not in other.get("/tracking/items/").content.decode()
 
 
 def test_it_shows_a_directive_with_its_due_date_and_handling(clients, directive, people):
     reporting.report_file(
-        actor=people["liaison"], item=directive, year=2026, month=10, now=NOW,
-        work_done="研議中", handling="in_progress", result="已召開會議",
-    )  # fmt: skip
+        actor=people["liaison"],
+        item=directive,
+        year=2026,
+        month=10,
+        now=NOW,
+        work_done="研議中",
+        handling="in_progress",
+        result="已召開會議",
+    )
     html = clients["head"].get(f"/tracking/items/{directive.pk}/").content.decode()
     assert "115/12/31" in html and "已召開會議" in html
     assert "<svg" not in html  # no S-curve for a directive
@@ -120,13 +157,17 @@ def test_it_lets_the_liaison_file_and_the_head_approve(clients, works, people):
     assert page.status_code == 200
     assert page.context["year"] == 2026 and page.context["month"] == 10  # last month
     assert page.context["due"] == dt.date(2026, 11, 5)
-    r = clients["liaison"].post(report_url(works), progress_post(money_planned="4,000,000", money_spent="3900000"))  # fmt: skip
+    r = clients["liaison"].post(
+        report_url(works), progress_post(money_planned="4,000,000", money_spent="3900000")
+    )
     assert r.status_code == 302
     report = Report.objects.get(item=works)
     assert (report.state, report.actual, report.money_spent) == ("submitted", 50, 3_900_000)
     html = clients["head"].get(f"/tracking/items/{works.pk}/").content.decode()
     assert f'action="/tracking/reports/{report.pk}/review/"' in html
-    r = clients["head"].post(f"/tracking/reports/{report.pk}/review/", {"action": "approve", "note": "同意"})  # fmt: skip
+    r = clients["head"].post(
+        f"/tracking/reports/{report.pk}/review/", {"action": "approve", "note": "同意"}
+    )
     assert r.status_code == 302
     report.refresh_from_db()
     assert report.state == Report.State.APPROVED and report.review_note == "同意"
@@ -134,7 +175,9 @@ def test_it_lets_the_liaison_file_and_the_head_approve(clients, works, people):
 
 def test_it_returns_a_report_only_with_a_note(clients, works, people):
     report = file(works, people["liaison"], 2026, 10, "50", "50")
-    r = clients["head"].post(f"/tracking/reports/{report.pk}/review/", {"action": "return", "note": ""})  # fmt: skip
+    r = clients["head"].post(
+        f"/tracking/reports/{report.pk}/review/", {"action": "return", "note": ""}
+    )
     assert r.status_code == 400
     assert r.context["review_for"] == report.pk and r.context["review_form"].errors["note"]
     report.refresh_from_db()
@@ -169,7 +212,9 @@ def test_the_executive_reads_but_cannot_file(clients, works):
 
 
 def test_a_behind_report_without_a_lag_reason_is_refused_on_the_field(clients, works):
-    r = clients["liaison"].post(report_url(works), progress_post(planned="50", actual="40", files=png()))  # fmt: skip
+    r = clients["liaison"].post(
+        report_url(works), progress_post(planned="50", actual="40", files=png())
+    )
     assert r.status_code == 400
     errors = r.context["form"].errors
     assert list(errors) == ["lag_reason"]
@@ -195,7 +240,9 @@ def test_a_second_report_for_the_month_is_refused_with_the_reason(clients, works
 def test_it_marks_and_shows_a_late_report(clients, works):
     page = clients["liaison"].get(report_url(works))
     assert page.context["late"] and "115/11/05" in page.content.decode()
-    r = clients["liaison"].post(report_url(works), progress_post(planned="50", actual="38", lag_reason="雨天停工"))  # fmt: skip
+    r = clients["liaison"].post(
+        report_url(works), progress_post(planned="50", actual="38", lag_reason="雨天停工")
+    )
     assert r.status_code == 302
     report = Report.objects.get()
     assert report.late
@@ -218,7 +265,9 @@ def test_a_report_before_the_due_day_is_not_late(clients, works, early):
 def test_the_officer_refuses_a_late_report(clients, works, people):
     report = file(works, people["liaison"], 2026, 10, "50", "50")
     assert report.late
-    r = clients["officer"].post(f"/tracking/reports/{report.pk}/review/", {"action": "refuse", "note": "逾期"})  # fmt: skip
+    r = clients["officer"].post(
+        f"/tracking/reports/{report.pk}/review/", {"action": "refuse", "note": "逾期"}
+    )
     assert r.status_code == 302
     report.refresh_from_db()
     assert report.state == Report.State.REFUSED
@@ -228,7 +277,9 @@ def test_a_photo_upload_shows_a_thumbnail_on_the_item_page(clients, works):
     data = progress_post(files=[png("before.png"), png("after.png", (20, 90, 200))])
     assert clients["liaison"].post(report_url(works), data).status_code == 302
     report = Report.objects.get()
-    photos = Attachment.objects.filter(owner_type=services.ATTACHMENT_REPORT, owner_id=str(report.pk))  # fmt: skip
+    photos = Attachment.objects.filter(
+        owner_type=services.ATTACHMENT_REPORT, owner_id=str(report.pk)
+    )
     assert photos.count() == 2
     html = clients["head"].get(f"/tracking/items/{works.pk}/").content.decode()
     for photo in photos:
@@ -240,7 +291,13 @@ def test_a_photo_upload_shows_a_thumbnail_on_the_item_page(clients, works):
 def test_a_directive_reports_its_handling(clients, directive):
     page = clients["liaison"].get(report_url(directive))
     assert "planned" not in page.context["form"].fields
-    data = {"year": "115", "month": "10", "handling": "done", "result": "已辦結", "work_done": "完成"}  # fmt: skip
+    data = {
+        "year": "115",
+        "month": "10",
+        "handling": "done",
+        "result": "已辦結",
+        "work_done": "完成",
+    }
     assert clients["liaison"].post(report_url(directive), data).status_code == 302
     assert Report.objects.get().handling == "done"
 
@@ -249,21 +306,35 @@ def test_a_directive_reports_its_handling(clients, directive):
 
 
 def test_it_draws_the_s_curve_with_a_table_and_states_the_forecast(clients, works, people):
-    for month, planned, actual in ((6, "10", "10"), (7, "25", "24"), (8, "40", "35"), (9, "55", "45")):  # fmt: skip
+    for month, planned, actual in (
+        (6, "10", "10"),
+        (7, "25", "24"),
+        (8, "40", "35"),
+        (9, "55", "45"),
+    ):
         file(works, people["liaison"], 2026, month, planned, actual)
     r = clients["head"].get(f"/tracking/items/{works.pk}/")
     html = r.content.decode()
     assert "<svg" in html and "<title id=" in html and "<desc id=" in html
     assert "115/06" in html and "115/09" in html
     assert r.context["forecast"].explanation in html
-    assert [label for label, _r in r.context["curve_rows"]] == ["115/06", "115/07", "115/08", "115/09"]  # fmt: skip
+    assert [label for label, _r in r.context["curve_rows"]] == [
+        "115/06",
+        "115/07",
+        "115/08",
+        "115/09",
+    ]
 
 
 def test_the_s_curve_escapes_what_it_draws(clients, people, city):
     item = services.item_create(
-        actor=people["liaison"], kind="works", number="W<b>1", title="t", lead=city["pw"],
+        actor=people["liaison"],
+        kind="works",
+        number="W<b>1",
+        title="t",
+        lead=city["pw"],
         finish_date=dt.date(2026, 12, 31),
-    )  # fmt: skip
+    )
     file(item, people["liaison"], 2026, 9, "40", "40")
     html = clients["liaison"].get(f"/tracking/items/{item.pk}/").content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
@@ -291,10 +362,18 @@ def test_it_lists_notices_sent_and_the_audit_trail(clients, works):
 
 def item_post(**extra):
     data = {
-        "kind": "works", "number": "W-115-009", "title": "新建停車場", "lead": "PW",
-        "budget_total": "6,000,000", "start_date": "115/02/01", "finish_date": "115/12/31",
-        "tender_number": "PW11509", "contractor": "東區營造", "latitude": "23.47", "longitude": "120.45",
-    }  # fmt: skip
+        "kind": "works",
+        "number": "W-115-009",
+        "title": "新建停車場",
+        "lead": "PW",
+        "budget_total": "6,000,000",
+        "start_date": "115/02/01",
+        "finish_date": "115/12/31",
+        "tender_number": "PW11509",
+        "contractor": "東區營造",
+        "latitude": "23.47",
+        "longitude": "120.45",
+    }
     data.update(extra)
     return data
 
@@ -314,9 +393,13 @@ def test_the_liaison_creates_an_item_through_the_form(clients, people):
 
 def test_a_grant_shows_its_source_and_amounts(clients):
     data = item_post(
-        kind="basic_grant", number="G-115-001", grant_source="國發會 一般性補助款",
-        grant_amount="3,000,000", matching_funds="1000000", budget_total="4000000",
-    )  # fmt: skip
+        kind="basic_grant",
+        number="G-115-001",
+        grant_source="國發會 一般性補助款",
+        grant_amount="3,000,000",
+        matching_funds="1000000",
+        budget_total="4000000",
+    )
     assert clients["liaison"].post("/tracking/items/new/", data).status_code == 302
     item = Item.objects.get(number="G-115-001")
     assert item.level == Item.Level.CITY  # every central grant, whatever the amount
@@ -375,11 +458,18 @@ def test_it_adds_a_milestone_and_marks_it_done(clients, works):
     r = clients["liaison"].post(url, {"milestone-title": "基礎完成", "milestone-due": "115/10/31"})
     assert r.status_code == 302
     milestone = Milestone.objects.get()
-    r = clients["liaison"].post(f"/tracking/milestones/{milestone.pk}/done/", {"done_on": "115/11/02"})  # fmt: skip
+    r = clients["liaison"].post(
+        f"/tracking/milestones/{milestone.pk}/done/", {"done_on": "115/11/02"}
+    )
     assert r.status_code == 302
     milestone.refresh_from_db()
     assert milestone.done_on == dt.date(2026, 11, 2)
-    assert clients["executive"].post(url, {"milestone-title": "x", "milestone-due": "115/12/01"}).status_code == 403  # fmt: skip
+    assert (
+        clients["executive"]
+        .post(url, {"milestone-title": "x", "milestone-due": "115/12/01"})
+        .status_code
+        == 403
+    )
 
 
 def test_it_asks_for_release_and_the_officer_decides(clients, works):
@@ -396,7 +486,12 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
     assert clients["liaison"].post(decide, {"release-action": "approve"}).status_code == 403
     r = clients["officer"].post(decide, {"release-action": "return", "release-note": ""})
     assert r.status_code == 400 and r.context["decision_form"].errors
-    assert clients["officer"].post(decide, {"release-action": "approve", "release-note": "同意"}).status_code == 302  # fmt: skip
+    assert (
+        clients["officer"]
+        .post(decide, {"release-action": "approve", "release-note": "同意"})
+        .status_code
+        == 302
+    )
     works.refresh_from_db()
     assert works.status == Item.Status.RELEASED
     listed = clients["officer"].get("/tracking/items/?status=released&q=W-115-001")
@@ -436,7 +531,7 @@ def test_it_filters_the_list(clients, works, directive, people):
     assert client.get("/tracking/items/?kind=bogus").status_code == 400
 
 
-def test_my_reports_lists_the_liaisons_due_and_the_heads_reviews(clients, works, directive, people):  # fmt: skip
+def test_my_reports_lists_the_liaisons_due_and_the_heads_reviews(clients, works, directive, people):
     page = clients["liaison"].get("/tracking/my/")
     assert [row["item"].number for row in page.context["due"]] == ["D-115-001", "W-115-001"]
     assert all(row["late"] for row in page.context["due"])
@@ -462,13 +557,19 @@ def _count(client, url) -> int:
 def _items(people, city, n, start=0):
     for i in range(start, start + n):
         services.item_create(
-            actor=people["liaison"], kind="works", number=f"Q-{i:03d}", title=f"工程 {i}",
-            lead=city["pw"], budget_total=1_000_000,
-        )  # fmt: skip
+            actor=people["liaison"],
+            kind="works",
+            number=f"Q-{i:03d}",
+            title=f"工程 {i}",
+            lead=city["pw"],
+            budget_total=1_000_000,
+        )
 
 
 @pytest.mark.parametrize("persona", ["officer", "liaison"])
-def test_the_list_query_count_does_not_grow_with_items(clients, people, city, persona, django_assert_max_num_queries):  # fmt: skip
+def test_the_list_query_count_does_not_grow_with_items(
+    clients, people, city, persona, django_assert_max_num_queries
+):
     _items(people, city, 3)
     few = _count(clients[persona], "/tracking/items/?kind=works&department=PW")
     _items(people, city, 27, start=3)
@@ -486,17 +587,29 @@ def _months(n):
     return sorted(out)
 
 
-def test_the_item_page_query_count_does_not_grow_with_reports(clients, works, people, django_assert_max_num_queries):  # fmt: skip
+def test_the_item_page_query_count_does_not_grow_with_reports(
+    clients, works, people, django_assert_max_num_queries
+):
     months = _months(30)
 
     def add(rows):
         for i, (year, month) in rows:
             pct = str(3 + i * 3)
-            report = file(works, people["liaison"], year, month, pct, pct, files=[png()] if i % 10 == 0 else ())  # fmt: skip
+            report = file(
+                works,
+                people["liaison"],
+                year,
+                month,
+                pct,
+                pct,
+                files=[png()] if i % 10 == 0 else (),
+            )
             if i % 2:
                 reporting.report_approve(actor=people["head"], report=report)
             Chase.objects.create(item=works, year=year, month=month, kind="overdue")
-            services.milestone_add(actor=people["liaison"], item=works, title=f"m{i}", due=dt.date(year, month, 28))  # fmt: skip
+            services.milestone_add(
+                actor=people["liaison"], item=works, title=f"m{i}", due=dt.date(year, month, 28)
+            )
 
     numbered = list(enumerate(months))
     add(numbered[:3])

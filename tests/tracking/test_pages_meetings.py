@@ -85,7 +85,15 @@ def test_the_meeting_page_groups_the_agenda_by_reason_with_the_snapshot(en, meet
 
 
 def test_the_agenda_keeps_the_figures_of_when_it_was_built(en, meeting, agenda_items, people):
-    file(agenda_items["city"], people["liaison"], 2026, 11, "60", "58", now=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC))  # fmt: skip
+    file(
+        agenda_items["city"],
+        people["liaison"],
+        2026,
+        11,
+        "60",
+        "58",
+        now=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
+    )
     content = en["officer"].get(f"/tracking/meetings/{meeting.pk}/").content.decode()
     assert "20 points" in content and "58%" not in content
 
@@ -131,12 +139,28 @@ def test_a_general_decision_needs_no_agenda_item(en, meeting):
 @pytest.mark.parametrize(
     ("data", "field", "label"),
     [
-        ({"general-text": "", "general-department": "PW", "general-due": "115/12/31"}, "text", "Decision (決議)"),
-        ({"general-text": "x", "general-department": "XX", "general-due": "115/12/31"}, "department", "Assigned to (department)"),
-        ({"general-text": "x", "general-department": "PW", "general-due": "115/13/40"}, "due", "Due date"),
-        ({"general-text": "x", "general-department": "PW", "general-due": "115/11/01"}, "due", "Due date"),
+        (
+            {"general-text": "", "general-department": "PW", "general-due": "115/12/31"},
+            "text",
+            "Decision (決議)",
+        ),
+        (
+            {"general-text": "x", "general-department": "XX", "general-due": "115/12/31"},
+            "department",
+            "Assigned to (department)",
+        ),
+        (
+            {"general-text": "x", "general-department": "PW", "general-due": "115/13/40"},
+            "due",
+            "Due date",
+        ),
+        (
+            {"general-text": "x", "general-department": "PW", "general-due": "115/11/01"},
+            "due",
+            "Due date",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_decision_is_refused_naming_the_field(en, meeting, data, field, label):
     response = en["officer"].post(f"/tracking/meetings/{meeting.pk}/decisions/", data)
     assert response.status_code == 400
@@ -147,7 +171,9 @@ def test_a_bad_decision_is_refused_naming_the_field(en, meeting, data, field, la
 
 
 def test_an_entry_of_another_meeting_is_not_found(en, meeting, people, agenda_items):
-    other = meetings.meeting_open(actor=people["officer"], year=2026, month=10, held_on=dt.date(2026, 10, 15))  # fmt: skip
+    other = meetings.meeting_open(
+        actor=people["officer"], year=2026, month=10, held_on=dt.date(2026, 10, 15)
+    )
     entry = meeting.agenda.first()
     response = en["officer"].post(
         f"/tracking/meetings/{other.pk}/decisions/",
@@ -156,7 +182,7 @@ def test_an_entry_of_another_meeting_is_not_found(en, meeting, people, agenda_it
             f"entry{entry.pk}-text": "x",
             f"entry{entry.pk}-department": "PW",
             f"entry{entry.pk}-due": "115/12/31",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 404
     assert not Decision.objects.exists()
@@ -191,7 +217,10 @@ def test_closing_needs_the_minutes(en, meeting):
 def test_a_second_meeting_for_the_month_is_refused(en, meeting):
     response = en["officer"].post("/tracking/meetings/", OPEN_FORM)
     assert response.status_code == 400
-    assert '<a href="#id_month">Month (1–12)</a>: already has a control meeting' in response.content.decode()  # fmt: skip
+    assert (
+        '<a href="#id_month">Month (1–12)</a>: already has a control meeting'
+        in response.content.decode()
+    )
     assert Meeting.objects.count() == 1
 
 
@@ -215,12 +244,17 @@ def test_only_officers_open_decide_and_close(en, meeting, persona):
     )
     assert Meeting.objects.count() == 1 and not Decision.objects.exists()
     assert Meeting.objects.get().status == Meeting.Status.OPEN
-    assert "Open the meeting and build the agenda" not in client.get("/tracking/meetings/").content.decode()  # fmt: skip
+    assert (
+        "Open the meeting and build the agenda"
+        not in client.get("/tracking/meetings/").content.decode()
+    )
 
 
 def test_an_administrator_runs_the_meeting_too(en, meeting):
     decision = {"general-text": "x", "general-department": "PW", "general-due": "115/12/31"}
-    assert en["admin"].post(f"/tracking/meetings/{meeting.pk}/decisions/", decision).status_code == 302  # fmt: skip
+    assert (
+        en["admin"].post(f"/tracking/meetings/{meeting.pk}/decisions/", decision).status_code == 302
+    )
 
 
 def test_the_anonymous_and_unknown_meetings(en, meeting):
@@ -230,7 +264,9 @@ def test_the_anonymous_and_unknown_meetings(en, meeting):
     response = en["anonymous"].post(f"/tracking/meetings/{meeting.pk}/close/", {"minutes": "x"})
     assert response.status_code == 302
     assert en["officer"].get("/tracking/meetings/999999/").status_code == 404
-    assert en["officer"].post("/tracking/meetings/999999/close/", {"minutes": "x"}).status_code == 404  # fmt: skip
+    assert (
+        en["officer"].post("/tracking/meetings/999999/close/", {"minutes": "x"}).status_code == 404
+    )
     assert en["officer"].get(f"/tracking/meetings/{meeting.pk}/decisions/").status_code == 405
 
 
@@ -241,15 +277,26 @@ def test_the_list_shows_each_meeting(en, meeting):
     assert "1 meeting" in content
 
 
-def test_the_meeting_pages_run_a_fixed_number_of_queries(en, people, city, django_assert_max_num_queries):  # fmt: skip
+def test_the_meeting_pages_run_a_fixed_number_of_queries(
+    en, people, city, django_assert_max_num_queries
+):
     officer = people["officer"]
     for n in range(12):
         make_item(people["liaison"], city["pw"], f"Q-{n:02d}", "50", "30", budget_total=6_000_000)
     for month in range(1, 13):
-        meetings.meeting_open(actor=officer, year=2025, month=month, held_on=dt.date(2025, month, 20))  # fmt: skip
+        meetings.meeting_open(
+            actor=officer, year=2025, month=month, held_on=dt.date(2025, month, 20)
+        )
     meeting = Meeting.objects.get(year=2025, month=12)
     for entry in meeting.agenda.all()[:6]:
-        meetings.decision_record(actor=officer, meeting=meeting, text="趕工", department="PW", due="115/12/31", entry=entry)  # fmt: skip
+        meetings.decision_record(
+            actor=officer,
+            meeting=meeting,
+            text="趕工",
+            department="PW",
+            due="115/12/31",
+            entry=entry,
+        )
     with django_assert_max_num_queries(8):
         assert en["officer"].get("/tracking/meetings/").status_code == 200
     with django_assert_max_num_queries(12):

@@ -5,8 +5,9 @@ import pytest
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
-from guankao.tracking import reporting, services
+from guankao.tracking import release, reporting, services
 from guankao.tracking.models import Item, Report, Rules
+from guankao.tracking.rules import rules_update
 
 from .conftest import NOW, at, file
 
@@ -19,17 +20,26 @@ def test_it_creates_a_city_controlled_work_by_the_rule(works):
 def test_it_refuses_self_control_for_a_large_project(people, city):
     with pytest.raises(ServiceError) as e:
         services.item_create(
-            actor=people["liaison"], kind="works", number="X1", title="t", lead=city["pw"],
-            budget_total=5_000_000, level="self",
-        )  # fmt: skip
+            actor=people["liaison"],
+            kind="works",
+            number="X1",
+            title="t",
+            lead=city["pw"],
+            budget_total=5_000_000,
+            level="self",
+        )
     assert e.value.problems[0].field == "level"
 
 
 def test_it_keeps_a_small_project_self_controlled(people, city):
     item = services.item_create(
-        actor=people["liaison"], kind="works", number="X2", title="t", lead=city["pw"],
+        actor=people["liaison"],
+        kind="works",
+        number="X2",
+        title="t",
+        lead=city["pw"],
         budget_total=4_999_999,
-    )  # fmt: skip
+    )
     assert item.level == Item.Level.SELF
 
 
@@ -43,9 +53,15 @@ def test_another_departments_liaison_cannot_create(people, city):
 def test_a_behind_report_needs_a_lag_reason(works, people):
     with pytest.raises(ServiceError) as e:
         reporting.report_file(
-            actor=people["liaison"], item=works, year=2026, month=10, now=NOW,
-            planned="50", actual="40", work_done="x",
-        )  # fmt: skip
+            actor=people["liaison"],
+            item=works,
+            year=2026,
+            month=10,
+            now=NOW,
+            planned="50",
+            actual="40",
+            work_done="x",
+        )
     assert e.value.problems[0].field == "lag_reason"
     assert not Report.objects.exists()
 
@@ -77,27 +93,41 @@ def test_actual_cannot_go_backwards(works, people):
 
 def test_directive_reports_handling(directive, people):
     report = reporting.report_file(
-        actor=people["liaison"], item=directive, year=2026, month=10, now=NOW,
-        work_done="研議中", handling="in_progress", result="已召開會議",
-    )  # fmt: skip
+        actor=people["liaison"],
+        item=directive,
+        year=2026,
+        month=10,
+        now=NOW,
+        work_done="研議中",
+        handling="in_progress",
+        result="已召開會議",
+    )
     assert report.planned is None
     with pytest.raises(ServiceError):
         reporting.report_file(
-            actor=people["liaison"], item=directive, year=2026, month=9, now=NOW,
-            work_done="x", planned="10", actual="10", handling="in_progress", result="r",
-        )  # fmt: skip
+            actor=people["liaison"],
+            item=directive,
+            year=2026,
+            month=9,
+            now=NOW,
+            work_done="x",
+            planned="10",
+            actual="10",
+            handling="in_progress",
+            result="r",
+        )
 
 
 def test_release_cycle(works, people):
-    services.release_request(actor=people["liaison"], item=works, result="完工驗收")
+    release.release_request(actor=people["liaison"], item=works, result="完工驗收")
     with pytest.raises(NotAllowed):
-        services.release_approve(actor=people["head"], item=works)
-    item = services.release_approve(actor=people["officer"], item=works)
+        release.release_approve(actor=people["head"], item=works)
+    item = release.release_approve(actor=people["officer"], item=works)
     assert item.status == Item.Status.RELEASED and item.released_at
 
 
 def test_rules_update(people):
-    rules = services.rules_update(actor=people["officer"], money_share="75", serious_gap="15")
+    rules = rules_update(actor=people["officer"], money_share="75", serious_gap="15")
     assert rules.money_share == Decimal("0.75") and Rules.current().serious_gap == 15
 
 
@@ -111,14 +141,25 @@ def test_rules_update(people):
         ("40", "60", 100_000, "on_time", True),  # ahead on work, behind on money
     ],
 )
-def test_it_computes_lag_at_the_edge_of_each_threshold(works, people, planned, actual, spent, lag, money_behind):  # fmt: skip
-    file(works, people["liaison"], 2026, 10, planned, actual, money_planned=500_000, money_spent=spent)  # fmt: skip
+def test_it_computes_lag_at_the_edge_of_each_threshold(
+    works, people, planned, actual, spent, lag, money_behind
+):
+    file(
+        works,
+        people["liaison"],
+        2026,
+        10,
+        planned,
+        actual,
+        money_planned=500_000,
+        money_spent=spent,
+    )
     works.refresh_from_db()
     assert (works.lag, works.money_behind) == (lag, money_behind)
 
 
 def test_it_follows_the_citys_thresholds(works, people):
-    services.rules_update(actor=people["officer"], serious_gap="15", money_share="60")
+    rules_update(actor=people["officer"], serious_gap="15", money_share="60")
     file(works, people["liaison"], 2026, 10, "50", "38", money_planned=1000, money_spent=600)
     works.refresh_from_db()
     assert (works.lag, works.money_behind) == ("behind", False)
@@ -137,7 +178,7 @@ def _month_history(item, liaison, points):
             [(5, 5), (12, 12), (25, 25), (45, 45), (65, 65), (80, 80), (90, 90), (95, 95)],
             "s-curve",
             False,
-        ),  # fmt: skip
+        ),
         # Slipping: a point a month at the end; at that pace 100% comes in 2028.
         ([(10, 10), (20, 20), (30, 25), (40, 27), (50, 28), (60, 29)], "linear", True),
         # Recovering: behind in spring, ahead by August, on an S-curve that finishes in time.
@@ -145,12 +186,12 @@ def _month_history(item, liaison, points):
             [(10, 5), (20, 8), (30, 15), (40, 30), (50, 45), (60, 60), (70, 75), (80, 90)],
             "s-curve",
             False,
-        ),  # fmt: skip
+        ),
         # Finished early.
         ([(20, 30), (40, 60), (60, 90), (80, 100)], "finished", False),
     ],
 )
-def test_it_forecasts_the_finish_from_the_items_own_history(works, people, points, method, late):  # fmt: skip
+def test_it_forecasts_the_finish_from_the_items_own_history(works, people, points, method, late):
     _month_history(works, people["liaison"], points)
     forecast = services.item_forecast(works, today=dt.date(2026, len(points) + 1, 3))
     assert (forecast.method, forecast.will_finish_late) == (method, late), forecast.explanation
@@ -175,7 +216,7 @@ def test_it_warns_of_a_late_finish_while_the_item_is_on_time(works, people):
         ("admin", False, True, True, False, True),
     ],
 )
-def test_it_checks_each_persona(works, people, city, who, file_, approve, create, release, refuse):  # fmt: skip
+def test_it_checks_each_persona(works, people, city, who, file_, approve, create, release, refuse):
     from guankao.tracking import access
 
     user = people[who]
@@ -238,7 +279,9 @@ def test_a_returned_report_is_filed_again_as_a_new_revision(works, people):
 def test_it_refuses_bad_report_fields_by_name(works, people, field, value):
     data = {"planned": "50", "actual": "50", "work_done": "施工", field: value}
     with pytest.raises(ServiceError) as e:
-        reporting.report_file(actor=people["liaison"], item=works, year=2026, month=10, now=NOW, **data)  # fmt: skip
+        reporting.report_file(
+            actor=people["liaison"], item=works, year=2026, month=10, now=NOW, **data
+        )
     assert e.value.problems[0].field == field
     assert not Report.objects.exists()
 
@@ -251,9 +294,13 @@ def test_it_refuses_a_month_that_has_not_begun(works, people):
 
 def test_it_refuses_a_stale_edit(works, people):
     version = services.item_version(works)
-    services.item_update(actor=people["liaison"], item=works, title="新名稱", expected_version=version)  # fmt: skip
+    services.item_update(
+        actor=people["liaison"], item=works, title="新名稱", expected_version=version
+    )
     with pytest.raises(ServiceError) as e:
-        services.item_update(actor=people["head"], item=works, title="另一名稱", expected_version=version)  # fmt: skip
+        services.item_update(
+            actor=people["head"], item=works, title="另一名稱", expected_version=version
+        )
     assert e.value.problems[0].field == "version"
     works.refresh_from_db()
     assert works.title == "新名稱"
@@ -263,10 +310,10 @@ def test_a_change_of_thresholds_reclassifies_open_items_at_once(works, people):
     file(works, people["liaison"], 2026, 10, "50", "38", money_planned=1000, money_spent=700)
     works.refresh_from_db()
     assert (works.lag, works.money_behind, works.risk) == ("serious", True, "high")
-    services.rules_update(actor=people["officer"], serious_gap="15", money_share="60")
+    rules_update(actor=people["officer"], serious_gap="15", money_share="60")
     works.refresh_from_db()
     assert (works.lag, works.money_behind) == ("behind", False)
     assert works.risk == "medium"  # behind (and will finish late), no longer serious
-    services.rules_update(actor=people["officer"], serious_gap="12")
+    rules_update(actor=people["officer"], serious_gap="12")
     works.refresh_from_db()
     assert (works.lag, works.risk) == ("serious", "high")

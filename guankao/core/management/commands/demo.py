@@ -19,7 +19,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present: kept as it is.")
         self.stdout.write(
-            f"\nGuankao demo: http://127.0.0.1:8000/\nSign in as (password for all: {demo.PASSWORD}):"
+            "\nGuankao demo: http://127.0.0.1:8000/\nSign in as (password for all: "
+            f"{demo.PASSWORD}):"
         )
         for username, label in demo.LOGINS:
             self.stdout.write(f"  {username:<14} {label}")

@@ -21,13 +21,21 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            sys.executable, "-m", "gunicorn", "guankao.wsgi:application",
-            "--bind", bind,
-            "--workers", str(workers),
-            "--threads", str(threads),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("GUANKAO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "guankao.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("GUANKAO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
         self.stdout.write(f"Serving on http://{bind}/ (settings data dir: {settings.DATA_DIR})")
         sys.stdout.flush()
         os.execv(sys.executable, argv)
