@@ -49,8 +49,8 @@ def too_big(limits) -> ServiceError:
     return ServiceError.field(
         "file",
         _(
-            "is too big: at most %(rows)d rows, %(cols)d columns and %(cells)d filled cells "
-            "(counting repeated rows and cells)"
+            "is too big: at most %(rows)d rows under the heading row, %(cols)d columns and "
+            "%(cells)d filled cells (repeated rows and cells count as many)"
         )
         % {"rows": limits.rows, "cols": limits.columns, "cells": limits.cells},
     )
@@ -155,7 +155,7 @@ class _Sheet:
             return
         limits = self.limits
         width = sum(count for _v, count in cells)
-        height = len(self.rows) + self.blank + repeat
+        height = len(self.rows) + self.blank + repeat - 1  # under the heading row
         self.filled += repeat * sum(count for value, count in cells if value)
         if width > limits.columns or height > limits.rows or self.filled > limits.cells:
             raise too_big(limits)

@@ -24,9 +24,11 @@ class Limits:
     """What one uploaded table may hold, checked before anything is expanded.
 
     They bound an import's time and memory: at most `cells` filled cells (400,000 short
-    strings, some tens of MB) and `rows` rows reach an importer, and reading an ODS file
-    parses at most `xml_bytes` of XML, a few seconds at worst; an 800-byte ODS file that
-    declares 90,000 × 100 cells of text is refused in milliseconds.
+    strings, some tens of MB) in `rows` rows under the heading reach an importer, and
+    reading an ODS file parses at most `xml_bytes` of XML, a few seconds at worst; an
+    800-byte ODS file that declares 90,000 × 100 cells of text is refused in milliseconds.
+    An importer whose rows each cost a write lowers `rows` for its files (read_table's
+    max_rows), so that its write transaction lasts seconds.
     """
 
     rows: int = 20_000
@@ -67,7 +69,7 @@ def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
     rows, filled = [], 0
     try:
         for row in csv.reader(io.StringIO(text)):
-            if len(rows) == limits.rows or len(row) > limits.columns:
+            if len(rows) > limits.rows or len(row) > limits.columns:
                 raise ods.too_big(limits)
             cells = [_unguard(c.strip()) for c in row]
             filled += sum(1 for c in cells if c)
@@ -125,8 +127,8 @@ def read_table(
     `columns`, when given, are all the columns the file may have: any other heading is
     refused (a misspelt optional column would otherwise be silently ignored). A value in
     a column without a heading is refused too. For an ODS file, the sheet named `sheet`
-    is read if there is one, else the first sheet. `max_rows` lowers the row limit for an
-    importer whose rows each cost more (the heading row counts).
+    is read if there is one, else the first sheet. `max_rows` lowers the limit on the rows
+    under the heading row, for an importer whose rows each cost more to write.
     """
     limits = LIMITS if max_rows is None else replace(LIMITS, rows=min(max_rows, LIMITS.rows))
     if len(content) > settings.GUANKAO_MAX_UPLOAD_BYTES:

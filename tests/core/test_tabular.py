@@ -61,7 +61,7 @@ def test_it_refuses_the_800_byte_file_of_9_million_cells_at_once():
     [
         row(text_cell("a"), text_cell("x", LIMITS.columns)),  # one column too many
         row(text_cell("a"), EMPTY_CELL.format(n=5000), text_cell("b")),  # a gap, then a value
-        row(text_cell("a")) + row(text_cell("x"), repeat=LIMITS.rows),  # one row too many
+        row(text_cell("a")) + row(text_cell("x"), repeat=LIMITS.rows + 1),  # a row too many
         row(text_cell("a")) + row("<table:table-cell/>") * 3 + row(text_cell("x"), repeat=50_000),
         row(text_cell("x", 50), repeat=LIMITS.cells // 50 + 1),  # too many filled cells
     ],
@@ -114,14 +114,16 @@ def test_it_refuses_a_long_cell_and_a_lying_zip():
 def test_it_refuses_csv_past_the_limits():
     too_wide = ",".join(["h"] * (LIMITS.columns + 1)).encode()
     too_long = ("h\n" + "x" * (LIMITS.cell_chars + 1)).encode()
-    too_many = ("h\n" + "x\n" * LIMITS.rows).encode()
+    too_many = ("h\n" + "x\n" * (LIMITS.rows + 1)).encode()
     for content, expected in ((too_wide, "is too big"), (too_long, "longer"), (too_many, "big")):
         with pytest.raises(ServiceError) as caught:
             read_table(content, "t.csv", required=())
         assert expected in message(caught)
-    assert len(read_table(("h\n" + "x\n" * 99).encode(), "t.csv", required=(), max_rows=100)) == 99
-    with pytest.raises(ServiceError, match="at most 100 rows"):
-        read_table(("h\n" + "x\n" * 100).encode(), "t.csv", required=(), max_rows=100)
+    assert (
+        len(read_table(("h\n" + "x\n" * 100).encode(), "t.csv", required=(), max_rows=100)) == 100
+    )
+    with pytest.raises(ServiceError, match="at most 100 rows under the heading"):
+        read_table(("h\n" + "x\n" * 101).encode(), "t.csv", required=(), max_rows=100)
 
 
 # What cells read as ----------------------------------------------------------------------------
