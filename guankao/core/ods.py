@@ -37,12 +37,12 @@ NOT_VALUE = (f"{{{OFFICE}}}annotation", f"{{{TEXT}}}note")  # comments are not t
 CHUNK = 64 * 1024
 
 
-def unreadable(detail=None) -> ServiceError:
-    if detail is None:
-        return ServiceError.field("file", _("is not a readable ODS spreadsheet"))
-    return ServiceError.field(
-        "file", _("is not a readable ODS spreadsheet (%(why)s)") % {"why": detail}
-    )
+def unreadable(too_large: bool = False) -> ServiceError:
+    if too_large:
+        return ServiceError.field(
+            "file", _("is not a readable ODS spreadsheet (too large unpacked)")
+        )
+    return ServiceError.field("file", _("is not a readable ODS spreadsheet"))
 
 
 def too_big(limits) -> ServiceError:
@@ -171,7 +171,7 @@ def _content(content: bytes, limits):
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > limits.unpacked_bytes:
-            raise unreadable(_("too large unpacked"))
+            raise unreadable(too_large=True)
         stream = archive.open("content.xml")
     except (zipfile.BadZipFile, KeyError, NotImplementedError, RuntimeError, ValueError):
         raise unreadable() from None
@@ -186,7 +186,7 @@ def _content(content: bytes, limits):
                 return
             read += len(chunk)
             if read > limits.xml_bytes:  # the sizes in a zip's directory can lie
-                raise unreadable(_("too large unpacked"))
+                raise unreadable(too_large=True)
             yield chunk
 
 
@@ -252,7 +252,7 @@ class _Reader:
     def table(self, element) -> bool:
         """True once the sheet asked for has been read whole."""
         if element.getparent() is None or element.getparent().tag != T_SPREADSHEET:
-            raise unreadable(_("a table inside a cell"))
+            raise unreadable()  # a table inside a cell
         self.tables += 1
         self.current, self.decided = None, False
         return self.chosen is not None
