@@ -13,6 +13,7 @@ import datetime as dt
 import decimal
 import io
 import zipfile
+import zlib
 
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -180,7 +181,7 @@ def _content(content: bytes, limits):
         while True:
             try:
                 chunk = stream.read(CHUNK)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError):
                 raise unreadable() from None
             if not chunk:
                 return
