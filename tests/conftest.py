@@ -19,6 +19,20 @@ from guankao.core.models import Department, Role, RoleAssignment, User
 PASSWORD = "Correct-horse-battery-9"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The SQLite test database is a file in WAL mode (lib/env.py): a -wal file left by an
+    earlier run would be replayed into the new database, so it goes before that is made."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        name = (database.get("TEST") or {}).get("NAME")
+        if database["ENGINE"].endswith("sqlite3") and name:
+            for leftover in (f"{name}-wal", f"{name}-shm", name):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_scorecard_cache():
     # Each test's data is rolled back, and the data stamp with it: start with no memory.

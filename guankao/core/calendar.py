@@ -18,6 +18,7 @@ from guankao.lib import workdays
 
 OFFICIAL_COLUMNS = ("西元日期", "是否放假")
 ALL_OFFICIAL_COLUMNS = ("西元日期", "星期", "是否放假", "備註")
+MAX_ROWS = 2_000  # the official calendar of a year is 365 rows; a few years fit
 _OFFICIAL_DATE = re.compile(r"[0-9]{8}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 A = AuditEntry.Action
@@ -166,15 +167,26 @@ def _apply_official_day(actor, day: dt.date, working: bool, note: str, existing)
     return "created" if created else "updated"
 
 
-@transaction.atomic
 def import_official_calendar(*, actor, content: bytes, filename: str) -> dict:
     """Store, as overrides, every day where the official calendar differs from the rule.
 
-    All rows are checked first; on any error nothing is imported.
+    All rows are read and checked before the write transaction begins; on any error
+    nothing is imported. A year is some 365 rows; a file holds at most MAX_ROWS.
     """
     _check(actor)
-    rows = read_table(content, filename, required=OFFICIAL_COLUMNS, columns=ALL_OFFICIAL_COLUMNS)
+    rows = read_table(
+        content,
+        filename,
+        required=OFFICIAL_COLUMNS,
+        columns=ALL_OFFICIAL_COLUMNS,
+        max_rows=MAX_ROWS,
+    )
     parsed = _parse_official_rows(rows)
+    with transaction.atomic():
+        return _write_official_days(actor, parsed, filename)
+
+
+def _write_official_days(actor, parsed: list[tuple[dt.date, bool, str]], filename: str) -> dict:
     days = [day for day, _working, _note in parsed]
     existing = {
         o.date: o

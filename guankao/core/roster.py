@@ -1,14 +1,15 @@
 """Import and export of the departments and staff roster (CSV or ODS).
 
-Rows are checked and written through the same services as the forms, inside one
-transaction: any problem in any row rolls the whole import back, and the answer
-lists every problem with its row and column.
+The file is read and its rows checked before the write transaction begins; the rows are
+then written through the same services as the forms, inside that one transaction: any
+problem in any row rolls the whole import back, and the answer lists every problem with
+its row and column.
 """
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guankao.core import access, audit, services
+from guankao.core import access, audit, services, validation
 from guankao.core.errors import FieldProblem, NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry, Department, DepartmentKind, Role, User
 from guankao.core.selectors import staff_list
@@ -44,6 +45,11 @@ KIND_NAMES = {v: k for k, v in KIND_LABELS.items()}
 ROLE_NAMES = {v: k for k, v in ROLE_LABELS.items()}
 YES = {"是", "y", "yes", "1", "true", ""}
 NO = {"否", "n", "no", "0", "false"}
+# Each row is written through the services (a person: the account, roles, audit entry):
+# the cap keeps an import's write transaction to seconds, within the time another writer
+# waits for it (lib/env.py). A city's departments and staff are well below it.
+MAX_ROWS = 2_000
+NAME_LENGTH = Department._meta.get_field("name").max_length
 
 
 def _kind(value: str, row: int) -> str:
@@ -106,7 +112,6 @@ def _department_data(row: dict, number: int, known: dict) -> dict:
     return data
 
 
-@transaction.atomic
 def import_departments(*, actor, content: bytes, filename: str) -> dict:
     if not access.can_manage_departments(actor):
         raise NotAllowed(_("Only administrators import departments."))
@@ -116,13 +121,25 @@ def import_departments(*, actor, content: bytes, filename: str) -> dict:
         required=("代碼", "名稱", "類別"),
         columns=tuple(DEPARTMENT_COLUMNS),
         sheet=DEPARTMENT_SHEET,
+        max_rows=MAX_ROWS,
     )
     problems = _duplicates(rows, "代碼")
+    for number, row in rows:
+        try:
+            _department_data(row, number, {})
+            validation.text("名稱", row["名稱"], NAME_LENGTH)
+        except ServiceError as exc:
+            problems.extend(_relabel(exc, number, DEPARTMENT_FIELDS))
     if problems:
-        raise ServiceError(*problems)
+        raise ServiceError(*sorted(problems, key=lambda p: p.row or 0))
+    with transaction.atomic():
+        return _write_departments(actor, rows, filename)
+
+
+def _write_departments(actor, rows: list[tuple[int, dict]], filename: str) -> dict:
     known = {d.code: d for d in Department.objects.all()}
     # Parents first: a row waits until the department it sits under exists.
-    pending = list(rows)
+    pending, problems = list(rows), []
     created = updated = 0
     while pending:
         ready = [r for r in pending if not r[1].get("上級代碼") or r[1]["上級代碼"] in known]
@@ -205,7 +222,6 @@ def _staff_data(row: dict, number: int, departments: dict) -> dict:
     return data
 
 
-@transaction.atomic
 def import_staff(*, actor, content: bytes, filename: str) -> dict:
     if not access.grantable_roles(actor):
         raise NotAllowed(_("Only administrators and department heads import staff."))
@@ -215,16 +231,30 @@ def import_staff(*, actor, content: bytes, filename: str) -> dict:
         required=("帳號", "姓名", "單位代碼"),
         columns=tuple(STAFF_COLUMNS),
         sheet=STAFF_SHEET,
+        max_rows=MAX_ROWS,
     )
     problems = _duplicates(rows, "帳號")
     if problems:
         raise ServiceError(*problems)
     departments = {d.code: d for d in Department.objects.all()}
-    existing = {u.username.casefold(): u for u in User.objects.select_related("department")}
-    created = updated = 0
+    checked = []
     for number, row in rows:
         try:
-            data = _staff_data(row, number, departments)
+            checked.append((number, row, _staff_data(row, number, departments)))
+        except ServiceError as exc:
+            problems.extend(_relabel(exc, number, STAFF_FIELDS))
+    if problems:
+        raise ServiceError(*problems)
+    with transaction.atomic():
+        return _write_staff(actor, checked, filename)
+
+
+def _write_staff(actor, checked: list[tuple[int, dict, dict]], filename: str) -> dict:
+    existing = {u.username.casefold(): u for u in User.objects.select_related("department")}
+    created = updated = 0
+    problems = []
+    for number, row, data in checked:
+        try:
             user = existing.get(row["帳號"].casefold())
             if user is None:
                 services.staff_create(actor=actor, username=row["帳號"], **data)
@@ -238,7 +268,7 @@ def import_staff(*, actor, content: bytes, filename: str) -> dict:
             problems.append(FieldProblem("帳號", _("not yours to change"), number))
     if problems:
         raise ServiceError(*problems)
-    return _finish(actor, "core.user", filename, len(rows), created, updated)
+    return _finish(actor, "core.user", filename, len(checked), created, updated)
 
 
 def _finish(actor, object_type, filename, total, created, updated) -> dict:

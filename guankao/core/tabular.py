@@ -5,25 +5,41 @@ A reader returns every row with its number as the user sees it in a spreadsheet
 """
 
 import csv
-import datetime as dt
-import decimal
 import io
-import zipfile
+from dataclasses import dataclass, replace
 
 import odfdo
 from django.conf import settings
 from django.utils.translation import gettext as _
-from lxml import etree
 
+from guankao.core import ods
 from guankao.core.errors import ServiceError
 
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
-# Bounds on what one import may expand to: a small ODS file can declare a million
-# repeated rows, and a small zip can inflate to gigabytes.
-MAX_ROWS = 100_000
-MAX_COLUMNS = 100
-MAX_INFLATION = 20
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one uploaded table may hold, checked before anything is expanded.
+
+    They bound an import's time and memory: at most `cells` filled cells (400,000 short
+    strings, some tens of MB) in `rows` rows under the heading reach an importer, and
+    reading an ODS file parses at most `xml_bytes` of XML, a few seconds at worst; an
+    800-byte ODS file that declares 90,000 × 100 cells of text is refused in milliseconds.
+    An importer whose rows each cost a write lowers `rows` for its files (read_table's
+    max_rows), so that its write transaction lasts seconds.
+    """
+
+    rows: int = 20_000
+    columns: int = 100
+    cells: int = 400_000
+    cell_chars: int = 10_000
+    xml_bytes: int = 32 * 1024 * 1024  # content.xml of an ODS file, as read
+    unpacked_bytes: int = 100 * 1024 * 1024  # every member of the zip, as its directory says
+
+
+LIMITS = Limits()
 
 
 def decode_text(content: bytes) -> str:
@@ -42,94 +58,26 @@ def decode_text(content: bytes) -> str:
             ) from None
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float | decimal.Decimal):
-        try:
-            return str(int(value)) if value == int(value) else str(value)
-        except (OverflowError, ValueError):  # infinity or NaN
-            return str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _check_inflation(content: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ServiceError.field("file", _("is not a readable ODS spreadsheet")) from None
-    if inflated > MAX_INFLATION * settings.GUANKAO_MAX_UPLOAD_BYTES:
-        raise ServiceError.field(
-            "file", _("is not a readable ODS spreadsheet (too large unpacked)")
-        )
-
-
-def _too_big() -> ServiceError:
-    return ServiceError.field(
-        "file",
-        _("is too big: at most %(rows)d rows and %(cols)d columns")
-        % {"rows": MAX_ROWS, "cols": MAX_COLUMNS},
-    )
-
-
-def _ods_rows(content: bytes, sheet: str | None) -> list[list[str]]:
-    """The rows of the sheet named `sheet` if there is one, else of the first sheet."""
-    _check_inflation(content)
-    try:
-        document = odfdo.Document(io.BytesIO(content))
-        tables = document.body.get_tables()
-    except (
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        etree.LxmlError,
-        SyntaxError,
-    ):
-        raise ServiceError.field("file", _("is not a readable ODS spreadsheet")) from None
-    if not tables:
-        raise ServiceError.field("file", _("the spreadsheet has no sheet"))
-    named = [t for t in tables if sheet is not None and t.name == sheet]
-    table = named[0] if named else tables[0]
-    # Spreadsheet programs pad a sheet with repeated empty rows and columns up to the
-    # sheet's full size; expanding those would take gigabytes.
-    table.rstrip()
-    width, height = table.size
-    if height > MAX_ROWS or width > MAX_COLUMNS:
-        raise _too_big()
-    return [[_typed_cell(v, kind) for v, kind in row] for row in table.get_values(get_type=True)]
-
-
-def _typed_cell(value, kind: str | None) -> str:
-    # Calc stores "80%" typed in a cell as the number 0.8 with a percentage type; read it
-    # back as the person wrote it, or a target of 100% would arrive as "1".
-    if kind == "percentage" and isinstance(value, int | float | decimal.Decimal):
-        return _cell((decimal.Decimal(str(value)) * 100).normalize()) + "%"
-    return _cell(value)
-
-
 def _unguard(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_rows(content: bytes, limits: Limits) -> list[list[str]]:
     text = decode_text(content)
     if "\x00" in text:
         raise ServiceError.field("file", _("is not a text CSV file"))
-    rows = []
+    rows, filled = [], 0
     try:
         for row in csv.reader(io.StringIO(text)):
-            if len(rows) == MAX_ROWS or len(row) > MAX_COLUMNS:
-                raise _too_big()
-            rows.append([_unguard(c.strip()) for c in row])
+            if len(rows) > limits.rows or len(row) > limits.columns:
+                raise ods.too_big(limits)
+            cells = [_unguard(c.strip()) for c in row]
+            filled += sum(1 for c in cells if c)
+            if filled > limits.cells:
+                raise ods.too_big(limits)
+            if any(len(c) > limits.cell_chars for c in cells):
+                raise ods.cell_too_long(limits)
+            rows.append(cells)
     except csv.Error as exc:
         raise ServiceError.field("file", _("is not valid CSV: %(e)s") % {"e": exc}) from None
     return rows
@@ -172,14 +120,17 @@ def read_table(
     required: tuple[str, ...],
     columns: tuple[str, ...] | None = None,
     sheet: str | None = None,
+    max_rows: int | None = None,
 ) -> list[tuple[int, dict]]:
     """Rows as (row number, {column: text}); blank rows are skipped.
 
     `columns`, when given, are all the columns the file may have: any other heading is
     refused (a misspelt optional column would otherwise be silently ignored). A value in
     a column without a heading is refused too. For an ODS file, the sheet named `sheet`
-    is read if there is one, else the first sheet.
+    is read if there is one, else the first sheet. `max_rows` lowers the limit on the rows
+    under the heading row, for an importer whose rows each cost more to write.
     """
+    limits = LIMITS if max_rows is None else replace(LIMITS, rows=min(max_rows, LIMITS.rows))
     if len(content) > settings.GUANKAO_MAX_UPLOAD_BYTES:
         raise ServiceError.field(
             "file",
@@ -192,9 +143,9 @@ def read_table(
     if content[:2] == b"PK":
         if content[30:38] != b"mimetype" or ODS_MIME.encode() not in content[:200]:
             raise ServiceError.field("file", _("must be a CSV or ODS file"))
-        raw_rows = _ods_rows(content, sheet)
+        raw_rows = ods.read_sheet(content, sheet, limits)
     else:
-        raw_rows = _csv_rows(content)
+        raw_rows = _csv_rows(content, limits)
     if not raw_rows or not any(h.strip() for h in raw_rows[0]):
         raise ServiceError.field("file", _("is empty or has no heading row"), row=1)
     header = _header(raw_rows[0], required, columns)

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+SQLITE_BUSY_TIMEOUT = 20  # seconds a writer waits for another's transaction on SQLite
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -59,17 +60,29 @@ def parse_database_url(url: str, *, data_dir: str) -> dict:
             path = path[1:] if path[1:].startswith(":memory:") else path
         if not path:
             path = os.path.join(data_dir, "guankao.sqlite3")
+        test = {}
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            # Tests use a file beside it, not Django's in-memory default: an in-memory
+            # database has neither WAL nor the busy timeout, so tests would not see
+            # writers wait for each other as they do in production.
+            folder, name = os.path.split(os.path.abspath(path))
+            test = {"NAME": os.path.join(folder, f"test_{name}")}
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
             "CONN_MAX_AGE": 60,
+            # Every connection: WAL, so that readers never wait for a writer; a writer
+            # takes the write lock when its transaction begins (IMMEDIATE) and waits up
+            # to `timeout` seconds for another writer's transaction to end, instead of
+            # failing at once with "database is locked". Imports keep their write
+            # transactions well within it (core/tabular.py, tracking/imports.py).
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": SQLITE_BUSY_TIMEOUT,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            "TEST": test,
         }
     if scheme in ("postgres", "postgresql"):
         name = unquote(parts.path.lstrip("/"))

@@ -16,6 +16,7 @@ is. Rows whose goal cells are blank continue the goal above, as in the plan docu
 merged cells.
 """
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,13 +24,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guankao.core import audit
+from guankao.core import audit, validation
 from guankao.core.errors import FieldProblem, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.core.tabular import ODS_MIME, read_table, write_csv, write_ods
 from guankao.lib.roc import roc_year
 from guankao.lib.targets import TargetError, parse_target
-from guankao.plans import registry, selectors, services
+from guankao.plans import access, registry, selectors, services
 from guankao.plans.models import KPI, Accumulation, Direction, Frequency, Goal, Path, Plan
 
 SHEET = "關鍵績效指標"
@@ -76,6 +77,10 @@ KPI_COLUMN_OF = {
     "metric_key": METRIC,
 }
 GOAL_COLUMN_OF = {"number": GOAL_NUMBER, "title": GOAL_TITLE}
+# A plan has some dozens of KPIs; each row writes a KPI and its targets through the
+# services, so the cap keeps an import's write transaction to seconds.
+MAX_ROWS = 1_000
+TARGET_LENGTH = 100
 _YEAR_HEADING = re.compile(r"(?:民國)?\s*([0-9]{2,4})\s*年?(?:度)?")
 
 
@@ -311,6 +316,10 @@ class _Reader:
             text = values.get(column, "").strip()
             if not text:
                 continue
+            if len(text) > TARGET_LENGTH:
+                message = _("is too long (at most %(n)d characters)") % {"n": TARGET_LENGTH}
+                self.problems.append(FieldProblem(column, message, row.number))
+                continue
             try:
                 parse_target(text, direction=direction)
             except TargetError as exc:
@@ -320,7 +329,7 @@ class _Reader:
 
 
 def _read(plan: Plan, content: bytes, filename: str) -> list[_Row]:
-    rows = read_table(content, filename, required=(), sheet=SHEET)
+    rows = read_table(content, filename, required=(), sheet=SHEET, max_rows=MAX_ROWS)
     if not rows:
         raise ServiceError.field("file", _("has no KPI rows under its heading row"))
     header = list(rows[0][1])
@@ -343,8 +352,11 @@ def _relabel(exc: ServiceError, row: int, columns: dict) -> list[FieldProblem]:
 
 
 class _Writer:
-    def __init__(self, actor, plan: Plan, rows: list[_Row]):
-        self.actor, self.plan, self.rows = actor, plan, rows
+    """Writes the checked rows through the plan services; `dry` only counts what it would
+    write, with the checks the services would add, and sends no write to the database."""
+
+    def __init__(self, actor, plan: Plan, rows: list[_Row], *, dry: bool = False):
+        self.actor, self.plan, self.rows, self.dry = actor, plan, rows, dry
         self.goals = {row.goal_number: row.goal for row in rows if row.goal is not None}
         orders = [g.order for g in plan.goals.all()]
         self.next_goal_order = max(orders, default=0) + 1
@@ -380,15 +392,20 @@ class _Writer:
             return goal
         try:
             if goal is not None:
-                goal = services.goal_update(actor=self.actor, goal=goal, title=row.goal_title)
+                if self.dry:
+                    goal = copy.copy(goal)
+                    goal.title = row.goal_title
+                else:
+                    goal = services.goal_update(actor=self.actor, goal=goal, title=row.goal_title)
                 self.counts["goals_updated"] += 1
             else:
-                goal = services.goal_create(
-                    actor=self.actor,
-                    plan=self.plan,
-                    number=row.goal_number,
-                    title=row.goal_title,
-                    order=self.next_goal_order,
+                data = {"number": row.goal_number, "title": row.goal_title}
+                goal = (
+                    Goal(plan=self.plan, order=self.next_goal_order, **data)
+                    if self.dry
+                    else services.goal_create(
+                        actor=self.actor, plan=self.plan, order=self.next_goal_order, **data
+                    )
                 )
                 self.next_goal_order += 1
                 self.counts["goals_created"] += 1
@@ -401,18 +418,25 @@ class _Writer:
     def _kpi(self, row: _Row, goal: Goal) -> KPI:
         if row.kpi is None:
             if goal.number not in self.next_kpi_order:
-                orders = [k.order for k in goal.kpis.all()]
+                orders = [k.order for k in goal.kpis.all()] if goal.pk else []
                 self.next_kpi_order[goal.number] = max(orders, default=0) + 1
             order = self.next_kpi_order[goal.number]
             self.next_kpi_order[goal.number] += 1
             self.counts["kpis_created"] += 1
+            if self.dry:
+                return KPI(goal=goal, order=order, **row.data)
             return services.kpi_create(actor=self.actor, goal=goal, order=order, **row.data)
         changes = {k: v for k, v in row.data.items() if getattr(row.kpi, k) != v}
         if not changes:
             self.counts["kpis_unchanged"] += 1
             return row.kpi
         self.counts["kpis_updated"] += 1
-        return services.kpi_update(actor=self.actor, kpi=row.kpi, **changes)
+        if not self.dry:
+            return services.kpi_update(actor=self.actor, kpi=row.kpi, **changes)
+        if "frequency" in changes and row.kpi.measurements.exists():
+            message = _("values are already recorded by period; the frequency cannot change")
+            raise ServiceError.field("frequency", message)
+        return row.kpi
 
     def _targets(self, row: _Row, kpi: KPI) -> None:
         current = {t.year: t.text for t in row.kpi.targets.all()} if row.kpi else {}
@@ -421,7 +445,8 @@ class _Writer:
             if current.get(year) == text:
                 continue
             try:
-                services.target_set(actor=self.actor, kpi=kpi, year=year, text=text)
+                if not self.dry:
+                    services.target_set(actor=self.actor, kpi=kpi, year=year, text=text)
             except ServiceError as exc:
                 labels = {"target": columns[year], "year": columns[year]}
                 self.problems.extend(_relabel(exc, row.number, labels))
@@ -429,34 +454,39 @@ class _Writer:
             self.counts["targets_set"] += 1
 
 
-@transaction.atomic
 def kpi_table_import(
     *, actor, plan: Plan, content: bytes, filename: str, dry_run: bool = False
 ) -> dict:
     """Import a KPI table into `plan`; returns the counts. ServiceError lists every problem
     (row and column) and nothing is written; NotAllowed if the actor may not edit the plan.
 
-    dry_run does the whole import, services and checks included, then rolls it back, so
-    that its report is the one a real import would give (as django-import-export does).
+    The file is read and checked, and what each row does counted, before the write
+    transaction begins; a dry run stops there, never opening one, with the counts the
+    import would give. The file is at most MAX_ROWS rows.
     """
-    # An update without changes: checks the permission before the file is read, and
-    # locks the plan row, so that two imports into one plan run one after the other.
-    plan = services.plan_update(actor=actor, plan=plan)
+    validation.require(access.can_edit_plan(actor, plan))  # before the file is read
     rows = _read(plan, content, filename)
-    writer = _Writer(actor, plan, rows)
-    writer.write()
-    if writer.problems:
-        raise ServiceError(*writer.problems)
-    result = {"rows": len(rows), **writer.counts, "dry_run": dry_run}
+    check = _Writer(actor, plan, rows, dry=True)
+    check.write()
+    if check.problems:
+        raise ServiceError(*sorted(check.problems, key=lambda p: p.row or 0))
     if dry_run:
-        transaction.set_rollback(True)
-        return result
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.IMPORT,
-        obj=plan,
-        changes={"import": [None, result]},
-        department=plan.department,
-        note=filename[:300],
-    )
+        return {"rows": len(rows), **check.counts, "dry_run": True}
+    with transaction.atomic():
+        # An update without changes locks the plan row, so that two imports into one plan
+        # run one after the other.
+        plan = services.plan_update(actor=actor, plan=plan)
+        writer = _Writer(actor, plan, rows)
+        writer.write()
+        if writer.problems:
+            raise ServiceError(*writer.problems)
+        result = {"rows": len(rows), **writer.counts, "dry_run": False}
+        audit.record(
+            actor=actor,
+            action=AuditEntry.Action.IMPORT,
+            obj=plan,
+            changes={"import": [None, result]},
+            department=plan.department,
+            note=filename[:300],
+        )
     return result

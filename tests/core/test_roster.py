@@ -2,6 +2,7 @@
 
 import csv
 import io
+import time
 
 import odfdo
 import pytest
@@ -13,6 +14,7 @@ from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department, Role, RoleAssignment, User
 from guankao.core.tabular import write_ods
 from tests.conftest import client_for, make_user
+from tests.hostile import repeated_ods
 
 DEPARTMENT_HEADER = ["代碼", "名稱", "英文名稱", "類別", "上級代碼", "排序"]
 STAFF_HEADER = ["帳號", "姓名", "單位代碼", "職稱", "角色", "電子郵件", "電話", "在職"]
@@ -329,6 +331,18 @@ def test_it_refuses_a_10_mb_upload(clients, city, kind):
     response = clients["admin"].post(f"/roster/import/{kind}/", upload(content))
     assert response.status_code == 400
     assert "5120" in response.content.decode()  # the limit, in KB
+    assert state() == before
+
+
+@pytest.mark.parametrize("kind", ["departments", "staff"])
+def test_it_refuses_the_800_byte_file_of_9_million_cells_at_once(clients, city, kind):
+    content = repeated_ods(90_000, 100)
+    before = state()
+    clients["admin"].post(f"/roster/import/{kind}/", upload(content, "roster.ods"))  # warm-up
+    started = time.monotonic()
+    response = clients["admin"].post(f"/roster/import/{kind}/", upload(content, "roster.ods"))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 400
     assert state() == before
 
 

@@ -3,15 +3,19 @@ whole with every problem's row and column, dry runs write nothing, permissions h
 
 import csv
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.core.tabular import read_table, write_ods
 from guankao.plans import kpi_table, services
 from guankao.plans.models import KPI, Goal, Plan, Target
+from tests.hostile import repeated_ods
 
 # The seed plan's KPI table (參、二、關鍵績效指標), targets exactly as written, with the
 # properties the paper table leaves implicit in the columns after the years.
@@ -327,6 +331,16 @@ def test_it_writes_nothing_on_a_dry_run(people, seed_plan):
     assert {**result, "dry_run": False} == real
 
 
+def test_a_dry_run_opens_no_write_transaction(people, seed_plan):
+    do_import(people, seed_plan, SEED_CSV)
+    changed = SEED_CSV.replace("≧15", "≧16").replace("推動各項e化服務", "推動各項數位服務")
+    with CaptureQueriesContext(connection) as queries:
+        result = do_import(people, seed_plan, changed, dry_run=True)
+    assert (result["goals_updated"], result["targets_set"]) == (1, 4)
+    words = {q["sql"].split()[0].upper() for q in queries.captured_queries}
+    assert not words & {"INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN"}
+
+
 def test_it_reports_problems_on_a_dry_run_too(people, seed_plan):
     with pytest.raises(ServiceError):
         do_import(people, seed_plan, SEED_CSV.replace("≧15", "≧"), dry_run=True)
@@ -377,6 +391,17 @@ def test_it_shows_a_dry_run_over_http(clients, seed_plan):
     response = clients["liaison"].post(url, upload(seed_ods(), "kpi.ods", dry_run="on"))
     assert response.status_code == 200
     assert "dry run" in response.content.decode()
+    assert Goal.objects.count() == 0
+
+
+@pytest.mark.parametrize("dry_run", ["on", ""])
+def test_it_refuses_the_800_byte_file_of_9_million_cells_at_once(clients, seed_plan, dry_run):
+    url = f"/plans/{seed_plan.pk}/kpi-table/import/"
+    clients["liaison"].post(url, upload(repeated_ods(), "kpi.ods", dry_run=dry_run))  # warm-up
+    started = time.monotonic()
+    response = clients["liaison"].post(url, upload(repeated_ods(), "kpi.ods", dry_run=dry_run))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 400
     assert Goal.objects.count() == 0
 
 
