@@ -72,6 +72,24 @@ class Rules(models.Model):
         return rules
 
 
+class DepartmentRule(models.Model):
+    """A department's own way of answering: most have the head approve each reply, some
+    let the liaison reply directly."""
+
+    department = models.OneToOneField(
+        Department, on_delete=models.CASCADE, related_name="petition_rule"
+    )
+    reply_needs_approval = models.BooleanField(_("replies need the head's approval"), default=True)
+
+    def __str__(self) -> str:
+        return f"{self.department_id}: {self.reply_needs_approval}"
+
+    @classmethod
+    def needs_approval(cls, department) -> bool:
+        rule = cls.objects.filter(department=department).first()
+        return True if rule is None else rule.reply_needs_approval
+
+
 class Category(models.Model):
     """案件類別, a tree (道路養護 › 道路坑洞). A leaf names its owning department and, for
     street problems sent out for work (派工), the field-work deadline."""
@@ -357,7 +375,8 @@ class Survey(models.Model):
     """滿意度調查: one a reply, answered once without signing in, within the rules' days."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="surveys")
-    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="survey")
+    # The reply of the case itself, or of the case it was merged into.
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="surveys")
     token_hash = models.CharField(max_length=64, unique=True)
     sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
