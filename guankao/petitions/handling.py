@@ -19,6 +19,7 @@ from guankao.core import services as core_services
 from guankao.core import validation
 from guankao.core.errors import ServiceError
 from guankao.core.models import Role
+from guankao.lib import workdays
 from guankao.lib.roc import format_roc
 from guankao.petitions import access, deadlines
 from guankao.petitions.models import (
@@ -273,7 +274,10 @@ def _send(actor, case: Case, reply: Reply) -> Reply:
     reply.decided_by, reply.decided_at = actor, now
     reply.save()
     case.status, case.closed_at, case.overdue = Case.Status.REPLIED, now, False
-    case.save(update_fields=["status", "closed_at", "overdue"])
+    case.workdays_taken = workdays.working_days_between(
+        deadlines.local_day(case.received_at), timezone.localdate(now)
+    )
+    case.save(update_fields=["status", "closed_at", "overdue", "workdays_taken"])
     for answered in [case, *case.merged_cases.all()]:
         _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True)
         _survey(answered, reply)

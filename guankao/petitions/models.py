@@ -234,6 +234,8 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Working days from receipt to the reply, set when the reply goes out (for averages).
+    workdays_taken = models.PositiveSmallIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
