@@ -150,7 +150,7 @@ def _extended_due(case: Case, value, rules: Rules) -> dt.date:
 
 
 @transaction.atomic
-def request_decide(*, actor, request: Request, approve: bool, note: str = "", lead=None):
+def request_decide(*, actor, request: Request, approve: bool, note="", lead=None, now=None):
     """The officer approves or refuses a re-routing or extension request."""
     validation.require(access.manages(actor))
     request = Request.objects.select_for_update().get(pk=request.pk)
@@ -160,7 +160,8 @@ def request_decide(*, actor, request: Request, approve: bool, note: str = "", le
     before = _snapshot(case)
     note = validation.text("note", note, 500, required=not approve)
     request.state = Request.State.APPROVED if approve else Request.State.REFUSED
-    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
+    now = now or timezone.now()
+    request.decided_by, request.decided_at, request.decision_note = actor, now, note
     if approve and request.kind == Request.Kind.REROUTE:
         target = lead or request.suggested
         if target is None:
@@ -168,8 +169,8 @@ def request_decide(*, actor, request: Request, approve: bool, note: str = "", le
         target = _departments("lead", [target])[0]
         if target.pk == case.lead_id:
             raise ServiceError.field("lead", _("the case is already with this department"))
-        _assign(actor, case, target, list(case.co_departments.all()), Rules.current())
-        _event(case, Event.Kind.REROUTED, actor, note=target.name, public=True)
+        _assign(actor, case, target, list(case.co_departments.all()), Rules.current(), now)
+        _event(case, Event.Kind.REROUTED, actor, note=target.name, public=True, at=now)
     elif approve:
         case.due_date = _extended_due(case, request.new_due, Rules.current())
         case.extensions += 1
@@ -182,9 +183,10 @@ def request_decide(*, actor, request: Request, approve: bool, note: str = "", le
             note=_("new deadline %(d)s: %(r)s")
             % {"d": format_roc(case.due_date), "r": request.reason},
             public=True,
+            at=now,
         )
     else:
-        _event(case, Event.Kind.REFUSED, actor, note=note)
+        _event(case, Event.Kind.REFUSED, actor, note=note, at=now)
     request.save()
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=note)
     _tell_department(
@@ -201,7 +203,9 @@ def request_decide(*, actor, request: Request, approve: bool, note: str = "", le
 
 
 @transaction.atomic
-def reply_draft(*, actor, case: Case, text: str, method: str, public_text: str = "") -> Reply:
+def reply_draft(
+    *, actor, case: Case, text: str, method: str, public_text: str = "", now=None
+) -> Reply:
     """The department's answer; sent at once where the department lets liaisons reply
     directly, otherwise waiting for the head."""
     case = _open_case(case)
@@ -217,8 +221,9 @@ def reply_draft(*, actor, case: Case, text: str, method: str, public_text: str =
         public_text=validation.text("public_text", public_text, 2000, required=False),
         method=method,
         drafted_by=actor,
+        drafted_at=now or timezone.now(),
     )
-    _event(case, Event.Kind.DRAFTED, actor)
+    _event(case, Event.Kind.DRAFTED, actor, at=reply.drafted_at)
     if DepartmentRule.needs_approval(case.lead) and not actor.has_role(Role.HEAD):
         case.status = Case.Status.DRAFTED
         case.save(update_fields=["status"])
@@ -228,11 +233,11 @@ def reply_draft(*, actor, case: Case, text: str, method: str, public_text: str =
             _("Case %(n)s: a reply waits for your approval") % {"n": case.number},
         )
         return reply
-    return _send(actor, case, reply)
+    return _send(actor, case, reply, reply.drafted_at)
 
 
 @transaction.atomic
-def reply_approve(*, actor, reply: Reply) -> Reply:
+def reply_approve(*, actor, reply: Reply, now=None) -> Reply:
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     case = _open_case(reply.case)
     validation.require(access.can_approve_reply(actor, case))
@@ -241,7 +246,7 @@ def reply_approve(*, actor, reply: Reply) -> Reply:
     if reply.drafted_by_id == actor.pk and DepartmentRule.needs_approval(case.lead):
         if not actor.has_role(Role.HEAD):
             raise ServiceError.field("state", _("a reply is approved by someone else"))
-    return _send(actor, case, reply)
+    return _send(actor, case, reply, now or timezone.now())
 
 
 @transaction.atomic
@@ -266,26 +271,25 @@ def reply_return(*, actor, reply: Reply, reason: str) -> Reply:
     return reply
 
 
-def _send(actor, case: Case, reply: Reply) -> Reply:
+def _send(actor, case: Case, reply: Reply, now) -> Reply:
     """Close the case with its reply (and every case merged into it), each with a survey."""
-    now = timezone.now()
     before = _snapshot(case)
     reply.state, reply.sent_at = Reply.State.SENT, now
     reply.decided_by, reply.decided_at = actor, now
     reply.save()
     case.status, case.closed_at, case.overdue = Case.Status.REPLIED, now, False
     case.workdays_taken = workdays.working_days_between(
-        deadlines.local_day(case.received_at), timezone.localdate(now)
+        deadlines.local_day(case.received_at), deadlines.local_day(now)
     )
     case.save(update_fields=["status", "closed_at", "overdue", "workdays_taken"])
     for answered in [case, *case.merged_cases.all()]:
-        _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True)
-        _survey(answered, reply)
+        _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True, at=now)
+        _survey(answered, reply, now)
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=reply.text[:300])
     return reply
 
 
-def _survey(case: Case, reply: Reply) -> str | None:
+def _survey(case: Case, reply: Reply, now) -> str | None:
     """A survey link for the petitioner (the token is kept hashed); None without contact."""
     if not (case.email or case.phone):
         return None
@@ -294,7 +298,8 @@ def _survey(case: Case, reply: Reply) -> str | None:
         case=case,
         reply=reply,
         token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        expires_at=timezone.now() + dt.timedelta(days=Rules.current().survey_days),
+        sent_at=now,
+        expires_at=now + dt.timedelta(days=Rules.current().survey_days),
     )
     return token
 

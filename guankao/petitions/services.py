@@ -136,9 +136,15 @@ def _record(actor, action, case: Case, before: dict, after: dict, note: str = ""
         )
 
 
-def _event(case: Case, kind: str, actor=None, *, note: str = "", public: bool = False, **kw):
+def _event(case: Case, kind: str, actor=None, *, note="", public=False, at=None) -> Event:
     return Event.objects.create(
-        case=case, kind=kind, actor=actor, note=note, public=public, department=case.lead, **kw
+        case=case,
+        kind=kind,
+        actor=actor,
+        note=note,
+        public=public,
+        department=case.lead,
+        at=at or timezone.now(),
     )
 
 
@@ -210,7 +216,7 @@ def case_file(*, actor, kind: str, channel: str, subject: str, text: str, catego
     _event(case, Event.Kind.RECEIVED, actor, public=True, at=received)
     _record(actor, A.CREATE, case, {}, _snapshot(case))
     if channel in DIRECT_CHANNELS:
-        _assign(actor, case, category.department, [], rules)
+        _assign(actor, case, category.department, [], rules, received)
     else:
         officers = User.objects.filter(
             is_active=True, role_assignments__role=Role.OFFICER
@@ -252,8 +258,7 @@ def _departments(field: str, values) -> list[Department]:
     return out
 
 
-def _assign(actor, case: Case, lead: Department, co: list[Department], rules: Rules) -> None:
-    now = timezone.now()
+def _assign(actor, case: Case, lead: Department, co: list[Department], rules: Rules, now) -> None:
     Assignment.objects.filter(case=case, ended_at=None).update(ended_at=now)
     for department in [lead, *co]:
         Assignment.objects.create(
@@ -271,7 +276,7 @@ def _assign(actor, case: Case, lead: Department, co: list[Department], rules: Ru
     )
     case.save(update_fields=["lead", "status", "updated_at", "due_date"])
     case.co_departments.set(co)
-    _event(case, Event.Kind.ASSIGNED, actor, public=True)
+    _event(case, Event.Kind.ASSIGNED, actor, public=True, at=now)
     core_services.notify_roles(
         departments=[lead, *co],
         roles=(Role.LIAISON,),
@@ -290,14 +295,14 @@ def _open_case(case: Case) -> Case:
 
 
 @transaction.atomic
-def case_assign(*, actor, case: Case, lead, co_departments=()) -> Case:
+def case_assign(*, actor, case: Case, lead, co_departments=(), now=None) -> Case:
     """The officer assigns a case to its lead department (and co-operating ones)."""
     validation.require(access.manages(actor))
     case = _open_case(case)
     before = _snapshot(case)
     lead = _departments("lead", [lead])[0]
     co = [d for d in _departments("co_departments", co_departments) if d.pk != lead.pk]
-    _assign(actor, case, lead, co, Rules.current())
+    _assign(actor, case, lead, co, Rules.current(), now or timezone.now())
     _record(actor, A.UPDATE, case, before, _snapshot(case))
     return case
 

@@ -23,7 +23,10 @@ def field(exc) -> str:
     return exc.value.problems[0].field
 
 
-def test_it_reroutes_on_the_officers_decision_without_restarting_the_clock(people, case, city):
+def test_it_reroutes_on_the_officers_decision_without_restarting_the_clock(
+    people, calltaker, categories, city
+):
+    case = file(calltaker, categories["pothole"], received_at=timezone.now())
     due = case.due_date
     with pytest.raises(NotAllowed):
         handling.reroute_request(actor=people["other_liaison"], case=case, reason="非本處業務")
