@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "guankao.core",
     "guankao.plans",
     "guankao.tracking",
+    "guankao.petitions",
     "guankao.reports",
 ]
 

@@ -51,6 +51,7 @@ DEPARTMENTS = [
     ("SCH-YS", "嘉義市立玉山國民中學", "Yushan Junior High School", "school", "EDU"),
     ("SCH-CW", "嘉義市東區崇文國民小學", "Chongwen Elementary School", "school", "EDU"),
     ("SCH-DT", "嘉義市西區大同國民小學", "Datong Elementary School", "school", "EDU"),
+    ("ST-1999", "市民服務中心", "Citizen Service Centre", "section", "ST"),
 ]
 
 # (username, name, department, title, roles, login description shown by `make demo`)
@@ -71,6 +72,8 @@ PEOPLE = [
     ("secgen", "李秘書長", "CYC", "秘書長", [Role.EXECUTIVE], "executive reader"),
     ("st.liaison", "吳研考", "ST", "研考員", [Role.LIAISON], "liaison, 智慧科技處"),
     ("st.head", "蔡處長", "ST", "處長", [Role.HEAD], "head, 智慧科技處"),
+    ("callcentre", "許話務", "ST-1999", "話務人員", [Role.CALLTAKER], "call-taker, 市民服務中心"),
+    ("epb.liaison", "郭環保", "EPB", "技士", [Role.LIAISON], "liaison, 環境保護局"),
 ]
 LOGINS = [(p[0], p[5]) for p in PEOPLE]
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"

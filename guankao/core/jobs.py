@@ -50,6 +50,29 @@ def claim(key: str) -> bool:
         return False
 
 
+def insert_new(model, columns: list[str], rows: list[tuple], returning: str) -> set:
+    """Insert `rows` into `model`'s table, skipping those its unique constraints already
+    hold, and return `returning` of the rows this call inserted: a batch of claims in one
+    statement each 500 rows (INSERT … ON CONFLICT DO NOTHING RETURNING, on SQLite and
+    PostgreSQL alike). Run inside the transaction that acts on the claims."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    claimed: set = set()
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+        sql = (
+            f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608 - names from the model
+            f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(returning)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in batch for value in row])
+            claimed.update(row[0] for row in cursor.fetchall())
+    return claimed
+
+
 def run_once(now: dt.datetime, names: list[str] | None = None) -> dict[str, int]:
     done = {}
     for job in all_jobs():

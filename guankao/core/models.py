@@ -62,6 +62,7 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Department liaison")
     HEAD = "head", _("Department head")
     EXECUTIVE = "executive", _("Executive reader")
+    CALLTAKER = "calltaker", _("Call-taker (話務人員)")
     ADMIN = "admin", _("System administrator")
 
 

@@ -111,3 +111,32 @@ def year_month(year, month) -> tuple[int, int]:
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ServiceError.field("month", _("must be a month from 1 to 12"))
     return year, month
+
+
+_PHONE_JUNK = str.maketrans("", "", " -()（）－")
+
+
+def phone(field: str, value) -> str:
+    """A Taiwanese phone number as written (02-2720-8889, 0912-345-678, +886 912 345 678,
+    with an extension after #); empty for None or blank. Refused unless, without spaces,
+    dashes and brackets, it is 0 and 8–9 digits, or +886 and 8–9 digits."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str):
+        raise ServiceError.field(field, _("must be text"))
+    text = value.strip()
+    number, _sep, extension = text.translate(_PHONE_JUNK).partition("#")
+    national = "0" + number[4:] if number.startswith("+886") else number
+    if not (
+        national.isascii()
+        and national.isdigit()
+        and national.startswith("0")
+        and 9 <= len(national) <= 10
+        and (not extension or (extension.isdigit() and extension.isascii() and len(extension) <= 6))
+    ):
+        raise ServiceError.field(
+            field, _("must be a phone number such as 05-225-4321 or 0912-345-678")
+        )
+    if len(text) > 30:
+        raise ServiceError.field(field, _("is too long (at most %(n)d characters)") % {"n": 30})
+    return text

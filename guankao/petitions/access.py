@@ -1,0 +1,81 @@
+"""Who may do what with petitions.
+
+- Call-takers (話務人員) record calls and walk-ins, answer consultations and file cases;
+  they read the cases they filed and, to spot a repeat caller, the city's open cases
+  (personal data masked unless they filed the case).
+- 管考 officers assign, decide re-routing and extensions, close under §173, merge and
+  reopen; they read every case whole.
+- A department's liaisons and heads read the cases their department (or a sub-unit)
+  leads or co-handles, handle them and draft replies; the head approves replies.
+- Executives read figures and cases, but never a confidential one (密件).
+- Personal data is whole only to those who handle the case; every whole view is logged.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from guankao.core.access import NOTHING
+from guankao.core.models import Department, Role
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _within(user, department: Department | None) -> bool:
+    return (
+        _active(user)
+        and department is not None
+        and user.department_id is not None
+        and department.is_within(user.department)
+    )
+
+
+def manages(user) -> bool:
+    """The 管考 officer's desk: assign, decide requests, close under §173, merge, reopen."""
+    return _active(user) and (user.is_admin or user.has_role(Role.OFFICER))
+
+
+def can_file(user) -> bool:
+    return _active(user) and (manages(user) or user.has_role(Role.CALLTAKER, Role.LIAISON))
+
+
+def case_scope(user) -> Q:
+    """Cases the user may read."""
+    if not _active(user):
+        return NOTHING
+    if manages(user):
+        return Q()
+    if user.has_role(Role.EXECUTIVE):
+        return Q(confidential=False)
+    scope = Q(created_by=user)
+    if user.has_role(Role.CALLTAKER):
+        scope |= Q(confidential=False)
+    if user.department_id is not None and user.has_role(Role.LIAISON, Role.HEAD):
+        from guankao.petitions.models import Case
+
+        path = user.department.path
+        co = Case.co_departments.through.objects.filter(
+            case_id=OuterRef("pk"), department__path__startswith=path
+        )
+        scope |= Q(lead__path__startswith=path) | Q(Exists(co))
+    return scope
+
+
+def handles(user, case) -> bool:
+    """Handles the case: sees the petitioner's data whole and may act on it."""
+    if manages(user) or (_active(user) and case.created_by_id == user.pk):
+        return True
+    if not (_active(user) and user.has_role(Role.LIAISON, Role.HEAD)):
+        return False
+    return _within(user, case.lead) or any(_within(user, d) for d in case.co_departments.all())
+
+
+def can_act(user, case) -> bool:
+    """Draft the reply, ask for re-routing or an extension: the lead department's people."""
+    return manages(user) or (_within(user, case.lead) and user.has_role(Role.LIAISON, Role.HEAD))
+
+
+def can_approve_reply(user, case) -> bool:
+    return (_within(user, case.lead) and user.has_role(Role.HEAD)) or (
+        _active(user) and user.is_admin
+    )

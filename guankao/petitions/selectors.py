@@ -1,0 +1,218 @@
+"""Every read of petitions, scoped to what the user may see.
+
+Lists never carry the petitioner's data whole; `petitioner` gives it whole only to those
+who handle the case, and logs that view. The overview is a fixed number of aggregate
+queries over the year, whatever the number of cases.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from guankao.core import audit
+from guankao.core.errors import NotFound
+from guankao.core.models import AuditEntry, Department
+from guankao.lib.masking import mask_email, mask_name, mask_phone
+from guankao.petitions import access
+from guankao.petitions.models import OPEN_STATUSES, Case, Category, Survey
+
+FILTERS = ("status", "department", "category", "channel", "overdue", "due", "q", "year")
+CLOSED = (Case.Status.REPLIED, Case.Status.NOT_PROCESSED, Case.Status.MERGED, Case.Status.ANSWERED)
+
+
+def _department(code) -> Department | None:
+    return Department.objects.filter(code=str(code)[:40]).first()
+
+
+def _filtered(rows: QuerySet[Case], filters: dict) -> QuerySet[Case]:
+    status = filters.get("status") or "open"
+    if status == "open":
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif status == "closed":
+        rows = rows.filter(status__in=CLOSED)
+    elif status != "all":
+        rows = rows.filter(status=status)
+    if filters.get("department"):
+        department = _department(filters["department"])
+        rows = rows.filter(lead__path__startswith=department.path) if department else rows.none()
+    if filters.get("category"):
+        category = Category.objects.filter(code=str(filters["category"])[:40]).first()
+        rows = rows.filter(category__path__startswith=category.path) if category else rows.none()
+    if filters.get("channel"):
+        rows = rows.filter(channel=filters["channel"])
+    if filters.get("overdue"):
+        rows = rows.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    if filters.get("due"):
+        rows = rows.filter(
+            status__in=OPEN_STATUSES, due_date__lte=timezone.localdate() + dt.timedelta(days=3)
+        )
+    if filters.get("year"):
+        rows = rows.filter(received_at__year=int(filters["year"]))
+    if filters.get("q"):
+        q = str(filters["q"]).strip()[:100]
+        rows = rows.filter(Q(number__startswith=q) | Q(subject__icontains=q))
+    return rows
+
+
+def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    """Cases the user may read, newest first. `status` defaults to open cases ("closed",
+    "all" or one status otherwise); `department` and `category` are codes taking their
+    subtree; `due` keeps open cases due within three days."""
+    rows = Case.objects.filter(access.case_scope(user)).select_related("lead", "category")
+    return _filtered(rows, filters or {}).order_by("-received_at", "-pk")
+
+
+def case_get(*, user, pk) -> Case:
+    try:
+        case = Case.objects.select_related("lead", "category", "merged_into").get(pk=int(pk))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if not Case.objects.filter(access.case_scope(user), pk=case.pk).exists():
+        raise NotFound()
+    return case
+
+
+@dataclass(frozen=True)
+class Petitioner:
+    name: str
+    phone: str
+    email: str
+    address: str
+    whole: bool
+
+
+def masked(case: Case) -> Petitioner:
+    if case.anonymous:
+        return Petitioner("", "", "", "", False)
+    return Petitioner(
+        mask_name(case.name),
+        mask_phone(case.phone),
+        mask_email(case.email),
+        case.address[:3] + "…" if case.address else "",
+        False,
+    )
+
+
+def petitioner(*, user, case: Case, whole: bool = False) -> Petitioner:
+    """The petitioner, masked; whole only when asked by someone who handles the case,
+    and then written to the audit trail."""
+    if not whole or not access.handles(user, case):
+        return masked(case)
+    audit.record(
+        actor=user,
+        action=AuditEntry.Action.VIEW_PERSONAL,
+        obj=case,
+        department=case.lead,
+        note="petitioner",
+    )
+    return Petitioner(case.name, case.phone, case.email, case.address, True)
+
+
+def same_caller(*, user, phone: str, limit: int = 5) -> list[Case]:
+    """The latest cases from the same phone number, for the call-taker to spot a repeat
+    caller or a case already open (masked like any list)."""
+    phone = (phone or "").strip()
+    if len(phone) < 6:
+        return []
+    rows = Case.objects.filter(access.case_scope(user), phone=phone)
+    return list(rows.select_related("lead", "category").order_by("-received_at")[:limit])
+
+
+def timeline(case: Case):
+    return case.events.select_related("actor", "department").order_by("at", "pk")
+
+
+# The officer's overview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    year: int
+    received: int
+    closed: int
+    open: int
+    overdue: int
+    on_time: int
+    due: int
+    average_workdays: float | None
+    extended: int
+    rerouted: int
+    satisfaction: dict
+    by_month: list[dict]
+    by_department: list[dict]
+    by_category: list[dict]
+    by_channel: list[dict]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time * 100 / self.due, 1) if self.due else None
+
+
+def overview(*, user, year: int, department: Department | None = None) -> Overview:
+    """The year's figures: one pass for the totals, one each for the breakdowns."""
+    rows = Case.objects.filter(access.case_scope(user), received_at__year=year)
+    if department is not None:
+        rows = rows.filter(lead__path__startswith=department.path)
+    today = timezone.localdate()
+    counted = ~Q(status__in=(Case.Status.ANSWERED, Case.Status.NOT_PROCESSED, Case.Status.MERGED))
+    totals = rows.aggregate(
+        received=Count("pk"),
+        closed=Count("pk", filter=Q(status__in=CLOSED)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        due=Count("pk", filter=counted & Q(due_date__lt=today)),
+        on_time=Count(
+            "pk",
+            filter=Q(status=Case.Status.REPLIED, closed_at__date__lte=F("due_date")),
+        ),
+        average_workdays=Avg("workdays_taken"),
+        extended=Count("pk", filter=Q(extensions__gt=0)),
+    )
+    rerouted = (
+        rows.filter(assignments__isnull=False)
+        .annotate(held=Count("assignments__department", distinct=True))
+        .filter(held__gt=1)
+        .count()
+    )
+    surveys = Survey.objects.filter(case__in=rows.values("pk"), answered_at__isnull=False)
+    satisfaction = surveys.aggregate(
+        answered=Count("pk"), speed=Avg("speed"), attitude=Avg("attitude"), result=Avg("result")
+    )
+
+    def breakdown(*keys):
+        return list(
+            rows.values(*keys)
+            .annotate(
+                received=Count("pk"),
+                closed=Count("pk", filter=Q(status__in=CLOSED)),
+                overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+            )
+            .order_by(*keys)
+        )
+
+    return Overview(
+        year=year,
+        rerouted=rerouted,
+        satisfaction=satisfaction,
+        by_month=_by_month(rows, today),
+        by_department=breakdown("lead__code", "lead__name"),
+        by_category=breakdown("category__code", "category__name"),
+        by_channel=breakdown("channel"),
+        **totals,
+    )
+
+
+def _by_month(rows, today):
+    return list(
+        rows.annotate(month=ExtractMonth("received_at"))
+        .values("month")
+        .annotate(
+            received=Count("pk"),
+            closed=Count("pk", filter=Q(status__in=CLOSED)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        )
+        .order_by("month")
+    )
