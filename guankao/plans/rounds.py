@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guankao.core import access as core_access
 from guankao.core import audit
 from guankao.core import services as core_services
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
@@ -37,7 +38,7 @@ def is_on_time(submission: Submission) -> bool:
 
 @transaction.atomic
 def round_open(*, actor, year: int, deadline: dt.date, departments: list[Department]) -> PlanRound:
-    if not access.is_officer(actor):
+    if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers open the annual plan round."))
     if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
         raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
@@ -147,7 +148,7 @@ def submission_submit(*, actor, submission_id: int) -> Submission:
 
 @transaction.atomic
 def submission_decide(*, actor, submission_id: int, accept: bool, reason: str = "") -> Submission:
-    if not access.is_officer(actor):
+    if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers accept or return annual plans."))
     s = _submission(submission_id)
     if s.plan.status != S.SUBMITTED:

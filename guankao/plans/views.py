@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
@@ -81,7 +82,7 @@ def scorecard_view(request):
             "as_of_error": as_of_error,
             "groups": _group(rows),
             "counts": _counts(rows),
-            "may_publish": access.is_officer(request.user),
+            "may_publish": core_access.is_officer(request.user),
         },
     )
 
@@ -118,8 +119,9 @@ def plan_list(request):
             add_service_errors(form, exc)
         except NotAllowed:
             return HttpResponse(status=403)
-    may_create = request.user.department_id is not None and (
-        access.is_officer(request.user) or request.user.has_role("liaison", "head")
+    user = request.user
+    may_create = user.department_id is not None and (
+        core_access.is_officer(user) or core_access.may_draft(user)
     )
     return render(
         request, "plans/plan_list.html", {"plans": plans, "form": form, "may_create": may_create}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
@@ -24,7 +25,7 @@ from guankao.plans.models import PlanRound, PublishedScorecard
 def round_list(request):
     form = RoundForm(request.POST or None)
     if request.method == "POST":
-        if not access.is_officer(request.user):
+        if not core_access.is_officer(request.user):
             return HttpResponse(status=403)
         if form.is_valid():
             departments = list(
@@ -45,7 +46,7 @@ def round_list(request):
         {
             "rounds": selectors.round_list(user=request.user),
             "form": form,
-            "may_open": access.is_officer(request.user),
+            "may_open": core_access.is_officer(request.user),
         },
     )
 
@@ -87,7 +88,7 @@ def round_detail(request, pk: int):
     return render(
         request,
         "plans/round_detail.html",
-        {"round": plan_round, "rows": rows, "officer": access.is_officer(request.user)},
+        {"round": plan_round, "rows": rows, "officer": core_access.is_officer(request.user)},
     )
 
 

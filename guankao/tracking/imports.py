@@ -26,9 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guankao.core import access as core_access
 from guankao.core import attachments, audit, validation
 from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
-from guankao.core.models import AuditEntry, Department, Role
+from guankao.core.models import AuditEntry, Department
 from guankao.core.tabular import read_table
 from guankao.lib import progress
 from guankao.lib.roc import DateFormatError, parse_date
@@ -112,11 +113,7 @@ ALIASES = {_key(h): name for name, (headings, _d) in COLUMNS.items() for h in he
 
 def can_import(user) -> bool:
     """管考 officers (every department's rows), liaisons and heads (their own department's)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return access.is_officer(user) or (
-        user.department_id is not None and user.has_role(Role.LIAISON, Role.HEAD)
-    )
+    return core_access.is_officer(user) or core_access.may_draft(user)
 
 
 def column_help() -> list[dict]:
@@ -584,7 +581,7 @@ def pcms_import(*, actor, content: bytes, filename: str, dry_run: bool = False, 
 
 def _record_import(actor, content: bytes, filename: str, result: dict) -> None:
     """The audit entry of the import, with the file itself attached to it as evidence."""
-    department = None if access.is_officer(actor) else actor.department
+    department = None if core_access.is_officer(actor) else actor.department
     entry = audit.record(
         actor=actor,
         action=AuditEntry.Action.IMPORT,

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
-from guankao.core.models import Attachment, Role
+from guankao.core.models import Attachment
 from guankao.lib import progress
 from guankao.lib.roc import format_roc
 from guankao.tracking import access, charts, release, reporting, selectors, services
@@ -96,11 +97,11 @@ def _attempt(form, service, **kwargs):
 def _leads(user, departments) -> list:
     """The departments the user may create items for (access.can_create, without a query
     per department)."""
-    if access.is_officer(user):
+    if core_access.is_officer(user):
         return departments
-    if user.department_id is None or not user.has_role(Role.LIAISON, Role.HEAD):
+    if not core_access.may_draft(user):
         return []
-    return [d for d in departments if d.is_within(user.department)]
+    return [d for d in departments if core_access.in_subtree(user, d)]
 
 
 def _month_param(request, today) -> tuple[int, int]:
