@@ -15,6 +15,7 @@ from guankao.core import audit
 from guankao.core import services as core_services
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry, Department
+from guankao.lib.roc import format_roc, roc_year
 from guankao.plans import access
 from guankao.plans.models import KPI, Plan, PlanRound, Submission, Target
 
@@ -46,7 +47,7 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         raise ServiceError.field("deadline", _("must be a date, such as 115/01/31"))
     if PlanRound.objects.filter(year=year).exists():
         raise ServiceError.field(
-            "year", _("the round for %(y)d is already open") % {"y": year - 1911}
+            "year", _("the round for %(y)d is already open") % {"y": roc_year(year)}
         )
     if not departments:
         raise ServiceError.field("departments", _("choose at least one department"))
@@ -56,7 +57,7 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         plan = Plan.objects.create(
             department=department,
             kind=Plan.Kind.ANNUAL,
-            title=_("%(d)s annual plan %(y)d") % {"d": department.name, "y": year - 1911},
+            title=_("%(d)s annual plan %(y)d") % {"d": department.name, "y": roc_year(year)},
             first_year=year,
             last_year=year,
         )
@@ -84,8 +85,8 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         roles=("liaison", "head"),
         subject=_("The %(y)d annual plan round is open; submit by %(d)s")
         % {
-            "y": year - 1911,
-            "d": f"{deadline.year - 1911}/{deadline.month:02d}/{deadline.day:02d}",
+            "y": roc_year(year),
+            "d": format_roc(deadline),
         },
         url=f"/plans/rounds/{plan_round.pk}/",
     )

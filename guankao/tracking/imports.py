@@ -32,7 +32,7 @@ from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department
 from guankao.core.tabular import read_table
 from guankao.lib import progress
-from guankao.lib.roc import DateFormatError, parse_date
+from guankao.lib.roc import DateFormatError, format_roc_month, parse_date, parse_year
 from guankao.tracking import access, reporting, services
 from guankao.tracking.models import Item, Kind, Report, Rules
 
@@ -124,7 +124,7 @@ def column_help() -> list[dict]:
 
 
 def month_label(year: int, month: int) -> str:
-    return f"{year - 1911}/{month:02d}"
+    return format_roc_month(year, month)
 
 
 def _pct(value: Decimal) -> str:
@@ -148,7 +148,7 @@ def parse_period(value: str) -> tuple[int, int]:
             message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")
             raise ServiceError.field("period", message % {"v": value}) from None
         return day.year, day.month
-    year = int(year_raw) if len(year_raw) == 4 else int(year_raw) + 1911
+    year = parse_year(year_raw)
     month = int(month_raw)
     if not 1 <= month <= 12 or not 1912 <= year <= 2200:
         message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")
