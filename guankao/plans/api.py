@@ -250,7 +250,7 @@ def get_plan(request, pk: int):
 def create_goal(request, pk: int, payload: GoalIn):
     plan = selectors.plan_get(user=request.user, pk=pk)
     goal = services.goal_create(
-        actor=request.user, plan=plan, order=plan.goals.count() + 1, **payload.dict()
+        actor=request.user, plan=plan, order=selectors.next_order(plan=plan), **payload.dict()
     )
     return Status(201, {"id": goal.pk, "plan": plan.pk, "number": goal.number, "title": goal.title})
 
@@ -266,7 +266,7 @@ def list_kpis(request, pk: int):
 def create_kpi(request, pk: int, payload: KpiIn):
     goal = selectors.goal_get(user=request.user, pk=pk)
     kpi = services.kpi_create(
-        actor=request.user, goal=goal, order=goal.kpis.count() + 1, **payload.dict()
+        actor=request.user, goal=goal, order=selectors.next_order(goal=goal), **payload.dict()
     )
     return Status(201, _kpi_out(kpi))
 

@@ -71,6 +71,11 @@ def goal_get(*, user, pk: int) -> Goal:
     return goal
 
 
+def next_order(*, plan: Plan | None = None, goal: Goal | None = None) -> int:
+    """The order a new goal of `plan`, or a new KPI of `goal`, takes: after the last."""
+    return (goal.kpis.count() if goal is not None else plan.goals.count()) + 1
+
+
 def kpi_list(*, user, plan: Plan | None = None) -> QuerySet[KPI]:
     rows = KPI.objects.filter(plan_scope_q(user, "goal__plan__")).select_related(
         "goal__plan__department"
