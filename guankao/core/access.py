@@ -16,6 +16,43 @@ from guankao.core.models import CITY_WIDE_READ, Department, Role, User
 NOTHING = Q(pk__in=[])
 
 
+# The predicates every app builds its rules from ------------------------------------------
+
+
+def is_active_user(user) -> bool:
+    """Signed in with an account that is still active."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_officer(user) -> bool:
+    """A 管考 officer (or an administrator): keeps every register city-wide."""
+    return is_active_user(user) and (user.is_admin or user.has_role(Role.OFFICER))
+
+
+def in_subtree(user, department: Department | None) -> bool:
+    """`department` is the user's own department or one of its sub-units."""
+    return (
+        is_active_user(user)
+        and department is not None
+        and user.department_id is not None
+        and department.is_within(user.department)
+    )
+
+
+def staff_in(user, department: Department | None, *roles: str) -> bool:
+    """Holds one of `roles` and works in `department`'s line (their department or above)."""
+    return in_subtree(user, department) and user.has_role(*roles)
+
+
+def may_draft(user) -> bool:
+    """May draft for their own department: a liaison or a head with a department."""
+    return (
+        is_active_user(user)
+        and user.department_id is not None
+        and user.has_role(Role.LIAISON, Role.HEAD)
+    )
+
+
 def scope_department(user) -> Department | None:
     """The department subtree the user is confined to, or None for city-wide."""
     if user.is_city_wide:
@@ -78,9 +115,7 @@ def can_view_personal(user, person: User) -> bool:
 
 
 def can_read_audit(user) -> bool:
-    return (
-        user.is_authenticated and user.is_active and (user.is_admin or user.has_role(Role.OFFICER))
-    )
+    return is_officer(user)
 
 
 def can_manage_calendar(user) -> bool:

@@ -6,7 +6,7 @@ from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core.models import AuditEntry, DepartmentKind, Role
-from guankao.lib.roc import DateFormatError, format_roc, parse_date
+from guankao.lib.roc import DateFormatError, format_roc, parse_date, year_from_input
 
 
 def add_service_errors(form, exc) -> None:
@@ -47,9 +47,7 @@ class YearField(forms.IntegerField):
 
     def to_python(self, value):
         year = super().to_python(value)
-        if year is not None and 0 < year < 1000:
-            year += 1911
-        return year
+        return None if year is None else year_from_input(year)
 
 
 class LoginForm(OTPAuthenticationForm):

@@ -91,3 +91,11 @@ def sweep_orphan_files(now: dt.datetime) -> int:
     from guankao.core.attachments import sweep_orphans  # the registry stays import-light
 
     return sweep_orphans()
+
+
+@register("core.retry_email", every=dt.timedelta(minutes=1))
+def retry_email(now: dt.datetime) -> int:
+    """E-mail of notices that failed, or whose on-commit send never ran, again."""
+    from guankao.core.notices import email_retry
+
+    return email_retry(now)

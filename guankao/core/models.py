@@ -199,11 +199,23 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # E-mail: emailed_at only once the server took it. email_due_at is when the next try is
+    # owed (None: nothing owed: sent, not wanted, or given up after the last attempt).
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["email_due_at"],
+                condition=models.Q(email_due_at__isnull=False),
+                name="notification_email_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

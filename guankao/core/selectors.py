@@ -6,7 +6,14 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from guankao.core import access
 from guankao.core.errors import NotFound
-from guankao.core.models import AuditEntry, Department, Notification, RoleAssignment, User
+from guankao.core.models import (
+    AuditEntry,
+    CalendarOverride,
+    Department,
+    Notification,
+    RoleAssignment,
+    User,
+)
 
 
 def department_list(*, user, include_inactive: bool = False) -> QuerySet[Department]:
@@ -101,3 +108,10 @@ def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def calendar_overrides(*, user, around_year: int) -> QuerySet[CalendarOverride]:
+    """The calendar's exceptions (public: the office calendar) from the year before to the
+    year after."""
+    years = [around_year - 1, around_year, around_year + 1]
+    return CalendarOverride.objects.filter(date__year__in=years).order_by("date")

@@ -5,13 +5,12 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guankao.core import access, audit, validation
+from guankao.core import access, audit, notices, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import (
     ApiToken,
@@ -356,13 +355,26 @@ def token_authenticate(raw: str) -> User | None:
 
 
 def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bool = True):
-    """An in-app notice for each recipient; e-mail goes out after the transaction commits."""
+    """The one way to notice someone: an in-app notice for each recipient and, for those
+    with an address, an e-mail sent after the transaction commits. A send that fails is
+    retried by the worker (core.notices) and is never marked sent."""
+    now = timezone.now()
     notes = Notification.objects.bulk_create(
-        [Notification(recipient=r, subject=subject[:200], body=body, url=url) for r in recipients]
+        [
+            Notification(
+                recipient=r,
+                subject=subject[:200],
+                body=body,
+                url=url,
+                created_at=now,
+                email_due_at=now if email and r.email else None,
+            )
+            for r in recipients
+        ]
     )
-    if email:
-        addressed = [(n.pk, n.recipient.email) for n in notes if n.recipient.email]
-        transaction.on_commit(lambda: _send_emails(addressed, subject, body, url))
+    owed = [n.pk for n in notes if n.email_due_at is not None]
+    if owed:
+        transaction.on_commit(lambda: notices.email_send_many(owed))
     return notes
 
 
@@ -376,12 +388,6 @@ def notify_roles(*, departments, roles, subject: str, body: str = "", url: str =
         .order_by("pk")
     )
     return notify(recipients=list(recipients), subject=subject, body=body, url=url)
-
-
-def _send_emails(addressed, subject: str, body: str, url: str) -> None:
-    for pk, address in addressed:
-        send_mail(subject, f"{body}\n\n{url}".strip(), None, [address], fail_silently=True)
-        Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
 
 
 def notification_mark_read(*, actor, notification_id: int | None = None) -> int:

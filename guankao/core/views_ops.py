@@ -18,7 +18,6 @@ from guankao.core.forms import (
     add_service_errors,
 )
 from guankao.core.http import download
-from guankao.core.models import CalendarOverride
 from guankao.core.tabular import write_csv, write_ods
 from guankao.lib import workdays
 
@@ -44,7 +43,7 @@ def calendar_view(request):
             except ServiceError as exc:
                 add_service_errors(override_form, exc)
     year = today.year
-    overrides = CalendarOverride.objects.filter(date__year__in=[year - 1, year, year + 1])
+    overrides = selectors.calendar_overrides(user=request.user, around_year=year)
     return render(
         request,
         "core/calendar.html",

@@ -5,6 +5,11 @@ The lag thresholds are named after their source; there is no national definition
 first (SERIOUS_GAP_KINMEN); 基本設施補助款 rules want a lag reason under 80% budget
 execution (MONEY_SHARE_BASIC_GRANT). Exactly on plan is not behind, a gap exactly on the
 threshold is serious, and spending exactly 80% of plan is not behind on money.
+
+The rule is compared on whole numbers: percents and the gap in hundredths of a point
+(CENTI), the money share in thousandths (PERMILLE). A change of thresholds re-runs the
+same rule in SQL (tracking.services.relag) on the same integers, so the database's
+floating point (SQLite) can never decide a case differently from the one filed.
 """
 
 import datetime as dt
@@ -30,6 +35,8 @@ LINEAR_MIN_POINTS = 3  # ... or of the last three when reports are sparse
 HORIZON_DAYS = 100 * 365  # a pace slower than this is "never" (and dates stay in range)
 DAYS_A_MONTH = 365.25 / 12
 _HUNDRED = Decimal(100)
+CENTI = 100  # percents and gaps carry at most 2 decimals: compared in hundredths of a point
+PERMILLE = 1000  # a money share carries at most 3 decimals: compared in thousandths
 
 
 class ProgressError(ValueError):
@@ -80,10 +87,34 @@ def classify_lag(
     gap, ratio, money_behind = planned - actual, None, False
     if money_planned and money_spent is not None:
         ratio = Decimal(money_spent) / Decimal(money_planned)
-        # Compared on the exact amounts, so that the rounding of the ratio cannot decide.
-        money_behind = money_spent < money_share * money_planned
-    behind = actual < planned
-    return Lag(behind, gap >= serious_gap, money_behind, gap, ratio, needs_lag_reason=behind)
+        money_behind = is_money_behind(money_planned, money_spent, share_permille(money_share))
+    behind = centi(actual) < centi(planned)
+    serious = centi(actual) + centi(serious_gap) <= centi(planned)
+    return Lag(behind, serious, money_behind, gap, ratio, needs_lag_reason=behind)
+
+
+def centi(value: Decimal | int) -> int:
+    """A percent or gap in whole hundredths of a point; more than 2 decimals is refused."""
+    return _scaled(value, CENTI, _("a percentage"))
+
+
+def share_permille(money_share: Decimal | int) -> int:
+    """A money share (0.8 = 80%) in whole thousandths; more than 3 decimals is refused."""
+    return _scaled(money_share, PERMILLE, _("the money share"))
+
+
+def is_money_behind(money_planned: int, money_spent: int, permille: int) -> bool:
+    """Spent under the share of planned money, on whole numbers only. relag's SQL is this
+    very comparison (spent × 1000 < planned × permille) on integer columns."""
+    return money_spent * PERMILLE < money_planned * permille
+
+
+def _scaled(value: Decimal | int, scale: int, name: str) -> int:
+    scaled = Decimal(value) * scale
+    if scaled != scaled.to_integral_value():
+        message = _("%(name)s has too many decimal places: %(value)s")
+        raise ProgressError(message % {"name": name, "value": value})
+    return int(scaled)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,30 @@ class DateFormatError(ValueError):
 
 
 def roc_year(year: int) -> int:
+    """The 民國 year of a Gregorian year (2026 → 115)."""
     return year - ROC_OFFSET
+
+
+def gregorian_year(year: int) -> int:
+    """The Gregorian year of a 民國 year (115 → 2026)."""
+    return year + ROC_OFFSET
+
+
+def year_from_input(year: int) -> int:
+    """A year typed either way: under 1000 is a 民國 year (115), else Gregorian (2026)."""
+    return gregorian_year(year) if 0 < year < 1000 else year
+
+
+def parse_year(digits: str) -> int:
+    """A year written in digits: four are a Gregorian year, one to three a 民國 year."""
+    return int(digits) if len(digits) == 4 else gregorian_year(int(digits))
+
+
+def format_roc_month(year: int | None, month: int | None) -> str:
+    """115/11 for November 2026; empty when either is missing."""
+    if not year or not month:
+        return ""
+    return f"{roc_year(year)}/{month:02d}"
 
 
 def format_roc(value: dt.date | None) -> str:
@@ -34,12 +57,6 @@ def format_roc_long(value: dt.date | None) -> str:
     if value is None:
         return ""
     return f"{roc_year(value.year)}年{value.month}月{value.day}日"
-
-
-def _year(raw: str) -> int:
-    # Four digits are a Gregorian year; one to three are a 民國 year.
-    number = int(raw)
-    return number if len(raw) == 4 else number + ROC_OFFSET
 
 
 def parse_date(text: str) -> dt.date:
@@ -56,7 +73,7 @@ def parse_date(text: str) -> dt.date:
             raise DateFormatError(
                 _("%(text)s: year %(year)s is not valid") % {"text": text, "year": year_raw}
             )
-        year, month, day = _year(year_raw), int(month_raw), int(day_raw)
+        year, month, day = parse_year(year_raw), int(month_raw), int(day_raw)
     else:
         match = _COMPACT.fullmatch(value)
         if not match:
@@ -67,7 +84,8 @@ def parse_date(text: str) -> dt.date:
         if len(digits) == 8:
             year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
         else:  # 6 or 7 digits: a 民國 year of 2 or 3 digits, then MMDD
-            year, month, day = int(digits[:-4]) + ROC_OFFSET, int(digits[-4:-2]), int(digits[-2:])
+            year = gregorian_year(int(digits[:-4]))
+            month, day = int(digits[-4:-2]), int(digits[-2:])
     if year <= ROC_OFFSET:
         raise DateFormatError(
             _("%(text)s: dates before 民國 1 (1912) are not accepted") % {"text": text}

@@ -13,35 +13,22 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from guankao.core.access import NOTHING
-from guankao.core.models import Department, Role
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _within(user, department: Department | None) -> bool:
-    return (
-        _active(user)
-        and department is not None
-        and user.department_id is not None
-        and department.is_within(user.department)
-    )
+from guankao.core.access import NOTHING, is_active_user, is_officer, staff_in
+from guankao.core.models import Role
 
 
 def manages(user) -> bool:
     """The 管考 officer's desk: assign, decide requests, close under §173, merge, reopen."""
-    return _active(user) and (user.is_admin or user.has_role(Role.OFFICER))
+    return is_officer(user)
 
 
 def can_file(user) -> bool:
-    return _active(user) and (manages(user) or user.has_role(Role.CALLTAKER, Role.LIAISON))
+    return is_active_user(user) and (manages(user) or user.has_role(Role.CALLTAKER, Role.LIAISON))
 
 
 def case_scope(user) -> Q:
     """Cases the user may read."""
-    if not _active(user):
+    if not is_active_user(user):
         return NOTHING
     if manages(user):
         return Q()
@@ -63,19 +50,18 @@ def case_scope(user) -> Q:
 
 def handles(user, case) -> bool:
     """Handles the case: sees the petitioner's data whole and may act on it."""
-    if manages(user) or (_active(user) and case.created_by_id == user.pk):
+    if manages(user) or (is_active_user(user) and case.created_by_id == user.pk):
         return True
-    if not (_active(user) and user.has_role(Role.LIAISON, Role.HEAD)):
-        return False
-    return _within(user, case.lead) or any(_within(user, d) for d in case.co_departments.all())
+    roles = (Role.LIAISON, Role.HEAD)
+    return staff_in(user, case.lead, *roles) or any(
+        staff_in(user, d, *roles) for d in case.co_departments.all()
+    )
 
 
 def can_act(user, case) -> bool:
     """Draft the reply, ask for re-routing or an extension: the lead department's people."""
-    return manages(user) or (_within(user, case.lead) and user.has_role(Role.LIAISON, Role.HEAD))
+    return manages(user) or staff_in(user, case.lead, Role.LIAISON, Role.HEAD)
 
 
 def can_approve_reply(user, case) -> bool:
-    return (_within(user, case.lead) and user.has_role(Role.HEAD)) or (
-        _active(user) and user.is_admin
-    )
+    return staff_in(user, case.lead, Role.HEAD) or (is_active_user(user) and user.is_admin)

@@ -1,21 +1,8 @@
-"""Who may do what with plans and KPIs (reads go through guankao.core.access.scope_q)."""
+"""Who may do what with plans and KPIs: the plans' own rules, built from the predicates in
+guankao.core.access (reads go through guankao.core.access.scope_q)."""
 
+from guankao.core.access import is_active_user, is_officer, staff_in
 from guankao.core.models import Department, Role
-
-
-def _in(user, department: Department) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.department_id is not None
-        and department.is_within(user.department)
-    )
-
-
-def is_officer(user) -> bool:
-    return (
-        user.is_authenticated and user.is_active and (user.is_admin or user.has_role(Role.OFFICER))
-    )
 
 
 def can_edit_plan(user, plan) -> bool:
@@ -24,20 +11,17 @@ def can_edit_plan(user, plan) -> bool:
         return True
     if plan.status in ("submitted", "accepted") and plan.kind == "annual":
         return False
-    return _in(user, plan.department) and user.has_role(Role.LIAISON, Role.HEAD)
+    return staff_in(user, plan.department, Role.LIAISON, Role.HEAD)
 
 
 def can_submit(user, department: Department) -> bool:
-    return _in(user, department) and user.has_role(Role.LIAISON, Role.HEAD)
+    return staff_in(user, department, Role.LIAISON, Role.HEAD)
 
 
 def can_report(user, kpi) -> bool:
-    department = kpi.goal.plan.department
-    return _in(user, department) and user.has_role(Role.LIAISON, Role.HEAD)
+    return staff_in(user, kpi.goal.plan.department, Role.LIAISON, Role.HEAD)
 
 
 def can_approve(user, kpi) -> bool:
     department = kpi.goal.plan.department
-    return (_in(user, department) and user.has_role(Role.HEAD)) or (
-        user.is_authenticated and user.is_admin
-    )
+    return staff_in(user, department, Role.HEAD) or (is_active_user(user) and user.is_admin)

@@ -13,7 +13,7 @@ from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import Department
-from guankao.lib.roc import DateFormatError, parse_date
+from guankao.lib.roc import DateFormatError, parse_date, year_from_input
 from guankao.plans import cache, publishing, rounds, selectors, services
 from guankao.plans.models import (
     Accumulation,
@@ -21,7 +21,6 @@ from guankao.plans.models import (
     Frequency,
     Path,
     Plan,
-    PublishedScorecard,
 )
 
 router = Router(tags=["plans"])
@@ -251,7 +250,7 @@ def get_plan(request, pk: int):
 def create_goal(request, pk: int, payload: GoalIn):
     plan = selectors.plan_get(user=request.user, pk=pk)
     goal = services.goal_create(
-        actor=request.user, plan=plan, order=plan.goals.count() + 1, **payload.dict()
+        actor=request.user, plan=plan, order=selectors.next_order(plan=plan), **payload.dict()
     )
     return Status(201, {"id": goal.pk, "plan": plan.pk, "number": goal.number, "title": goal.title})
 
@@ -259,7 +258,7 @@ def create_goal(request, pk: int, payload: GoalIn):
 @router.get("plans/{int:pk}/kpis", response=list[KpiOut])
 def list_kpis(request, pk: int):
     plan = selectors.plan_get(user=request.user, pk=pk)
-    kpis = selectors.kpi_list(user=request.user).filter(goal__plan=plan).prefetch_related("targets")
+    kpis = selectors.kpi_list(user=request.user, plan=plan)
     return [_kpi_out(k) for k in kpis]
 
 
@@ -267,7 +266,7 @@ def list_kpis(request, pk: int):
 def create_kpi(request, pk: int, payload: KpiIn):
     goal = selectors.goal_get(user=request.user, pk=pk)
     kpi = services.kpi_create(
-        actor=request.user, goal=goal, order=goal.kpis.count() + 1, **payload.dict()
+        actor=request.user, goal=goal, order=selectors.next_order(goal=goal), **payload.dict()
     )
     return Status(201, _kpi_out(kpi))
 
@@ -393,7 +392,7 @@ class ScorecardQuery(Schema):
 def scorecard(request, query: Query[ScorecardQuery]):
     """Signed in: the live scorecard, scoped to what you may see. Anonymous: the latest
     published scorecard for that year (and department), or 404."""
-    year = query.year + 1911 if query.year < 1000 else query.year
+    year = year_from_input(query.year)
     if not request.user.is_authenticated:
         return _published(year, query.department)
     department = _department(request.user, query.department)
@@ -411,11 +410,7 @@ def scorecard(request, query: Query[ScorecardQuery]):
 
 
 def _published(year: int, code: str):
-    found = PublishedScorecard.objects.filter(year=year).select_related("department")
-    found = found.filter(department__code=code) if code else found.filter(department=None)
-    published = found.order_by("-published_at").first()
-    if published is None:
-        raise NotFound
+    published = selectors.published_latest(year=year, department_code=code)
     return _scorecard_out(published.content, code or None, published=True)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from guankao.core import services as core_services
 from guankao.core.jobs import claim, register
-from guankao.lib.roc import format_roc
+from guankao.lib.roc import format_roc, roc_year
 from guankao.plans import registry, services
 from guankao.plans.models import KPI
 from guankao.plans.selectors import periods_due
@@ -73,7 +73,7 @@ def measurement_reminders(now: dt.datetime) -> int:
         with transaction.atomic():
             if not claim(f"plans.measurement:{kpi.pk}:{year}:{period}:{kind}"):
                 continue
-            label = f"{year - 1911}/{period}"
+            label = f"{roc_year(year)}/{period}"
             core_services.notify_roles(
                 departments=[kpi.goal.plan.department],
                 roles=("liaison",),

@@ -28,7 +28,7 @@ from guankao.core import audit, validation
 from guankao.core.errors import FieldProblem, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.core.tabular import ODS_MIME, read_table, write_csv, write_ods
-from guankao.lib.roc import roc_year
+from guankao.lib.roc import parse_year, roc_year
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, registry, selectors, services
 from guankao.plans.models import KPI, Accumulation, Direction, Frequency, Goal, Path, Plan
@@ -146,7 +146,7 @@ def _year_of(heading: str) -> int | None:
     if not match:
         return None
     digits = match[1]
-    return int(digits) if len(digits) == 4 else int(digits) + 1911
+    return parse_year(digits)
 
 
 def _check_header(header: list[str], plan: Plan) -> tuple[dict[str, int], list[FieldProblem]]:

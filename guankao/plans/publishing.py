@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guankao.core import access as core_access
 from guankao.core import audit
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
-from guankao.plans import access, selectors
+from guankao.plans import selectors
 from guankao.plans.models import PublishedScorecard
 
 _Q = Decimal("0.01")
@@ -49,7 +50,7 @@ def scorecard_content(rows, *, year: int, as_of) -> dict:
 
 @transaction.atomic
 def publish(*, actor, year: int, department=None) -> PublishedScorecard:
-    if not access.is_officer(actor):
+    if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers publish scorecards."))
     if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
         raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guankao.core import access as core_access
 from guankao.core import audit
 from guankao.core import services as core_services
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry, Department
+from guankao.lib.roc import format_roc, roc_year
 from guankao.plans import access
 from guankao.plans.models import KPI, Plan, PlanRound, Submission, Target
 
@@ -37,7 +39,7 @@ def is_on_time(submission: Submission) -> bool:
 
 @transaction.atomic
 def round_open(*, actor, year: int, deadline: dt.date, departments: list[Department]) -> PlanRound:
-    if not access.is_officer(actor):
+    if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers open the annual plan round."))
     if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
         raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
@@ -45,7 +47,7 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         raise ServiceError.field("deadline", _("must be a date, such as 115/01/31"))
     if PlanRound.objects.filter(year=year).exists():
         raise ServiceError.field(
-            "year", _("the round for %(y)d is already open") % {"y": year - 1911}
+            "year", _("the round for %(y)d is already open") % {"y": roc_year(year)}
         )
     if not departments:
         raise ServiceError.field("departments", _("choose at least one department"))
@@ -55,7 +57,7 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         plan = Plan.objects.create(
             department=department,
             kind=Plan.Kind.ANNUAL,
-            title=_("%(d)s annual plan %(y)d") % {"d": department.name, "y": year - 1911},
+            title=_("%(d)s annual plan %(y)d") % {"d": department.name, "y": roc_year(year)},
             first_year=year,
             last_year=year,
         )
@@ -83,8 +85,8 @@ def round_open(*, actor, year: int, deadline: dt.date, departments: list[Departm
         roles=("liaison", "head"),
         subject=_("The %(y)d annual plan round is open; submit by %(d)s")
         % {
-            "y": year - 1911,
-            "d": f"{deadline.year - 1911}/{deadline.month:02d}/{deadline.day:02d}",
+            "y": roc_year(year),
+            "d": format_roc(deadline),
         },
         url=f"/plans/rounds/{plan_round.pk}/",
     )
@@ -147,7 +149,7 @@ def submission_submit(*, actor, submission_id: int) -> Submission:
 
 @transaction.atomic
 def submission_decide(*, actor, submission_id: int, accept: bool, reason: str = "") -> Submission:
-    if not access.is_officer(actor):
+    if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers accept or return annual plans."))
     s = _submission(submission_id)
     if s.plan.status != S.SUBMITTED:

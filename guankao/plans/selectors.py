@@ -24,7 +24,7 @@ from django.utils import timezone
 from guankao.core import access as core_access
 from guankao.core import calendar
 from guankao.core.errors import NotFound
-from guankao.core.models import Attachment
+from guankao.core.models import Attachment, Department, DepartmentKind
 from guankao.lib.targets import TargetError, parse_target
 from guankao.lib.workdays import add_working_days
 from guankao.plans import status as st
@@ -35,6 +35,7 @@ from guankao.plans.models import (
     Measurement,
     Plan,
     PlanRound,
+    PublishedScorecard,
     Submission,
     Target,
 )
@@ -70,10 +71,18 @@ def goal_get(*, user, pk: int) -> Goal:
     return goal
 
 
-def kpi_list(*, user) -> QuerySet[KPI]:
-    return KPI.objects.filter(plan_scope_q(user, "goal__plan__")).select_related(
+def next_order(*, plan: Plan | None = None, goal: Goal | None = None) -> int:
+    """The order a new goal of `plan`, or a new KPI of `goal`, takes: after the last."""
+    return (goal.kpis.count() if goal is not None else plan.goals.count()) + 1
+
+
+def kpi_list(*, user, plan: Plan | None = None) -> QuerySet[KPI]:
+    rows = KPI.objects.filter(plan_scope_q(user, "goal__plan__")).select_related(
         "goal__plan__department"
     )
+    if plan is not None:  # one plan's KPIs, with their targets
+        rows = rows.filter(goal__plan=plan).prefetch_related("targets")
+    return rows
 
 
 def kpi_get(*, user, pk: int) -> KPI:
@@ -123,6 +132,46 @@ def returned_measurements(*, user) -> QuerySet[Measurement]:
 
 def round_list(*, user) -> QuerySet[PlanRound]:
     return PlanRound.objects.all()
+
+
+def round_departments() -> list[Department]:
+    """The departments an annual plan round asks a plan of: the active offices and bureaus."""
+    kinds = [DepartmentKind.OFFICE, DepartmentKind.BUREAU]
+    return list(Department.objects.filter(active=True, kind__in=kinds).order_by("path"))
+
+
+def round_get_by_pk(*, user, pk: int) -> PlanRound:
+    plan_round = PlanRound.objects.filter(pk=pk).first()
+    if plan_round is None:
+        raise NotFound
+    return plan_round
+
+
+# Published scorecards are public: anyone may read them, signed in or not.
+
+
+def published_list() -> QuerySet[PublishedScorecard]:
+    return PublishedScorecard.objects.select_related("department")
+
+
+def published_get(*, pk: int) -> PublishedScorecard:
+    published = published_list().filter(pk=pk).first()
+    if published is None:
+        raise NotFound
+    return published
+
+
+def published_latest(*, year: int, department_code: str = "") -> PublishedScorecard:
+    """The latest scorecard published for the year, city-wide or for one department."""
+    rows = published_list().filter(year=year)
+    if department_code:
+        rows = rows.filter(department__code=department_code)
+    else:
+        rows = rows.filter(department=None)
+    published = rows.order_by("-published_at").first()
+    if published is None:
+        raise NotFound
+    return published
 
 
 def submission_list(*, user, plan_round: PlanRound) -> QuerySet[Submission]:

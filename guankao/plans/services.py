@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guankao.core import attachments, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
+from guankao.lib.roc import roc_year
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, registry
 from guankao.plans.models import (
@@ -258,7 +259,7 @@ def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
         raise ServiceError.field(
             "year",
             _("the plan covers %(a)d–%(b)d only")
-            % {"a": plan.first_year - 1911, "b": plan.last_year - 1911},
+            % {"a": roc_year(plan.first_year), "b": roc_year(plan.last_year)},
         )
     text = validation.text("target", text, 100)
     try:
@@ -294,7 +295,7 @@ def _check_period(kpi: KPI, year: int, period: int) -> None:
         raise ServiceError.field(
             "year",
             _("the plan covers %(a)d–%(b)d only")
-            % {"a": plan.first_year - 1911, "b": plan.last_year - 1911},
+            % {"a": roc_year(plan.first_year), "b": roc_year(plan.last_year)},
         )
 
 

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
-from guankao.lib.roc import DateFormatError, parse_date
+from guankao.lib.roc import DateFormatError, parse_date, roc_year, year_from_input
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, charts, registry, selectors, services
 from guankao.plans import status as st
@@ -40,7 +41,7 @@ def _year_param(request, default: int) -> int:
     if not raw.isdigit():
         return default
     year = int(raw)
-    year = year + 1911 if year < 1000 else year
+    year = year_from_input(year)
     return year if 1912 <= year <= 2200 else default
 
 
@@ -81,7 +82,7 @@ def scorecard_view(request):
             "as_of_error": as_of_error,
             "groups": _group(rows),
             "counts": _counts(rows),
-            "may_publish": access.is_officer(request.user),
+            "may_publish": core_access.is_officer(request.user),
         },
     )
 
@@ -118,8 +119,9 @@ def plan_list(request):
             add_service_errors(form, exc)
         except NotAllowed:
             return HttpResponse(status=403)
-    may_create = request.user.department_id is not None and (
-        access.is_officer(request.user) or request.user.has_role("liaison", "head")
+    user = request.user
+    may_create = user.department_id is not None and (
+        core_access.is_officer(user) or core_access.may_draft(user)
     )
     return render(
         request, "plans/plan_list.html", {"plans": plans, "form": form, "may_create": may_create}
@@ -206,7 +208,7 @@ def _kpi_forms(request, kpi, year: int) -> dict:
         "record": MeasurementForm(
             bound if action == "record" else None,
             request.FILES if action == "record" else None,
-            initial={"year": year - 1911},
+            initial={"year": roc_year(year)},
         ),
         "target": TargetForm(bound if action == "target" else None, prefix="target"),
         "settings": KpiSettingsForm(
@@ -308,7 +310,7 @@ def _years_chart(kpi, results):
     """Actual against target over the plan's years (numeric targets only)."""
     if len(results) < 2 or not any(row.result.actual is not None for _year, row in results):
         return ""
-    labels = [str(y - 1911) for y, _row in results]
+    labels = [str(roc_year(y)) for y, _row in results]
     actual = [row.result.actual for _year, row in results]
     targets = []
     for _year, row in results:
@@ -336,7 +338,7 @@ def _chart(kpi, year, history):
             total += v or 0
             running.append(total if v is not None else None)
         values = running
-    title = _("%(kpi)s, %(y)d: value by period") % {"kpi": kpi.name, "y": year - 1911}
+    title = _("%(kpi)s, %(y)d: value by period") % {"kpi": kpi.name, "y": roc_year(year)}
     return charts.line_chart(title, labels, [(_("Actual"), values, "#0b5394")])
 
 

@@ -5,33 +5,28 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
-from guankao.core.models import Department, DepartmentKind
 from guankao.plans import access, publishing, rounds, selectors
 from guankao.plans.forms import RoundForm
-from guankao.plans.models import PlanRound, PublishedScorecard
 
 
 @login_required
 def round_list(request):
     form = RoundForm(request.POST or None)
     if request.method == "POST":
-        if not access.is_officer(request.user):
+        if not core_access.is_officer(request.user):
             return HttpResponse(status=403)
         if form.is_valid():
-            departments = list(
-                Department.objects.filter(
-                    active=True, kind__in=[DepartmentKind.OFFICE, DepartmentKind.BUREAU]
-                )
-            )
+            departments = selectors.round_departments()
             try:
                 plan_round = rounds.round_open(
                     actor=request.user, departments=departments, **form.cleaned_data
@@ -45,14 +40,17 @@ def round_list(request):
         {
             "rounds": selectors.round_list(user=request.user),
             "form": form,
-            "may_open": access.is_officer(request.user),
+            "may_open": core_access.is_officer(request.user),
         },
     )
 
 
 @login_required
 def round_detail(request, pk: int):
-    plan_round = get_object_or_404(PlanRound, pk=pk)
+    try:
+        plan_round = selectors.round_get_by_pk(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
     if request.method == "POST":
         action, sid = request.POST.get("action"), request.POST.get("submission", "")
         if not sid.isdigit():
@@ -87,7 +85,7 @@ def round_detail(request, pk: int):
     return render(
         request,
         "plans/round_detail.html",
-        {"round": plan_round, "rows": rows, "officer": access.is_officer(request.user)},
+        {"round": plan_round, "rows": rows, "officer": core_access.is_officer(request.user)},
     )
 
 
@@ -115,12 +113,15 @@ def public_scorecards(request):
     return render(
         request,
         "plans/public_list.html",
-        {"published": PublishedScorecard.objects.select_related("department")},
+        {"published": selectors.published_list()},
     )
 
 
 def public_scorecard(request, pk: int):
-    published = get_object_or_404(PublishedScorecard.objects.select_related("department"), pk=pk)
+    try:
+        published = selectors.published_get(pk=pk)
+    except NotFound:
+        raise Http404 from None
     return render(
         request, "plans/public_scorecard.html", {"p": published, "content": published.content}
     )

@@ -1,4 +1,5 @@
-"""Who may do what with controlled cases.
+"""Who may do what with controlled cases: the tracking rules, built from the predicates in
+guankao.core.access.
 
 - City-wide readers (管考 officers, executives, administrators) read every item; other
   staff read the items their department (or a sub-unit) leads or co-handles.
@@ -10,27 +11,13 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from guankao.core.access import NOTHING
+from guankao.core.access import NOTHING, in_subtree, is_active_user, is_officer, staff_in
 from guankao.core.models import Department, Role
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def is_officer(user) -> bool:
-    return _active(user) and (user.is_admin or user.has_role(Role.OFFICER))
-
-
-def _in(user, department: Department) -> bool:
-    return (
-        _active(user) and user.department_id is not None and department.is_within(user.department)
-    )
 
 
 def item_scope(user) -> Q:
     """Items the user may read: led by, or co-handled by, their department subtree."""
-    if not _active(user):
+    if not is_active_user(user):
         return NOTHING
     if user.is_city_wide:
         return Q()
@@ -46,15 +33,15 @@ def item_scope(user) -> Q:
 
 
 def can_read(user, item) -> bool:
-    if not _active(user):
+    if not is_active_user(user):
         return False
-    if user.is_city_wide or _in(user, item.lead):
+    if user.is_city_wide or in_subtree(user, item.lead):
         return True
-    return any(_in(user, d) for d in item.co_departments.all())
+    return any(in_subtree(user, d) for d in item.co_departments.all())
 
 
 def can_create(user, lead: Department) -> bool:
-    return is_officer(user) or (_in(user, lead) and user.has_role(Role.LIAISON, Role.HEAD))
+    return is_officer(user) or staff_in(user, lead, Role.LIAISON, Role.HEAD)
 
 
 def can_edit(user, item) -> bool:
@@ -64,11 +51,11 @@ def can_edit(user, item) -> bool:
 
 
 def can_report(user, item) -> bool:
-    return _in(user, item.lead) and user.has_role(Role.LIAISON, Role.HEAD)
+    return staff_in(user, item.lead, Role.LIAISON, Role.HEAD)
 
 
 def can_review(user, item) -> bool:
-    return (_in(user, item.lead) and user.has_role(Role.HEAD)) or (_active(user) and user.is_admin)
+    return staff_in(user, item.lead, Role.HEAD) or (is_active_user(user) and user.is_admin)
 
 
 def can_request_release(user, item) -> bool:

@@ -20,6 +20,7 @@ from guankao.core import audit, jobs
 from guankao.core.demo import register_extension
 from guankao.core.models import AuditEntry, Department, User
 from guankao.lib import workdays
+from guankao.lib.roc import roc_year
 from guankao.tracking import meetings, release, reporting, services
 from guankao.tracking.models import Item, Meeting, Report
 
@@ -188,8 +189,8 @@ def _history(people) -> None:
             item = services.item_create(
                 actor=liaison,
                 kind="basic_grant",
-                number=f"BG{year - 1911}-{n:02d}",
-                title=f"{year - 1911}年一般性補助款 {title}",
+                number=f"BG{roc_year(year)}-{n:02d}",
+                title=f"{roc_year(year)}年一般性補助款 {title}",
                 lead=pw,
                 grant_source="國家發展委員會",
                 grant_amount=4_000_000,
@@ -259,7 +260,7 @@ def _current(people) -> None:
         item = services.item_create(
             actor=liaison,
             kind=kind,
-            number=f"{today.year - 1911}-{number}",
+            number=f"{roc_year(today.year)}-{number}",
             title=title,
             lead=Department.objects.get(code=code),
             budget_total=budget,
@@ -268,7 +269,7 @@ def _current(people) -> None:
             longitude=lon,
             start_date=start,
             finish_date=_finish(months[0], _duration(planned, len(months))),
-            tender_number=f"{code}{today.year - 1911}{number[-2:]}" if kind == "works" else "",
+            tender_number=f"{code}{roc_year(today.year)}{number[-2:]}" if kind == "works" else "",
             contractor="嘉義營造股份有限公司" if kind == "works" else "",
             contract_sum=budget * 9 // 10 if kind == "works" else None,
             site_address="嘉義市東區" if lon and lon > 120.45 else "嘉義市西區" if lon else "",
@@ -305,7 +306,7 @@ def _current(people) -> None:
         item = services.item_create(
             actor=people["officer"],
             kind=kind,
-            number=f"{today.year - 1911}-{number}",
+            number=f"{roc_year(today.year)}-{number}",
             title=title,
             lead=Department.objects.get(code=code),
             due_date=today + dt.timedelta(days=45)

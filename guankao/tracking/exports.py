@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from guankao.core.tabular import write_ods
-from guankao.lib.roc import format_roc, format_roc_long
+from guankao.lib.roc import format_roc, format_roc_long, format_roc_month
 from guankao.reports.odf import TextDocument
 from guankao.tracking import selectors
 from guankao.tracking.models import AgendaEntry, Item, Kind, Meeting
@@ -81,7 +81,7 @@ AGENDA_COLUMNS = [
 
 
 def _month(year: int | None, month: int | None) -> str:
-    return f"{year - 1911}/{month:02d}" if year and month else ""
+    return format_roc_month(year, month) if year and month else ""
 
 
 def _pct(value: Decimal | None) -> str:

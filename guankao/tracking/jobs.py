@@ -7,7 +7,8 @@ working days after it; a head whose review is overdue is reminded once too.
 
 Each notice is claimed by inserting its `Chase` row (unique per item, month and kind)
 with INSERT … ON CONFLICT DO NOTHING RETURNING: only the rows this worker inserted are
-notified, in the same transaction, so two workers or a rerun never send one twice.
+notified, through core.services.notify in the same transaction, so two workers or a rerun
+never send one twice; its e-mail goes out after the commit (and is retried by the worker).
 Notices are one per person, department and kind, listing the items (a liaison with 40
 late items gets one message, and each item still records the chase).
 """
@@ -22,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guankao.core.jobs import register
-from guankao.core.models import Notification, User
+from guankao.core.models import User
+from guankao.core.services import notify
 from guankao.lib import workdays
-from guankao.lib.roc import format_roc
+from guankao.lib.roc import format_roc, format_roc_month
 from guankao.tracking import services
 from guankao.tracking.models import PROGRESS_KINDS, Chase, Item, Report, Rules
 
@@ -111,30 +113,23 @@ def _send(items: list[Item], kind: str, role: str, year: int, month: int, due, n
         return 0
     people = _people({i.lead_id for i in items}, role)
     rows = [(i.pk, year, month, kind, len(people.get(i.lead_id, []))) for i in items]
-    with transaction.atomic():
+    sent = 0
+    with transaction.atomic():  # the notices and their claims commit together, or neither
         claimed = _claim(rows, now)
         by_department = defaultdict(list)
         for item in items:
             if item.pk in claimed:
                 by_department[item.lead_id].append(item)
-        notices = []
         for department_id, group in by_department.items():
-            values = {
-                "month": f"{year - 1911}/{month:02d}",
-                "date": format_roc(due),
-                "count": len(group),
-            }
-            subject = str(SUBJECTS[kind]) % values
+            values = {"month": format_roc_month(year, month), "date": format_roc(due)}
+            subject = str(SUBJECTS[kind]) % {**values, "count": len(group)}
             body = "\n".join(f"{i.number} {i.title}" for i in group[:200])
             if len(group) > 200:
                 body += "\n" + _("… and %(n)d more") % {"n": len(group) - 200}
             url = "/tracking/my/" if role == "liaison" else "/tracking/board/?overdue=1"
-            notices += [
-                Notification(recipient=p, subject=subject[:200], body=body, url=url)
-                for p in people.get(department_id, [])
-            ]
-        Notification.objects.bulk_create(notices, batch_size=BATCH)
-    return len(notices)
+            recipients = people.get(department_id, [])
+            sent += len(notify(recipients=recipients, subject=subject, body=body, url=url))
+    return sent
 
 
 def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from guankao.core import validation
 from guankao.core.errors import ServiceError
+from guankao.lib.roc import roc_year
 from guankao.tracking import access
 from guankao.tracking.models import AgendaEntry, Decision, Item, Kind, Meeting, Rules
 from guankao.tracking.services import A, _department, _record
@@ -49,7 +50,7 @@ REASON_ORDER = {R.SERIOUS: 0, R.OVERDUE: 1, R.AT_RISK: 2, R.RELEASE: 3}
 
 def default_title(year: int, month: int) -> str:
     return _("%(y)d/%(m)02d monthly control meeting (工程進度控管會報)") % {
-        "y": year - 1911,
+        "y": roc_year(year),
         "m": month,
     }
 
@@ -123,7 +124,7 @@ def decision_record(
         meeting=meeting, entry=entry, text=body, department=lead, due=due_on, created_by=actor
     )
     count = Decision.objects.filter(meeting=meeting).count()
-    prefix = f"M{meeting.year - 1911}{meeting.month:02d}-"
+    prefix = f"M{roc_year(meeting.year)}{meeting.month:02d}-"
     while Item.objects.filter(number=f"{prefix}{count:02d}").exists():
         count += 1  # a number taken by hand or by an import: take the next free one
     rules = Rules.current()

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guankao.lib.roc import roc_year
 from guankao.plans.registry import Period, Record, ratio, register
 from guankao.tracking import services
 from guankao.tracking.meetings import months_reviewed
@@ -23,7 +24,7 @@ def _review_records(period: Period, scope):
         yield Record(
             "tracking.meeting",
             str(meeting.pk if meeting else ""),
-            f"{period.year - 1911}/{month:02d}: {state}",
+            f"{roc_year(period.year)}/{month:02d}: {state}",
             url,
         )
 
@@ -87,7 +88,7 @@ def _grant_records(period: Period, scope):
         yield Record(
             "tracking.item",
             str(item.pk),
-            f"{item.number} {year - 1911}/{month:02d}: {state}",
+            f"{item.number} {roc_year(year)}/{month:02d}: {state}",
             f"/tracking/items/{item.pk}/",
         )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guankao.core.models import Department
+from guankao.lib.roc import roc_year
 
 USER = settings.AUTH_USER_MODEL
 
@@ -324,7 +325,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.number} {self.year - 1911}/{self.month:02d}"
+        return f"{self.item.number} {roc_year(self.year)}/{self.month:02d}"
 
     @property
     def live(self) -> bool:

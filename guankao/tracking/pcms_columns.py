@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guankao.core.errors import FieldProblem, ServiceError
-from guankao.lib.roc import DateFormatError, parse_date
+from guankao.lib.roc import DateFormatError, format_roc_month, parse_date, parse_year
 from guankao.tracking.models import Item, Report
 
 # field: (the headings accepted for it, what it holds). The first heading is the PCMS
@@ -87,7 +87,7 @@ ALIASES = {_key(h): name for name, (headings, _d) in COLUMNS.items() for h in he
 
 
 def month_label(year: int, month: int) -> str:
-    return f"{year - 1911}/{month:02d}"
+    return format_roc_month(year, month)
 
 
 def pct(value: Decimal) -> str:
@@ -111,7 +111,7 @@ def parse_period(value: str) -> tuple[int, int]:
             message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")
             raise ServiceError.field("period", message % {"v": value}) from None
         return day.year, day.month
-    year = int(year_raw) if len(year_raw) == 4 else int(year_raw) + 1911
+    year = parse_year(year_raw)
     month = int(month_raw)
     if not 1 <= month <= 12 or not 1912 <= year <= 2200:
         message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")

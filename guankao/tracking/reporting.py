@@ -15,7 +15,7 @@ from guankao.core import attachments, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.validation import choice, money, percent, year_month
 from guankao.lib import progress, workdays
-from guankao.lib.roc import format_roc
+from guankao.lib.roc import format_roc, format_roc_month
 from guankao.tracking import access
 from guankao.tracking.models import Item, Report, Rules
 from guankao.tracking.services import (
@@ -88,7 +88,7 @@ def _check_not_backwards(item: Item, year: int, month: int, actual: Decimal | No
         message = _(
             "must not be below the %(pct)s%% reported for %(month)s: actual progress is cumulative"
         )
-        when = f"{earlier.year - 1911}/{earlier.month:02d}"
+        when = format_roc_month(earlier.year, earlier.month)
         raise ServiceError.field("actual", message % {"pct": earlier.actual, "month": when})
 
 
@@ -181,7 +181,7 @@ def _notify_heads(item: Item, report: Report) -> None:
 
     subject = _("To approve: %(item)s, report for %(month)s") % {
         "item": item.number,
-        "month": f"{report.year - 1911}/{report.month:02d}",
+        "month": format_roc_month(report.year, report.month),
     }
     core_services.notify_roles(
         departments=[item.lead],
@@ -227,7 +227,7 @@ def _review(actor, report: Report, state: str, note: str, *, note_required: bool
 
     subject = _("%(item)s, report for %(month)s: %(state)s") % {
         "item": report.item.number,
-        "month": f"{report.year - 1911}/{report.month:02d}",
+        "month": format_roc_month(report.year, report.month),
         "state": report.get_state_display(),
     }
     core_services.notify(

@@ -65,7 +65,9 @@ def rules_update(*, actor, **data) -> Rules:
         share = percent("money_share", data["money_share"], required=True)
         if share == 0:
             raise ServiceError.field("money_share", _("must be above 0%"))
-        rules.money_share = (share / 100).quantize(Decimal("0.001"))
+        if share != share.quantize(Decimal("0.1")):  # kept as a ratio of 3 decimals, exactly
+            raise ServiceError.field("money_share", _("has more than 1 decimal place"))
+        rules.money_share = share / 100
     if "city_min_budget" in data:
         rules.city_min_budget = money("city_min_budget", data["city_min_budget"]) or 0
     if "city_kinds" in data:

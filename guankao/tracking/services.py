@@ -8,7 +8,8 @@ Meetings and decisions are in `meetings.py`.
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, Q, Value, When
+from django.db.models import BigIntegerField, Case, F, Max, Q, Value, When
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -354,19 +355,31 @@ def risk_expression(today: dt.date, *, overdue: bool = False) -> Case:
     )
 
 
+def _centi(field: str):
+    """A 2-decimal percent column as whole hundredths: rounded first, since SQLite keeps it
+    as a float (33.3 × 100 is 3329.999…), then compared as integers on both engines."""
+    return Cast(Round(F(field) * Value(progress.CENTI)), BigIntegerField())
+
+
 def relag(rules: Rules, today: dt.date | None = None) -> int:
-    """Re-classify every open item's last report under new thresholds, in a few UPDATEs
-    (the same rule as lib.progress.classify_lag: behind when actual < planned, serious
-    from the gap, money behind under the share of planned spending)."""
+    """Re-classify every open item's last report under new thresholds, in a few UPDATEs.
+
+    The same rule as lib.progress.classify_lag on the same whole numbers: behind when
+    actual < planned and serious when actual + gap <= planned, in hundredths of a point;
+    money behind when spent × 1000 < planned money × the share in thousandths."""
     today = today or timezone.localdate()
+    gap = progress.centi(rules.serious_gap)
+    permille = progress.share_permille(rules.money_share)
     rows = Item.objects.exclude(status=Item.Status.RELEASED).filter(
         kind__in=PROGRESS_KINDS, last_planned__isnull=False, last_actual__isnull=False
     )
     changed = rows.update(lag=Item.Lag.ON_TIME, money_behind=False)
-    rows.filter(last_actual__lt=F("last_planned")).update(lag=Item.Lag.BEHIND)
-    rows.filter(last_actual__lte=F("last_planned") - rules.serious_gap).update(lag=Item.Lag.SERIOUS)
-    rows.filter(
-        last_money_planned__gt=0, last_spent__lt=F("last_money_planned") * rules.money_share
-    ).update(money_behind=True)
+    scaled = rows.alias(planned_c=_centi("last_planned"), actual_c=_centi("last_actual"))
+    scaled.filter(actual_c__lt=F("planned_c")).update(lag=Item.Lag.BEHIND)
+    scaled.filter(actual_c__lte=F("planned_c") - Value(gap)).update(lag=Item.Lag.SERIOUS)
+    rows.filter(last_money_planned__gt=0, last_spent__isnull=False).alias(
+        spent_k=F("last_spent") * Value(progress.PERMILLE),
+        due_k=F("last_money_planned") * Value(permille),
+    ).filter(spent_k__lt=F("due_k")).update(money_behind=True)
     Item.objects.update(risk=risk_expression(today))
     return changed

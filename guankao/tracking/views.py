@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from guankao.core import access as core_access
 from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
-from guankao.core.models import Attachment, Role
+from guankao.core.models import Attachment
 from guankao.lib import progress
-from guankao.lib.roc import format_roc
+from guankao.lib.roc import format_roc, format_roc_month, roc_year, year_from_input
 from guankao.tracking import access, charts, release, reporting, selectors, services
 from guankao.tracking.forms import (
     ItemFilterForm,
@@ -96,11 +97,11 @@ def _attempt(form, service, **kwargs):
 def _leads(user, departments) -> list:
     """The departments the user may create items for (access.can_create, without a query
     per department)."""
-    if access.is_officer(user):
+    if core_access.is_officer(user):
         return departments
-    if user.department_id is None or not user.has_role(Role.LIAISON, Role.HEAD):
+    if not core_access.may_draft(user):
         return []
-    return [d for d in departments if d.is_within(user.department)]
+    return [d for d in departments if core_access.in_subtree(user, d)]
 
 
 def _month_param(request, today) -> tuple[int, int]:
@@ -109,7 +110,7 @@ def _month_param(request, today) -> tuple[int, int]:
     raw_year, raw_month = request.GET.get("year", ""), request.GET.get("month", "")
     if raw_year.isdigit() and raw_month.isdigit():
         y, m = int(raw_year), int(raw_month)
-        y = y + 1911 if 0 < y < 1000 else y
+        y = year_from_input(y)
         if 1912 <= y <= 2200 and 1 <= m <= 12:
             year, month = y, m
     return year, month
@@ -159,7 +160,7 @@ def _curve(item, live):
         return "", []
     by_month = {(r.year, r.month): r for r in live}
     months = charts.month_axis((live[0].year, live[0].month), (live[-1].year, live[-1].month))
-    rows = [(f"{y - 1911}/{m:02d}", by_month.get((y, m))) for y, m in months]
+    rows = [(format_roc_month(y, m), by_month.get((y, m))) for y, m in months]
     points = [(label, r.planned if r else None, r.actual if r else None) for label, r in rows]
     last = live[-1]
     desc = _(
@@ -381,7 +382,7 @@ def report_file(request, pk: int):
         request.POST if posted else None,
         request.FILES if posted else None,
         progress=item.reports_progress,
-        initial={"year": year - 1911, "month": month},
+        initial={"year": roc_year(year), "month": month},
     )
     status = 200
     if posted:
@@ -439,7 +440,7 @@ def report_review(request, pk: int):
                 request,
                 _("Report %(month)s: %(state)s.")
                 % {
-                    "month": f"{done.year - 1911}/{done.month:02d}",
+                    "month": format_roc_month(done.year, done.month),
                     "state": done.get_state_display(),
                 },
             )

@@ -15,6 +15,7 @@ from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
 from guankao.core.http import download
 from guankao.core.tabular import ODS_MIME
+from guankao.lib.roc import roc_year
 from guankao.reports.odf import ODT_MIME
 from guankao.tracking import exports, imports
 from guankao.tracking.views_meetings import meeting_or_404
@@ -23,7 +24,7 @@ IMPORT_TEMPLATE = "tracking/import.html"
 
 
 def _stem(meeting) -> str:
-    return f"meeting-{meeting.year - 1911}{meeting.month:02d}"
+    return f"meeting-{roc_year(meeting.year)}{meeting.month:02d}"
 
 
 @login_required

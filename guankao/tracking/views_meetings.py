@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
+from guankao.lib.roc import roc_year
 from guankao.tracking import access, meetings, selectors
 from guankao.tracking.forms_board import (
     DecisionForm,
@@ -38,7 +39,7 @@ def meeting_list(request):
     may_open = access.can_manage(request.user)
     today = timezone.localdate()
     form = MeetingOpenForm(
-        initial={"year": today.year - 1911, "month": today.month, "held_on": today}
+        initial={"year": roc_year(today.year), "month": today.month, "held_on": today}
     )
     status = 200
     if request.method == "POST":

@@ -427,3 +427,17 @@ def test_it_refuses_overrides_from_others_and_bad_input(clients):
     assert response.json()["detail"][0]["field"] == "reason"
     assert CalendarOverride.objects.count() == 0
     assert not AuditEntry.objects.filter(object_type="core.calendaroverride").exists()
+
+
+def test_the_calendar_page_reads_its_overrides_through_the_selector(people, clients):
+    from guankao.core import calendar as core_calendar
+    from guankao.core import selectors
+
+    year = dt.date.today().year
+    for day in (dt.date(year - 2, 6, 1), dt.date(year + 1, 6, 1), dt.date(year, 6, 1)):
+        core_calendar.override_set(
+            actor=people["admin"], date=day, is_working_day=False, reason="颱風停班"
+        )
+    rows = selectors.calendar_overrides(user=people["liaison"], around_year=year)
+    assert [o.date for o in rows] == [dt.date(year, 6, 1), dt.date(year + 1, 6, 1)]
+    assert clients["liaison"].get("/calendar/").status_code == 200

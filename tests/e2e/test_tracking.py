@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from guankao.lib.roc import format_roc, roc_year
 from guankao.tracking import services
 from guankao.tracking.models import Item, Report
 from tests.e2e.helpers import assert_accessible, sign_in
@@ -54,7 +55,7 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
 ):
     year, month = _two_months_ago()
     sign_in(page, "liaison")
-    page.goto(f"/tracking/items/{works.pk}/report/?year={year - 1911}&month={month}")
+    page.goto(f"/tracking/items/{works.pk}/report/?year={roc_year(year)}&month={month}")
     form = page.locator("main form[enctype='multipart/form-data']")
     form.locator("input[name=planned]").fill("60")
     form.locator("input[name=actual]").fill("45")
@@ -90,11 +91,9 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
     officer.goto("/tracking/meetings/")
     today = timezone.localdate()
     form = officer.locator("main form", has=officer.locator("input[name=held_on]"))
-    form.locator("input[name=year]").fill(str(today.year - 1911))
+    form.locator("input[name=year]").fill(str(roc_year(today.year)))
     form.locator("input[name=month]").fill(str(today.month))
-    form.locator("input[name=held_on]").fill(
-        f"{today.year - 1911}/{today.month:02d}/{today.day:02d}"
-    )
+    form.locator("input[name=held_on]").fill(format_roc(today))
     with officer.expect_navigation():
         form.locator("button[type=submit]").click()
     assert officer.url.rstrip("/").split("/")[-2] == "meetings"

@@ -109,10 +109,9 @@ def test_it_is_behind_on_money_under_80_percent_of_plan(spent, behind, ratio):
 
 
 def test_it_decides_money_lag_on_the_exact_amounts_not_a_rounded_ratio():
-    # 2/3 of NT$3 planned against a share of 2/3 written to 28 digits: just under it.
-    assert not classify_lag(
-        0, 0, 3, 2, money_share=D("0.6666666666666666666666666667")
-    ).money_behind
+    # The share has 3 decimals (the rules keep it so); 2 of NT$3 is just under 66.7%.
+    assert classify_lag(0, 0, 3, 2, money_share=D("0.667")).money_behind
+    assert not classify_lag(0, 0, 1000, 667, money_share=D("0.667")).money_behind
     assert classify_lag(0, 0, 3_999_999, 3_199_999).money_behind  # 79.99998%
     assert not classify_lag(0, 0, 3_999_999, 3_200_000).money_behind
 
@@ -428,3 +427,16 @@ def test_it_refuses_a_bad_history(history, kwargs, message):
     with pytest.raises(ProgressError) as error:
         forecast_finish(history, **arguments)
     assert str(error.value) == message
+
+
+def test_the_lag_rule_refuses_a_share_or_percent_it_cannot_compare_exactly():
+    from guankao.lib.progress import ProgressError, classify_lag
+
+    with pytest.raises(ProgressError):
+        classify_lag(Decimal(50), Decimal(50), 100, 55, money_share=Decimal("0.5555"))
+    with pytest.raises(ProgressError):
+        classify_lag(Decimal("50.001"), Decimal(50))
+    assert (
+        classify_lag(Decimal(100), Decimal(100), 100, 55, money_share=Decimal("0.55")).money_behind
+        is False
+    )

@@ -92,3 +92,48 @@ def test_it_makes_date_format_errors_value_errors():
     # Callers that catch ValueError (forms, older code) still catch a bad date.
     with pytest.raises(ValueError):
         parse_date("115/02/30")
+
+
+def test_it_converts_years_both_ways_and_reads_a_year_typed_either_way():
+    from guankao.lib.roc import (
+        format_roc_month,
+        gregorian_year,
+        parse_year,
+        roc_year,
+        year_from_input,
+    )
+
+    assert (roc_year(2026), gregorian_year(115)) == (115, 2026)
+    assert (year_from_input(115), year_from_input(2026), year_from_input(0)) == (2026, 2026, 0)
+    assert (parse_year("115"), parse_year("99"), parse_year("2026")) == (2026, 2010, 2026)
+    assert format_roc_month(2026, 3) == "115/03"
+    assert format_roc_month(None, 3) == format_roc_month(2026, None) == ""
+
+
+def test_templates_show_roc_years_and_months_through_one_filter():
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load guankao %}{{ y|roc_year }} {{ y|roc_month:m }} {{ d|roc_month }} "
+        "{{ none|roc_month:m|default:'—' }}"
+    )
+    text = template.render(Context({"y": 2026, "m": 11, "d": DAY, "none": None}))
+    assert text == "115 115/11 115/11 —"
+
+
+def test_no_roc_year_is_converted_outside_lib_roc():
+    """Every 民國 conversion goes through guankao.lib.roc (and its template filters)."""
+    from pathlib import Path
+
+    import guankao
+
+    root = Path(guankao.__file__).parent
+    inline = [
+        f"{path.relative_to(root)}:{n}"
+        for pattern in ("*.py", "*.html")
+        for path in root.rglob(pattern)
+        if path.relative_to(root).as_posix() != "lib/roc.py" and "migrations" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "1911" in line
+    ]
+    assert inline == []

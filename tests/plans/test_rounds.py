@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Notification
-from guankao.plans import registry, rounds, services
+from guankao.plans import registry, rounds, selectors, services
 from guankao.plans.jobs import compute_metrics
 from guankao.plans.models import Measurement, Plan, PlanRound, Submission
 
@@ -451,3 +451,13 @@ def test_it_leaves_a_period_another_worker_stored_first(decided, kpis, city, peo
         assert compute_metrics(at(2026, 3, 1, 8)) == 1  # 2026 stored here, 2025 elsewhere
     assert Measurement.objects.filter(kpi=kpis["round"]).count() == 2
     assert other.year == 2025
+
+
+def test_it_asks_offices_and_bureaus_and_finds_a_round_by_its_number(plan_round, clients):
+    from guankao.core.errors import NotFound
+
+    assert {d.code for d in selectors.round_departments()} == {"PW", "SOC", "ST"}
+    assert selectors.round_get_by_pk(user=None, pk=plan_round.pk) == plan_round
+    with pytest.raises(NotFound):
+        selectors.round_get_by_pk(user=None, pk=plan_round.pk + 1)
+    assert clients["officer"].get(f"/plans/rounds/{plan_round.pk + 1}/").status_code == 404

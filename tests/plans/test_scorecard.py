@@ -259,6 +259,23 @@ def test_it_returns_404_for_unknown_published_scorecards(clients):
     assert clients["anonymous"].get("/public/scorecards/999/").status_code == 404
 
 
+def test_it_reads_published_scorecards_through_the_selectors(
+    year_data, people, approved, clients, django_assert_max_num_queries
+):
+    from guankao.core.errors import NotFound
+
+    published = publishing.publish(actor=people["officer"], year=2025)
+    assert selectors.published_latest(year=2025) == published
+    assert selectors.published_get(pk=published.pk) == published
+    with pytest.raises(NotFound):
+        selectors.published_latest(year=2025, department_code="PW")
+    with pytest.raises(NotFound):
+        selectors.published_latest(year=2024)
+    with django_assert_max_num_queries(6):
+        assert clients["anonymous"].get("/public/scorecards/").status_code == 200
+    assert clients["anonymous"].get("/api/v1/scorecard?year=114").json()["published"] is True
+
+
 def test_it_reads_decimal_values_back_exactly(kpis, people, approved):
     approved(kpis["rate"], 2026, 1, "80.0001")
     (row,) = selectors.scorecard(

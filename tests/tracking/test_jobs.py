@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
@@ -191,3 +192,16 @@ def test_a_directive_turns_high_risk_the_day_after_its_due_date(directive, peopl
     jobs.sweep(dt.date(2027, 1, 1), at(2027, 1, 1))
     directive.refresh_from_db()
     assert directive.risk == Item.Risk.HIGH
+
+
+def test_the_chase_digest_is_emailed_after_its_claim_commits(
+    works, directive, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        jobs.sweep(dt.date(2026, 11, 6), at(2026, 11, 6))
+        assert mail.outbox == []  # nothing leaves before the commit
+    assert callbacks
+    assert [m.to for m in mail.outbox] == [["liaison@example.gov.tw"]]
+    assert "2 item(s)" in mail.outbox[0].subject
+    note = Notification.objects.get(recipient=people["liaison"])
+    assert note.emailed_at is not None and note.email_due_at is None

@@ -1,6 +1,6 @@
 from django import template
 
-from guankao.lib.roc import format_roc, format_roc_long
+from guankao.lib.roc import format_roc, format_roc_long, format_roc_month, roc_year
 
 register = template.Library()
 
@@ -18,3 +18,26 @@ def roc(value):
 @register.filter
 def roc_long(value):
     return format_roc_long(value)
+
+
+@register.filter(name="roc_year")
+def roc_year_filter(value):
+    """115 for 2026; empty for a missing year."""
+    try:
+        return roc_year(int(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def roc_month(value, month=None):
+    """115/10 from an object with `year` and `month` (a report, a meeting), or from a year
+    and a month given as the argument: {{ report|roc_month }}, {{ year|roc_month:month }};
+    empty when either is missing."""
+    if month is None and hasattr(value, "year") and hasattr(value, "month"):
+        value, month = value.year, value.month
+    try:
+        year, month = int(value), int(month)
+    except (TypeError, ValueError):
+        return ""
+    return format_roc_month(year, month)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0005_calltaker_role'),
+        ('core', '0006_calltaker_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

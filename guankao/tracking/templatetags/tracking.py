@@ -81,19 +81,6 @@ def late_chip(late):
 
 
 @register.filter
-def roc_month(value, month=None):
-    """115/10 from an object with `year` and `month` (a report), or from a year and a
-    month given as the argument: {{ report|roc_month }}, {{ year|roc_month:month }}."""
-    if month is None and hasattr(value, "year") and hasattr(value, "month"):
-        value, month = value.year, value.month
-    try:
-        year, month = int(value), int(month)
-    except (TypeError, ValueError):
-        return ""
-    return f"{year - 1911}/{month:02d}"
-
-
-@register.filter
 def ntd(value):
     """NT$12,000,000; empty for None."""
     if value is None or value == "":

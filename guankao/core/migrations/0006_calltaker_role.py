@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_noticesent'),
+        ('core', '0005_notification_email_retry'),
     ]
 
     operations = [
