@@ -199,6 +199,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The work the notice asks for ("tracking.review:12:2026:11"); done_at once it is done.
+    task_key = models.CharField(max_length=100, blank=True, db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

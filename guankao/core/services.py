@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guankao.core import access, audit, validation
+from guankao.core import access, audit, links, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import (
     ApiToken,
@@ -355,18 +355,39 @@ def token_authenticate(raw: str) -> User | None:
 # Notifications ---------------------------------------------------------------------------
 
 
-def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bool = True):
-    """An in-app notice for each recipient; e-mail goes out after the transaction commits."""
+def notify(
+    *, recipients, subject: str, body: str = "", url: str = "", email: bool = True, task: str = ""
+):
+    """An in-app notice for each recipient; e-mail goes out after the transaction commits.
+
+    `task` names the work the notice asks for (e.g. "plans.review:12:2026:3");
+    `notices_done(task=...)` marks its notices done once the work is done."""
     notes = Notification.objects.bulk_create(
-        [Notification(recipient=r, subject=subject[:200], body=body, url=url) for r in recipients]
+        [
+            Notification(recipient=r, subject=subject[:200], body=body, url=url, task_key=task)
+            for r in recipients
+        ]
     )
     if email:
         addressed = [(n.pk, n.recipient.email) for n in notes if n.recipient.email]
-        transaction.on_commit(lambda: _send_emails(addressed, subject, body, url))
+        link = links.absolute(url)
+        transaction.on_commit(lambda: _send_emails(addressed, subject, body, link))
     return notes
 
 
-def notify_roles(*, departments, roles, subject: str, body: str = "", url: str = ""):
+def notices_done(*, task: str) -> int:
+    """The work a notice asked for is done: its notices are marked done (and read)."""
+    if not task:
+        return 0
+    now = timezone.now()
+    rows = Notification.objects.filter(task_key=task, done_at=None)
+    rows.filter(read_at=None).update(read_at=now)
+    return rows.update(done_at=now)
+
+
+def notify_roles(
+    *, departments, roles, subject: str, body: str = "", url: str = "", task: str = ""
+):
     """Notify the active staff holding `roles` in each of `departments` (not sub-units)."""
     recipients = (
         User.objects.filter(
@@ -375,7 +396,7 @@ def notify_roles(*, departments, roles, subject: str, body: str = "", url: str =
         .distinct()
         .order_by("pk")
     )
-    return notify(recipients=list(recipients), subject=subject, body=body, url=url)
+    return notify(recipients=list(recipients), subject=subject, body=body, url=url, task=task)
 
 
 def _send_emails(addressed, subject: str, body: str, url: str) -> None:

@@ -129,8 +129,11 @@ def _send(items: list[Item], kind: str, role: str, year: int, month: int, due, n
             if len(group) > 200:
                 body += "\n" + _("… and %(n)d more") % {"n": len(group) - 200}
             url = "/tracking/my/" if role == "liaison" else "/tracking/board/?overdue=1"
+            # Done (notices.report_filed / report_reviewed) once the department catches up.
+            chase = "reviews" if kind == K.REVIEW else "due"
+            task = f"tracking.{chase}:{department_id}:{year}:{month}"
             notices += [
-                Notification(recipient=p, subject=subject[:200], body=body, url=url)
+                Notification(recipient=p, subject=subject[:200], body=body, url=url, task_key=task)
                 for p in people.get(department_id, [])
             ]
         Notification.objects.bulk_create(notices, batch_size=BATCH)
