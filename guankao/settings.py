@@ -36,6 +36,13 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("GUANKAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("GUANKAO_CSRF_TRUSTED_ORIGINS", [])
+# The address people reach the site at: e-mails and notices link to full addresses under it.
+GUANKAO_BASE_URL = (env_str("GUANKAO_BASE_URL") or "http://127.0.0.1:8000").strip().rstrip("/")
+if not GUANKAO_BASE_URL.startswith(("https://", "http://")) or " " in GUANKAO_BASE_URL:
+    raise ImproperlyConfigured(
+        f"GUANKAO_BASE_URL={GUANKAO_BASE_URL!r}: expected an http(s) address such as "
+        "https://guankao.example.gov.tw"
+    )
 
 DATABASES = {
     "default": parse_database_url(

@@ -120,3 +120,24 @@ def can_read_audit(user) -> bool:
 
 def can_manage_calendar(user) -> bool:
     return can_manage_departments(user)
+
+
+def does_department_work(user) -> bool:
+    """A liaison or head of a department: files its reports and values, or approves them."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.department_id is not None
+        and user.has_role(Role.LIAISON, Role.HEAD)
+    )
+
+
+def is_executive_reader(user) -> bool:
+    """An executive reader who does no other work: sees the city, fills in nothing."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_role(Role.EXECUTIVE)
+        and not user.is_admin
+        and not user.has_role(Role.OFFICER, Role.LIAISON, Role.HEAD)
+    )

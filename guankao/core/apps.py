@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from guankao.core import calendar, nav, signals
+        from guankao.core import calendar, nav, signals, todo
 
         calendar.install()
         signals.connect()
         nav.register_core()
+        todo.autodiscover()

@@ -3,11 +3,15 @@
 Loaded through the services, so the demo starts with a real audit trail.
 """
 
+from contextlib import contextmanager
+
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from guankao.core import audit, services
-from guankao.core.models import AuditEntry, Department, Role, User
+from guankao.core.models import AuditEntry, Department, Notification, Role, User
 
 PASSWORD = "Guankao-demo-2026"
 
@@ -90,12 +94,29 @@ def register_extension(load_function):
 
 
 def load() -> bool:
-    """Load the demo city and every app's demo data, each once. True if the city was loaded."""
+    """Load the demo city and every app's demo data, each once. True if the city was loaded.
+
+    The demo's history (years of reports, approvals, returns) is loaded without sending
+    mail, so the console shows the address and the logins, not hundreds of e-mails; its
+    notices are kept in the app, and those that ask for no work are already read."""
     autodiscover_modules("demo")
-    loaded = _load_city()
-    for extension in _extensions:
-        extension()
+    started = timezone.now()
+    with quiet_mail():
+        loaded = _load_city()
+        for extension in _extensions:
+            extension()
+    Notification.objects.filter(created_at__gte=started, task_key="", read_at=None).update(
+        read_at=timezone.now()
+    )
     return loaded
+
+
+@contextmanager
+def quiet_mail():
+    """No e-mail leaves while the demo loads: the mail backend is the dummy one (notices are
+    still written and marked e-mailed, so the worker never sends them later)."""
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        yield
 
 
 @transaction.atomic

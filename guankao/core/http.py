@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 
 
-def run_action(request, action) -> HttpResponse | None:
-    """Call `action()`; say what went wrong as a message (or 403/404). None means go on."""
+def run_action(request, action, success=None) -> HttpResponse | None:
+    """Call `action()`; say what went wrong as a message (or 403/404). None means go on.
+
+    `success(result)` words the message of what happened (default: "Saved.")."""
     try:
-        action()
+        result = action()
     except ServiceError as exc:
         messages.error(request, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
     except NotAllowed as exc:
@@ -19,7 +21,7 @@ def run_action(request, action) -> HttpResponse | None:
     except NotFound:
         raise Http404 from None
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, success(result) if success else _("Saved."))
     return None
 
 

@@ -205,6 +205,9 @@ class Notification(models.Model):
     email_due_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=300, blank=True)
+    # The work the notice asks for ("tracking.review:12:2026:11"); done_at once it is done.
+    task_key = models.CharField(max_length=100, blank=True, db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

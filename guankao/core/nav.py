@@ -1,4 +1,7 @@
-"""The navigation registry: each app adds its entries in its AppConfig.ready()."""
+"""The navigation registry: each app adds its entries in its AppConfig.ready().
+
+Menus show only what the role can use: an executive reader (the mayor) sees the city's
+pages, never the filling pages that would always be empty for him."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,9 +36,21 @@ def items_for(user) -> list[dict]:
     ]
 
 
+def fills_in(user) -> bool:
+    """Filling and approving pages: the department's liaisons and heads, administrators."""
+    return access.does_department_work(user) or (user.is_authenticated and user.is_admin)
+
+
+def works_to_deadlines(user) -> bool:
+    """Everyone signed in but an executive reader, who reads the city and fills in nothing."""
+    return user.is_authenticated and not access.is_executive_reader(user)
+
+
 def register_core() -> None:
     register("home", _("Home"), "home", order=0)
     register("departments", _("Departments"), "departments", order=80, visible=lambda u: True)
     register("staff", _("Staff"), "staff", order=81)
-    register("calendar", _("Working-day calendar"), "calendar", order=90)
+    register(
+        "calendar", _("Working-day calendar"), "calendar", order=90, visible=works_to_deadlines
+    )
     register("audit", _("Audit trail"), "audit", order=95, visible=access.can_read_audit)

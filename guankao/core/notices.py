@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
 
+from guankao.core import links
 from guankao.core.models import Notification
 
 log = logging.getLogger("guankao.notices")
@@ -53,7 +54,7 @@ def email_send(pk: int, now: dt.datetime | None = None) -> bool:
     if not person.email or not person.is_active:
         rows.update(email_due_at=None, email_error="no address, or the account is inactive")
         return False
-    text = f"{note.body}\n\n{note.url}".strip()
+    text = f"{note.body}\n\n{links.absolute(note.url)}".strip()
     try:
         if send_mail(note.subject, text, None, [person.email]) != 1:
             raise OSError("the mail backend sent nothing")

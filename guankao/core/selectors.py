@@ -97,10 +97,19 @@ def audit_list(
     return rows.order_by("-at", "-id")
 
 
-def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+NOTICE_FILTERS = ("all", "unread", "open")
+
+
+def notification_list(
+    *, user, unread_only: bool = False, show: str = "all"
+) -> QuerySet[Notification]:
+    """The user's notices, newest first. show: "unread", "open" (asking for work not yet
+    done) or "all"."""
     rows = Notification.objects.filter(recipient=user)
-    if unread_only:
+    if unread_only or show == "unread":
         rows = rows.filter(read_at=None)
+    elif show == "open":
+        rows = rows.exclude(task_key="").filter(done_at=None)
     return rows
 
 

@@ -354,10 +354,15 @@ def token_authenticate(raw: str) -> User | None:
 # Notifications ---------------------------------------------------------------------------
 
 
-def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bool = True):
+def notify(
+    *, recipients, subject: str, body: str = "", url: str = "", email: bool = True, task: str = ""
+):
     """The one way to notice someone: an in-app notice for each recipient and, for those
     with an address, an e-mail sent after the transaction commits. A send that fails is
-    retried by the worker (core.notices) and is never marked sent."""
+    retried by the worker (core.notices) and is never marked sent.
+
+    `task` names the work the notice asks for (e.g. "plans.review:12:2026:3");
+    `notices_done(task=...)` marks its notices done once the work is done."""
     now = timezone.now()
     notes = Notification.objects.bulk_create(
         [
@@ -366,6 +371,7 @@ def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bo
                 subject=subject[:200],
                 body=body,
                 url=url,
+                task_key=task,
                 created_at=now,
                 email_due_at=now if email and r.email else None,
             )
@@ -378,7 +384,19 @@ def notify(*, recipients, subject: str, body: str = "", url: str = "", email: bo
     return notes
 
 
-def notify_roles(*, departments, roles, subject: str, body: str = "", url: str = ""):
+def notices_done(*, task: str) -> int:
+    """The work a notice asked for is done: its notices are marked done (and read)."""
+    if not task:
+        return 0
+    now = timezone.now()
+    rows = Notification.objects.filter(task_key=task, done_at=None)
+    rows.filter(read_at=None).update(read_at=now)
+    return rows.update(done_at=now)
+
+
+def notify_roles(
+    *, departments, roles, subject: str, body: str = "", url: str = "", task: str = ""
+):
     """Notify the active staff holding `roles` in each of `departments` (not sub-units)."""
     recipients = (
         User.objects.filter(
@@ -387,7 +405,7 @@ def notify_roles(*, departments, roles, subject: str, body: str = "", url: str =
         .distinct()
         .order_by("pk")
     )
-    return notify(recipients=list(recipients), subject=subject, body=body, url=url)
+    return notify(recipients=list(recipients), subject=subject, body=body, url=url, task=task)
 
 
 def notification_mark_read(*, actor, notification_id: int | None = None) -> int:

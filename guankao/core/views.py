@@ -6,12 +6,15 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from guankao.core import audit, selectors, services
+from guankao.core import access, audit, selectors, services, todo
 from guankao.core.errors import NotFound
 from guankao.core.forms import (
     LoginForm,
@@ -40,7 +43,19 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    """What waits for this user (each app's to-do contributions), or for an executive
+    reader the city at a glance; a fixed number of queries whatever the data."""
+    user, today = request.user, timezone.localdate()
+    return render(
+        request,
+        "core/home.html",
+        {
+            "task_groups": todo.tasks_for(user, today),
+            "summary": todo.summary_for(user, today),
+            "executive": access.is_executive_reader(user),
+            "today": today,
+        },
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -121,13 +136,37 @@ def two_factor(request):
 
 @login_required
 def notifications(request):
+    """The inbox: filtered (all, unread, work still to do), grouped by day, cleared at once."""
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.NOTICE_FILTERS else "all"
     if request.method == "POST":
         pk = request.POST.get("id")
-        services.notification_mark_read(
+        count = services.notification_mark_read(
             actor=request.user, notification_id=int(pk) if pk and pk.isdigit() else None
         )
-        return redirect("notifications")
-    page = Paginator(selectors.notification_list(user=request.user), 30).get_page(
+        if not pk:
+            messages.success(
+                request,
+                ngettext("%(n)d notice marked as read.", "%(n)d notices marked as read.", count)
+                % {"n": count},
+            )
+        return redirect(f"{reverse('notifications')}?show={show}")
+    page = Paginator(selectors.notification_list(user=request.user, show=show), 30).get_page(
         request.GET.get("page")
     )
-    return render(request, "core/notifications.html", {"page": page})
+    days: list[dict] = []
+    for note in page:
+        day = timezone.localtime(note.created_at).date()
+        if not days or days[-1]["day"] != day:
+            days.append({"day": day, "notices": []})
+        days[-1]["notices"].append(note)
+    filters = [
+        ("all", _("All")),
+        ("unread", _("Unread")),
+        ("open", _("Work still to do")),
+    ]
+    return render(
+        request,
+        "core/notifications.html",
+        {"page": page, "days": days, "show": show, "filters": filters},
+    )

@@ -322,3 +322,7 @@ def _rounds(officer: User) -> None:
         PlanRound.objects.filter(pk=plan_round.pk).update(
             opened_at=timezone.make_aware(dt.datetime(year, 1, 2, 9, 0))
         )
+
+
+# This term's plans, for every department with a liaison (registered after the seed plan).
+from guankao.plans import demo_current  # noqa: E402, F401

@@ -79,6 +79,7 @@ def measurement_reminders(now: dt.datetime) -> int:
                 roles=("liaison",),
                 subject=subject % {"kpi": kpi.name[:80], "p": label, "d": format_roc(due)},
                 url=f"/plans/kpis/{kpi.pk}/",
+                task=f"plans.due:{kpi.pk}:{year}:{period}",  # done once a value is entered
             )
         sent += 1
     return sent

@@ -13,7 +13,7 @@ from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.lib.roc import roc_year
 from guankao.lib.targets import TargetError, parse_target
-from guankao.plans import access, cache, registry
+from guankao.plans import access, cache, notices, registry
 from guankao.plans.models import (
     KPI,
     Accumulation,
@@ -402,6 +402,7 @@ def measurement_record(
             owner_type="plans.measurement",
             owner_id=m.pk,
         )
+    notices.value_entered(m)
     return m
 
 
@@ -447,6 +448,7 @@ def measurement_approve(*, actor, measurement_id: int) -> Measurement:
         {"status": "approved"},
         m.kpi.goal.plan.department,
     )
+    m.notified = notices.value_decided(m)
     return m
 
 
@@ -466,6 +468,7 @@ def measurement_return(*, actor, measurement_id: int, reason: str) -> Measuremen
         m.kpi.goal.plan.department,
         note=m.decision_note,
     )
+    m.notified = notices.value_decided(m)
     return m
 
 

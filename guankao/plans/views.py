@@ -16,7 +16,7 @@ from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
 from guankao.lib.roc import DateFormatError, parse_date, roc_year, year_from_input
 from guankao.lib.targets import TargetError, parse_target
-from guankao.plans import access, cache, charts, registry, selectors, services
+from guankao.plans import access, cache, charts, notices, registry, selectors, services
 from guankao.plans import status as st
 from guankao.plans.forms import (
     GoalForm,
@@ -356,7 +356,20 @@ def _kpi_post(request, kpi):
             measurement_id=int(pk),
             reason=request.POST.get("reason", ""),
         )
-    return run_action(request, action) or redirect(request.get_full_path())
+    return run_action(request, action, success=_decided) or redirect(request.get_full_path())
+
+
+def _decided(m) -> str:
+    """Says what happened and who was told: "Approved KPI 五-2 …; told 陳聯絡 …"."""
+    what = notices.value_named(m)
+    who = "、".join(u.display_name or u.username for u in getattr(m, "notified", []))
+    if m.status == "approved":
+        text = _("Approved: %(what)s; it now counts on the scorecard.") % {"what": what}
+    else:
+        text = _("Returned for correction: %(what)s.") % {"what": what}
+    if who:
+        text += " " + _("%(who)s told in the app and by e-mail.") % {"who": who}
+    return text
 
 
 @login_required

@@ -127,8 +127,13 @@ def _send(items: list[Item], kind: str, role: str, year: int, month: int, due, n
             if len(group) > 200:
                 body += "\n" + _("… and %(n)d more") % {"n": len(group) - 200}
             url = "/tracking/my/" if role == "liaison" else "/tracking/board/?overdue=1"
+            # Done (notices.report_filed / report_reviewed) once the department catches up.
+            chase = "reviews" if kind == K.REVIEW else "due"
+            task = f"tracking.{chase}:{department_id}:{year}:{month}"
             recipients = people.get(department_id, [])
-            sent += len(notify(recipients=recipients, subject=subject, body=body, url=url))
+            sent += len(
+                notify(recipients=recipients, subject=subject, body=body, url=url, task=task)
+            )
     return sent
 
 

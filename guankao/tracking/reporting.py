@@ -15,8 +15,8 @@ from guankao.core import attachments, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.validation import choice, money, percent, year_month
 from guankao.lib import progress, workdays
-from guankao.lib.roc import format_roc, format_roc_month
-from guankao.tracking import access
+from guankao.lib.roc import format_roc_month
+from guankao.tracking import access, notices
 from guankao.tracking.models import Item, Report, Rules
 from guankao.tracking.services import (
     ATTACHMENT_REPORT,
@@ -154,7 +154,7 @@ def report_file(
     after = {k: str(v) for k, v in clean.items() if v not in (None, "")}
     note = _("late") if report.late else ""
     _record(actor, A.CREATE, report, {}, after, item.lead, note=note)
-    _notify_heads(item, report)
+    notices.report_filed(item, report)
     return report
 
 
@@ -174,22 +174,6 @@ REPORT_FIELDS = {
 def _reporting_month(today: dt.date) -> tuple[int, int]:
     """The month whose report is being collected now: last month."""
     return previous_month(today.year, today.month)
-
-
-def _notify_heads(item: Item, report: Report) -> None:
-    from guankao.core import services as core_services
-
-    subject = _("To approve: %(item)s, report for %(month)s") % {
-        "item": item.number,
-        "month": format_roc_month(report.year, report.month),
-    }
-    core_services.notify_roles(
-        departments=[item.lead],
-        roles=("head",),
-        subject=subject,
-        body=_("Review by %(date)s.") % {"date": format_roc(report.review_due)},
-        url=f"/tracking/items/{item.pk}/",
-    )
 
 
 def _reviewable(actor, report: Report, states=("submitted",)) -> Report:
@@ -223,19 +207,7 @@ def _review(actor, report: Report, state: str, note: str, *, note_required: bool
         report.item.lead,
         note=report.review_note[:300],
     )
-    from guankao.core import services as core_services
-
-    subject = _("%(item)s, report for %(month)s: %(state)s") % {
-        "item": report.item.number,
-        "month": format_roc_month(report.year, report.month),
-        "state": report.get_state_display(),
-    }
-    core_services.notify(
-        recipients=[report.filed_by],
-        subject=subject,
-        body=report.review_note,
-        url=f"/tracking/items/{report.item_id}/",
-    )
+    report.notified = notices.report_reviewed(report)
     return report
 
 

@@ -436,16 +436,22 @@ def report_review(request, pk: int):
             form, service, actor=request.user, report=report, note=form.cleaned_data["note"]
         )
         if done is not None:
-            messages.success(
-                request,
-                _("Report %(month)s: %(state)s.")
-                % {
-                    "month": format_roc_month(done.year, done.month),
-                    "state": done.get_state_display(),
-                },
-            )
+            messages.success(request, _reviewed(done))
             return redirect(_item_url(report.item, "reports"))
     return _render_item(request, report.item, status=400, review_form=form, review_for=report.pk)
+
+
+def _reviewed(report) -> str:
+    """What happened and who was told: "115-W-03, report for 115/10: approved. …"."""
+    text = _("%(item)s, report for %(month)s: %(state)s.") % {
+        "item": report.item.number,
+        "month": format_roc_month(report.year, report.month),
+        "state": report.get_state_display(),
+    }
+    who = "、".join(u.display_name or u.username for u in getattr(report, "notified", []))
+    if who:
+        text += " " + _("%(who)s told in the app and by e-mail.") % {"who": who}
+    return text
 
 
 # Release from control --------------------------------------------------------------------

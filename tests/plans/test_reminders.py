@@ -51,6 +51,8 @@ def monthly(people, city):
         services.measurement_record(
             actor=people["liaison"], kpi=kpi, year=2026, period=month, value=90
         )
+    # Each value asked the head to approve it; these tests are about the reminders only.
+    Notification.objects.filter(task_key__startswith="plans.review:").delete()
     return kpi
 
 
@@ -249,3 +251,12 @@ def test_it_exits_with_an_error_when_a_job_fails_but_runs_the_others(monthly):
 def test_it_refuses_an_unknown_job_name(db):
     with pytest.raises(CommandError, match="no such job"):
         call_command("worker", "--once", "--job", "plans.nothing", stdout=io.StringIO())
+
+
+def test_a_reminder_is_done_once_the_value_is_entered(monthly, people):
+    assert measurement_reminders(at(2026, 6, 15)) == 1  # May's value is overdue
+    reminder = Notification.objects.get(task_key=f"plans.due:{monthly.pk}:2026:5")
+    assert reminder.done_at is None
+    services.measurement_record(actor=people["liaison"], kpi=monthly, year=2026, period=5, value=90)
+    reminder.refresh_from_db()
+    assert reminder.done_at is not None and reminder.read_at is not None
