@@ -61,7 +61,8 @@ def test_a_failed_send_is_not_marked_sent_and_the_worker_retries_it(
     note.refresh_from_db()
     assert (note.emailed_at is not None, note.email_due_at, note.email_attempts) == (True, None, 2)
     assert [m.to for m in mail.outbox] == [["liaison@example.gov.tw"]]
-    assert mail.outbox[0].body == "請填報\n\n/tracking/my/"
+    # Links in e-mail are full addresses (GUANKAO_BASE_URL).
+    assert mail.outbox[0].body == "請填報\n\nhttp://127.0.0.1:8000/tracking/my/"
     assert jobs.run_once(later + dt.timedelta(days=1), ["core.retry_email"]) == {
         "core.retry_email": 0  # sent once, never again
     }
