@@ -142,6 +142,7 @@ def test_it_fails_the_check_while_django_warns_about_https(db, production, capsy
         call_command("guankao_check")
     out = capsys.readouterr().out
     assert "PROBLEM: security.W004" in out and "PROBLEM: security.W008" in out
+    assert "→ set GUANKAO_HSTS_SECONDS" in out  # the variable to set, not Django's setting
     assert "security.W012" not in out and "security.W016" not in out  # cookies Secure by default
     assert "all checks passed" not in out
 

@@ -4,6 +4,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+# Django's deploy checks name Django settings; an operator sets these variables instead.
+SETTING_FOR = {
+    "security.W004": "set GUANKAO_HSTS_SECONDS (e.g. 31536000) once HTTPS works everywhere",
+    "security.W005": "set GUANKAO_HSTS_INCLUDE_SUBDOMAINS=1, or silence it",
+    "security.W008": "set GUANKAO_SSL_REDIRECT=1, or GUANKAO_SILENCED_CHECKS=security.W008 "
+    "if the proxy redirects",
+    "security.W009": "set GUANKAO_SECRET_KEY to 50 or more random characters",
+    "security.W012": "turn GUANKAO_SECURE_COOKIES on",
+    "security.W016": "turn GUANKAO_SECURE_COOKIES on",
+    "security.W018": "turn GUANKAO_DEBUG off",
+    "security.W020": "set GUANKAO_ALLOWED_HOSTS",
+    "security.W021": "set GUANKAO_HSTS_PRELOAD=1, or silence it",
+}
+
 
 def _system_check_messages() -> tuple[list[str], list[str]]:
     """Django's system checks, with the deploy checks (HTTPS, HSTS, cookies) outside demo
@@ -15,8 +29,9 @@ def _system_check_messages() -> tuple[list[str], list[str]]:
         if message.is_silenced():
             continue
         text = f"{message.id}: {message.msg}".replace("\n", " ")
-        if message.hint:
-            text += f" ({message.hint})".replace("\n", " ")
+        hint = SETTING_FOR.get(message.id, message.hint)
+        if hint:
+            text += f" → {hint}".replace("\n", " ")
         (problems if message.is_serious(checks.WARNING) else infos).append(text)
     return problems, infos
 
