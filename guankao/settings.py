@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core.proxies import parse_networks
 from guankao.lib.env import env_bool, env_int, env_list, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "guankao.core.middleware.TrustedProxyMiddleware",
+    "guankao.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,13 +143,35 @@ AXES_VERBOSE = False
 GUANKAO_REQUIRE_2FA = env_bool("GUANKAO_REQUIRE_2FA", not DEMO)
 OTP_TOTP_ISSUER = "Guankao"
 
+# HTTPS. Outside demo mode the site is assumed to be served over HTTPS (directly or by a
+# TLS proxy): cookies are Secure unless turned off. `guankao check` runs Django's deploy
+# checks and names what is still missing (HSTS, redirect), see the README.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("GUANKAO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("GUANKAO_SECURE_COOKIES", not DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("GUANKAO_SESSION_HOURS", 12, minimum=1) * 3600
+SECURE_HSTS_SECONDS = env_int("GUANKAO_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GUANKAO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("GUANKAO_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("GUANKAO_SSL_REDIRECT", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Deploy-check warnings accepted on purpose (e.g. security.W008 when the proxy redirects).
+SILENCED_SYSTEM_CHECKS = env_list("GUANKAO_SILENCED_CHECKS", [])
+
+# Reverse proxies: X-Forwarded-For (the client's address for the audit trail and the
+# sign-in lockout) and the TLS proxy header are believed only from these addresses or
+# networks (guankao.core.proxies); `guankao serve` gives gunicorn the same list.
+GUANKAO_TRUSTED_PROXIES = env_list("GUANKAO_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+parse_networks(GUANKAO_TRUSTED_PROXIES)  # a typo stops the start-up, not the lockout
+AXES_CLIENT_IP_CALLABLE = "guankao.core.proxies.client_address"
+# The header a TLS proxy sets on HTTPS requests, e.g. X-Forwarded-Proto (value `https`).
+# Not needed under `guankao serve`: gunicorn reads X-Forwarded-Proto from trusted proxies.
+_tls_header = (env_str("GUANKAO_TLS_PROXY_HEADER", "") or "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _tls_header.upper().replace("-", "_"), "https") if _tls_header else None
+)
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", _("Traditional Chinese")), ("en", _("English"))]

@@ -11,6 +11,8 @@ def can_edit_plan(user, plan) -> bool:
         return True
     if plan.status in ("submitted", "accepted") and plan.kind == "annual":
         return False
+    if plan.department_id is None:  # a plan being created without one: nobody's to draft
+        return False
     return staff_in(user, plan.department, Role.LIAISON, Role.HEAD)
 
 

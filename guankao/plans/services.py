@@ -105,6 +105,8 @@ def plan_create(
 ) -> Plan:
     plan = Plan(department=department, kind=_choice("kind", kind, Plan.Kind))
     validation.require(access.can_edit_plan(actor, plan))
+    if department is None:  # an officer who belongs to no department, on the plans page
+        raise ServiceError.field("department", _("is required"))
     plan.title = validation.text("title", title, 200)
     plan.first_year, plan.last_year = _year("first_year", first_year), _year("last_year", last_year)
     if plan.last_year < plan.first_year:

@@ -62,6 +62,21 @@ def test_it_refuses_plans_to_others(persona, people, city):
     assert not Plan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("persona", "refusal"), [("liaison", NotAllowed), ("officer", ServiceError)]
+)
+def test_it_refuses_a_plan_without_a_department_instead_of_failing(persona, refusal, people):
+    # Staff who belong to no department posted the plans page with their own (none): a 500.
+    actor = people[persona]
+    actor.department = None
+    actor.save(update_fields=["department"])
+    with pytest.raises(refusal):
+        services.plan_create(
+            actor=actor, department=None, kind="midterm", title="x", first_year=2025, last_year=2026
+        )
+    assert not Plan.objects.exists()
+
+
 def test_it_lets_the_liaison_plan_for_a_sub_unit_but_not_another_department(people, city):
     liaison = people["liaison"]
     services.plan_create(

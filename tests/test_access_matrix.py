@@ -1,0 +1,504 @@
+"""Persona × endpoint: every URL and every API operation has a stated access decision.
+
+The URL patterns come from the URL conf and the operations from the OpenAPI schema, so a new
+endpoint that is not in the tables below fails `test_it_states_an_access_decision_for_…`.
+`test_it_gives_each_persona_the_stated_access` then requests every cell, on objects of the
+liaison's department (PW): GET for reads; for writes a body that passes the schema or form,
+so that what is seen is the access decision, not validation. Each request runs in a
+savepoint that is rolled back and with a copy of the persona's cookies, so every cell sees
+the same data and session.
+
+Outcome codes, one per persona in PERSONAS order:
+  A  allowed: 2xx, a redirect that is not to the sign-in page, or for a write 400/409/422
+     (the request got past the access check to validation or a business rule)
+  L  sign in first: a redirect to the sign-in page (pages) or 401 (API)
+  D  denied: 403, or 404 where telling that the object exists would say too much
+  M  405, the method is not offered at this address
+Any 5xx fails the cell, whatever was expected.
+
+Table rows: the route (pages) or the operation, its codes, then `name=value` for each path
+parameter (a fixture object of `world`, or a literal), `?query` and `@BODY` (see BODIES).
+"""
+
+import datetime as dt
+import io
+import json
+import re
+from http.cookies import SimpleCookie
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from guankao.core import calendar
+from guankao.core import services as core_services
+from guankao.core.attachments import attachment_create
+from guankao.plans import publishing, rounds
+from guankao.plans import services as plan_services
+from guankao.plans.models import Plan, Submission
+from guankao.tracking import meetings, reporting
+from guankao.tracking import services as tracking_services
+from tests.conftest import client_for, make_user
+
+# worker: staff of PW's sub-unit PW-1 without a role, so PW's own objects are outside its
+# subtree; nodept: staff who belong to no department and hold no role.
+PERSONAS = (
+    "anonymous",
+    "officer",
+    "liaison",
+    "head",
+    "other_liaison",
+    "executive",
+    "worker",
+    "nodept",
+    "admin",
+)
+
+#: HTML pages and files: route, GET codes, POST codes, parameters.
+PAGES_TABLE = """
+#                                     GET        POST
+/                                     LAAAAAAAA  LAAAAAAAA
+/healthz                              AAAAAAAAA  MMMMMMMMM
+/login/                               AAAAAAAAA  AAAAAAAAA
+# signing out (POST only) sends everyone to the sign-in page
+/logout/                              MMMMMMMMM  LLLLLLLLL
+/account/                             LAAAAAAAA  LAAAAAAAA
+/account/password/                    LAAAAAAAA  LAAAAAAAA
+/account/two-factor/                  LAAAAAAAA  LAAAAAAAA
+/account/tokens/                      LMMMMMMMM  LAAAAAAAA
+/account/tokens/<int:pk>/revoke/      LMMMMMMMM  LDADDDDDD  pk=token
+/notifications/                       LAAAAAAAA  LAAAAAAAA
+# the department tree is published, as GET /api/v1/departments
+/departments/                         AAAAAAAAA  AAAAAAAAA
+/departments/new/                     LDDDDDDDA  LDDDDDDDA
+/departments/<str:code>/edit/         LDDDDDDDA  LDDDDDDDA  code=pw
+/staff/                               LAAAAAAAA  LAAAAAAAA
+/staff/new/                           LDDADDDDA  LDDADDDDA
+/staff/<int:pk>/edit/                 LDDADDDDA  LDDADDDDA  pk=worker
+# POST shows the personal data whole: the person, their head, an administrator
+/staff/<int:pk>/                      LAAADAADA  LDDADDADA  pk=worker
+/roster/import/<str:kind>/            LMMMMMMMM  LDDADDDDA  kind=staff @UPLOAD
+/roster/export/<str:kind>.<str:fmt>   LDDADDDDA  LDDADDDDA  kind=staff fmt=csv
+/calendar/                            LAAAAAAAA  LDDDDDDDA
+/calendar/import/                     LMMMMMMMM  LDDDDDDDA  @UPLOAD
+/audit/                               LADDDDDDA  LADDDDDDA
+/audit/export.<str:fmt>               LADDDDDDA  LADDDDDDA  fmt=csv
+/files/<int:pk>/                      LAAADADDA  LMMMMMMMM  pk=file
+/files/<int:pk>/thumbnail/            LAAADADDA  LMMMMMMMM  pk=image
+# anonymous visitors are sent to the published scorecards
+/scorecard/                           AAAAAAAAA  AAAAAAAAA
+/scorecard/report.odt                 LAAAAAAAA  LMMMMMMMM
+/scorecard/publish/                   LMMMMMMMM  LAAAAAAAA
+/public/scorecards/                   AAAAAAAAA  AAAAAAAAA
+/public/scorecards/<int:pk>/          AAAAAAAAA  AAAAAAAAA  pk=published
+# POST creates a plan for the poster's own department (SOC's for other_liaison)
+/plans/                               LAAAAAAAA  LAAAADDDA  @PLAN_FORM
+/plans/<int:pk>/                      LAAADADDA  LAAADDDDA  pk=plan @GOAL_FORM
+/plans/<int:pk>/kpi-table.ods         LAAADADDA  LMMMMMMMM  pk=plan
+/plans/<int:pk>/kpi-table.csv         LAAADADDA  LMMMMMMMM  pk=plan
+/plans/<int:pk>/kpi-table/import/     LMMMMMMMM  LAAADDDDA  pk=plan @UPLOAD
+/plans/goals/<int:goal_id>/kpis/      LMMMMMMMM  LAAADDDDA  goal_id=goal @KPI_FORM
+/plans/kpis/<int:pk>/                 LAAADADDA  LDDADDDDA  pk=kpi @APPROVE_VALUE
+/plans/my-updates/                    LAAAAAAAA  LAAAAAAAA
+/plans/rounds/                        LAAAAAAAA  LADDDDDDA
+/plans/rounds/<int:pk>/               LAAAAAAAA  LADDDDDDA  pk=round @ACCEPT
+/tracking/                            LAAAAAAAA  LAAAAAAAA
+/tracking/behind/                     LAAAAAAAA  LAAAAAAAA
+/tracking/map/                        LAAAAAAAA  LAAAAAAAA
+/tracking/rules/                      LAAAAAAAA  LADDDDDDA
+/tracking/board.ods                   LAAAAAAAA  LMMMMMMMM
+/tracking/import/                     LAAAADDDA  LAAAADDDA
+/tracking/my/                         LAAAAAAAA  LAAAAAAAA
+/tracking/items/                      LAAAAAAAA  LAAAAAAAA
+/tracking/items/new/                  LAAAADDDA  LAAAADDDA
+/tracking/items/<int:pk>/             LAAADADDA  LAAADADDA  pk=works
+/tracking/items/<int:pk>/edit/        LAAADDDDA  LAAADDDDA  pk=works
+/tracking/items/<int:pk>/milestones/  LMMMMMMMM  LAAADDDDA  pk=works
+/tracking/milestones/<int:pk>/done/   LMMMMMMMM  LAAADDDDA  pk=milestone
+/tracking/items/<int:pk>/report/      LDAADDDDD  LDAADDDDD  pk=works
+/tracking/reports/<int:pk>/review/    LMMMMMMMM  LDDADDDDA  pk=report @REVIEW
+/tracking/items/<int:pk>/release/     LDAADDDDD  LDAADDDDD  pk=works
+/tracking/items/<int:pk>/release/decide/  LMMMMMMMM  LADDDDDDA  pk=works @DECIDE
+# control meetings are read by every member of staff (their decisions name departments)
+/tracking/meetings/                   LAAAAAAAA  LADDDDDDA
+/tracking/meetings/<int:pk>/          LAAAAAAAA  LAAAAAAAA  pk=meeting
+/tracking/meetings/<int:pk>/decisions/  LMMMMMMMM  LADDDDDDA  pk=meeting
+/tracking/meetings/<int:pk>/close/    LMMMMMMMM  LADDDDDDA  pk=meeting
+/tracking/meetings/<int:pk>/agenda.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
+/tracking/meetings/<int:pk>/minutes.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
+/tracking/meetings/<int:pk>/agenda.ods  LAAAAAAAA  LMMMMMMMM  pk=meeting
+/i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
+/api/openapi.json                     AAAAAAAAA  AAAAAAAAA
+/api/docs                             AAAAAAAAA  AAAAAAAAA
+/api/                                 DDDDDDDDD  DDDDDDDDD
+"""
+
+#: API operations: method, path as in the OpenAPI schema, codes, parameters.
+OPERATIONS_TABLE = """
+GET /api/v1/departments                       AAAAAAAAA
+POST /api/v1/departments                      LDDDDDDDA  @DEPARTMENT
+GET /api/v1/departments/{code}                AAAAAAAAA  code=pw
+PATCH /api/v1/departments/{code}              LDDDDDDDA  code=pw
+GET /api/v1/staff                             LAAAAAAAA
+POST /api/v1/staff                            LDDADDDDA  @STAFF
+GET /api/v1/staff/{pk}                        LAAADAADA  pk=worker
+PATCH /api/v1/staff/{pk}                      LDDADDDDA  pk=worker
+POST /api/v1/staff/{pk}/personal-data         LDDADDADA  pk=worker
+GET /api/v1/calendar/is-working-day           AAAAAAAAA  ?date=2026-12-26
+GET /api/v1/calendar/add-working-days         AAAAAAAAA  ?date=2026-12-01&days=5
+GET /api/v1/calendar/working-days-between     AAAAAAAAA  ?start=2026-12-01&end=2026-12-31
+GET /api/v1/calendar/overrides                AAAAAAAAA  ?year=2026
+PUT /api/v1/calendar/overrides                LDDDDDDDA  @OVERRIDE
+DELETE /api/v1/calendar/overrides/{date}      LDDDDDDDA  date=2026-12-26
+GET /api/v1/audit                             LADDDDDDA
+GET /api/v1/me/tokens                         LAAAAAAAA
+POST /api/v1/me/tokens                        LAAAAAAAA  @TOKEN
+DELETE /api/v1/me/tokens/{pk}                 LDADDDDDD  pk=token
+GET /api/v1/plans                             LAAAAAAAA
+POST /api/v1/plans                            LAAADDDDA  @PLAN
+GET /api/v1/plans/{pk}                        LAAADADDA  pk=plan
+POST /api/v1/plans/{pk}/goals                 LAAADDDDA  pk=plan @GOAL
+GET /api/v1/plans/{pk}/kpis                   LAAADADDA  pk=plan
+POST /api/v1/goals/{pk}/kpis                  LAAADDDDA  pk=goal @KPI
+GET /api/v1/kpis/{pk}                         LAAADADDA  pk=kpi
+PATCH /api/v1/kpis/{pk}                       LAAADDDDA  pk=kpi
+PUT /api/v1/kpis/{pk}/targets/{year}          LAAADDDDA  pk=kpi year=2027 @TARGET
+GET /api/v1/kpis/{pk}/measurements            LAAADADDA  pk=kpi
+POST /api/v1/kpis/{pk}/measurements           LDAADDDDD  pk=kpi @VALUE
+POST /api/v1/measurements/{pk}/approve        LDDADDDDA  pk=measurement
+POST /api/v1/measurements/{pk}/return         LDDADDDDA  pk=measurement
+POST /api/v1/rounds                           LADDDDDDA  @ROUND
+GET /api/v1/rounds/{year}/submissions         LAAAAAAAA  year=2027
+POST /api/v1/submissions/{pk}/submit          LDAADDDDD  pk=submission
+POST /api/v1/submissions/{pk}/accept          LADDDDDDA  pk=submission
+POST /api/v1/submissions/{pk}/return          LADDDDDDA  pk=submission
+GET /api/v1/scorecard                         AAAAAAAAA  ?year=2026
+GET /api/v1/tracking/items                    LAAAAAAAA
+POST /api/v1/tracking/items                   LAAADDDDA  @ITEM
+GET /api/v1/tracking/items/{pk}               LAAADADDA  pk=works
+PATCH /api/v1/tracking/items/{pk}             LAAADDDDA  pk=works @VERSION
+POST /api/v1/tracking/items/{pk}/milestones   LAAADDDDA  pk=works @MILESTONE
+POST /api/v1/tracking/milestones/{pk}/done    LAAADDDDA  pk=milestone
+GET /api/v1/tracking/items/{pk}/reports       LAAADADDA  pk=works
+POST /api/v1/tracking/items/{pk}/reports      LDAADDDDD  pk=works @REPORT
+POST /api/v1/tracking/reports/{pk}/approve    LDDADDDDA  pk=report
+POST /api/v1/tracking/reports/{pk}/return     LDDADDDDA  pk=report
+POST /api/v1/tracking/reports/{pk}/refuse     LADDDDDDA  pk=report
+POST /api/v1/tracking/items/{pk}/release      LDAADDDDD  pk=works @RELEASE
+POST /api/v1/tracking/items/{pk}/release/approve  LADDDDDDA  pk=works
+POST /api/v1/tracking/items/{pk}/release/return   LADDDDDDA  pk=works
+GET /api/v1/tracking/meetings                 LAAAAAAAA
+POST /api/v1/tracking/meetings                LADDDDDDA  @MEETING
+GET /api/v1/tracking/meetings/{pk}            LAAAAAAAA  pk=meeting
+POST /api/v1/tracking/meetings/{pk}/decisions  LADDDDDDA  pk=meeting @DECISION
+POST /api/v1/tracking/meetings/{pk}/close     LADDDDDDA  pk=meeting @MINUTES
+GET /api/v1/tracking/board                    LAAAAAAAA
+GET /api/v1/tracking/behind                   LAAAAAAAA
+GET /api/v1/tracking/rules                    LAAAAAAAA
+PUT /api/v1/tracking/rules                    LADDDDDDA  @RULES
+GET /api/v1/tracking/items.geojson            AAAAAAAAA
+"""
+
+#: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
+#: JSON for the API. A write without one sends an empty form or `{}`.
+BODIES = {
+    "UPLOAD": {"file": ("table.csv", b"a,b\n1,2\n")},  # refused by the importer, after access
+    "PLAN_FORM": {"kind": "midterm", "title": "新計畫", "first_year": 2026, "last_year": 2027},
+    "GOAL_FORM": {"goal-number": "二", "goal-title": "新目標"},
+    "KPI_FORM": {
+        "kpi-name": "新指標",
+        "kpi-measure": "件數",
+        "kpi-direction": "higher",
+        "kpi-accumulation": "sum",
+        "kpi-frequency": "yearly",
+        "kpi-path": "flat",
+    },
+    "APPROVE_VALUE": {"measurement": "{measurement}", "action": "approve"},
+    "ACCEPT": {"action": "accept", "submission": "{submission}"},
+    "REVIEW": {"action": "return", "note": "請補正"},
+    "DECIDE": {"release-action": "return", "release-note": "請補件"},
+    "DEPARTMENT": {"code": "NEW", "name": "新處", "kind": "office"},
+    "STAFF": {"username": "newbie", "name": "新人", "department": "PW"},
+    "OVERRIDE": {"date": "2026-12-27", "is_working_day": True, "reason": "補班"},
+    "TOKEN": {"name": "cli"},
+    "PLAN": {
+        "department": "PW",
+        "kind": "midterm",
+        "title": "新計畫",
+        "first_year": 2026,
+        "last_year": 2027,
+    },
+    "GOAL": {"number": "二", "title": "新目標"},
+    "KPI": {"name": "新指標", "measure": "件數"},
+    "TARGET": {"text": "≧85%"},
+    "VALUE": {"year": 2026, "period": 11},
+    "ROUND": {"year": 2028, "deadline": "2028-01-31", "departments": ["PW"]},
+    "ITEM": {"kind": "works", "number": "W-115-002", "title": "新工程", "lead": "PW"},
+    "VERSION": {"version": "stale"},
+    "MILESTONE": {"title": "完工", "due": "2026-12-31"},
+    "REPORT": {"year": 2026, "month": 11},
+    "RELEASE": {"result": "完工"},
+    "MEETING": {"year": 2026, "month": 12, "held_on": "2026-12-20"},
+    "DECISION": {"text": "限期改善", "department": "PW", "due": "2026-12-31"},
+    "MINUTES": {"minutes": "散會"},
+    "RULES": {
+        "report_due_day": 5,
+        "review_workdays": 7,
+        "remind_workdays": 3,
+        "escalate_workdays": 3,
+        "serious_gap": "10",
+        "money_share": "80",
+        "city_min_budget": 5_000_000,
+        "city_kinds": ["works"],
+    },
+}
+PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _rows(table: str) -> list[tuple[list[str], dict, str, str | None]]:
+    """(leading fields, path parameters, query, body name) per row of a table."""
+    rows = []
+    for line in table.strip().splitlines():
+        if line.startswith("#"):
+            continue
+        fields, params, query, body = [], {}, "", None
+        for token in line.split():
+            if token.startswith("@"):
+                body = token[1:]
+            elif token.startswith("?"):
+                query = token
+            elif "=" in token:
+                name, value = token.split("=", 1)
+                params[name] = value
+            else:
+                fields.append(token)
+        rows.append((fields, params, query, body))
+    return rows
+
+
+def _pages() -> dict:
+    return {
+        fields[0][1:]: (fields[1:], params, query, body)
+        for fields, params, query, body in _rows(PAGES_TABLE)
+    }
+
+
+def _api() -> dict:
+    return {
+        f"{fields[0]} {fields[1]}": (fields[2:], params, query, body)
+        for fields, params, query, body in _rows(OPERATIONS_TABLE)
+    }
+
+
+def _routes(resolver=None, prefix="") -> list[str]:
+    resolver = resolver or get_resolver()
+    routes = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            routes += _routes(entry, route)
+        elif isinstance(entry, URLPattern):
+            routes.append(route)
+    return routes
+
+
+def _operations() -> set[str]:
+    from guankao.api import api
+
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def _template(route: str) -> str:
+    return PARAM.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", route)
+
+
+def test_it_states_an_access_decision_for_every_endpoint():
+    pages, api, operations = _pages(), _api(), _operations()
+    routes = {r for r in _routes() if not r.startswith("api/v1/")}
+    # Every URL the API mounts is an operation of its schema (none hidden from it).
+    api_urls = {"/" + _template(r) for r in _routes() if r.startswith("api/v1/")}
+    assert sorted(api_urls - {op.split(" ", 1)[1] for op in operations}) == []
+    assert sorted(routes - set(pages)) == [], "pages without an access decision"
+    assert sorted(operations - set(api)) == [], "API operations without an access decision"
+    assert sorted(set(pages) - routes) == [], "rows for routes that no longer exist"
+    assert sorted(set(api) - operations) == [], "rows for operations that no longer exist"
+    for key, (codes, params, _query, body) in {**pages, **api}.items():
+        assert all(len(c) == len(PERSONAS) and set(c) <= set("ALDM") for c in codes), key
+        assert len(codes) == (2 if key in pages else 1), key
+        assert {a or b for a, b in PARAM.findall(key)} == set(params), key
+        assert body is None or body in BODIES, key
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def world(people, city):
+    """One object of each kind, PW's unless named otherwise, built through the services."""
+    liaison, officer = people["liaison"], people["officer"]
+    people["nodept"] = make_user("nodept", None)
+    works = tracking_services.item_create(
+        actor=liaison,
+        kind="works",
+        number="W-115-001",
+        title="民族路人行道改善工程",
+        lead=city["pw"],
+        budget_total=12_000_000,
+        latitude="23.480000",
+        longitude="120.449000",
+        start_date=dt.date(2026, 1, 15),
+        finish_date=dt.date(2026, 12, 31),
+    )
+    milestone = tracking_services.milestone_add(
+        actor=liaison, item=works, title="開工", due=dt.date(2026, 3, 1)
+    )
+    report = reporting.report_file(
+        actor=liaison, item=works, year=2026, month=10, work_done="施工中", planned=40, actual=40
+    )
+    meeting = meetings.meeting_open(
+        actor=officer, year=2026, month=11, held_on=dt.date(2026, 11, 20)
+    )
+    plan = plan_services.plan_create(
+        actor=officer,
+        department=city["pw"],
+        kind=Plan.Kind.MIDTERM,
+        title="工務處中程施政計畫",
+        first_year=2025,
+        last_year=2027,
+    )
+    goal = plan_services.goal_create(actor=officer, plan=plan, number="一", title="提升工程品質")
+    kpi = plan_services.kpi_create(
+        actor=officer,
+        goal=goal,
+        number="1",
+        name="工程查核完成率",
+        measure="查核完成數/應查核數",
+        unit="%",
+        direction="higher",
+        accumulation="last",
+        frequency="monthly",
+        path="flat",
+        targets={2026: "≧80%"},
+    )
+    measurement = plan_services.measurement_record(
+        actor=liaison, kpi=kpi, year=2026, period=10, value="85"
+    )
+    plan_round = rounds.round_open(
+        actor=officer, year=2027, deadline=dt.date(2027, 1, 31), departments=[city["pw"]]
+    )
+    published = publishing.publish(actor=officer, year=2026)
+    attachment = attachment_create(
+        actor=liaison,
+        file=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+        department=city["pw"],
+        owner_type="core.department",
+        owner_id=city["pw"].pk,
+    )
+    image = attachment_create(
+        actor=liaison,
+        file=SimpleUploadedFile("site.png", _png(), content_type="image/png"),
+        department=city["pw"],
+        owner_type="core.department",
+        owner_id=city["pw"].pk,
+    )
+    token, _ = core_services.token_create(actor=liaison, name="matrix")
+    calendar.override_set(
+        actor=people["admin"], date=dt.date(2026, 12, 26), is_working_day=True, reason="補班"
+    )
+    return {
+        "works": works.pk,
+        "milestone": milestone.pk,
+        "report": report.pk,
+        "meeting": meeting.pk,
+        "plan": plan.pk,
+        "goal": goal.pk,
+        "kpi": kpi.pk,
+        "measurement": measurement.pk,
+        "round": plan_round.pk,
+        "submission": Submission.objects.get(plan_round=plan_round).pk,
+        "published": published.pk,
+        "file": attachment.pk,
+        "image": image.pk,
+        "token": token.pk,
+        "worker": people["worker"].pk,
+        "pw": city["pw"].code,
+        "date": "2026-12-26",
+    }
+
+
+def _classify(response, method: str, api: bool) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"5xx ({status})"
+    if status == 405:
+        return "M"
+    if status in (403, 404):
+        return "D"
+    if status == 401 and api:
+        return "L"
+    if 300 <= status < 400 and response["Location"].startswith("/login/"):
+        return "L"
+    if status < 400 or (method != "GET" and status in (400, 409, 422)):
+        return "A"
+    return f"? ({status})"
+
+
+def _form(body: dict, world: dict) -> dict:
+    out = {}
+    for key, value in body.items():
+        if isinstance(value, tuple):
+            value = SimpleUploadedFile(value[0], value[1], content_type="text/csv")
+        elif isinstance(value, str):
+            value = value.format(**world)
+        out[key] = value
+    return out
+
+
+def _request(client, method: str, path: str, body: dict, api: bool, world: dict):
+    if method == "GET":
+        return client.get(path)
+    if not api:
+        return client.post(path, _form(body, world))
+    if method == "DELETE":
+        return client.delete(path)
+    return client.generic(method, path, json.dumps(body), content_type="application/json")
+
+
+def _cells(world: dict):
+    """(row, method, concrete path, expected codes, body, is API) for every cell row."""
+    for route, (codes, params, query, body) in _pages().items():
+        path = "/" + _template(route).format(**{k: world.get(v, v) for k, v in params.items()})
+        for method, expected in zip(("GET", "POST"), codes, strict=True):
+            yield route, method, path + query, expected, BODIES.get(body, {}), False
+    for operation, (codes, params, query, body) in _api().items():
+        method, template = operation.split(" ", 1)
+        path = template.format(**{k: world.get(v, v) for k, v in params.items()})
+        yield operation, method, path + query, codes[0], BODIES.get(body, {}), True
+
+
+def test_it_gives_each_persona_the_stated_access(world, people, settings):
+    settings.AXES_ENABLED = False  # the sign-in form is posted with no password, by design
+    jars = {name: client_for(people[name]).cookies for name in PERSONAS if name != "anonymous"}
+    jars["anonymous"] = SimpleCookie()
+    wrong, tried = [], 0
+    for key, method, path, codes, body, api in _cells(world):
+        for persona, expected in zip(PERSONAS, codes, strict=True):
+            client = Client(raise_request_exception=False)
+            client.cookies = SimpleCookie(jars[persona].output(header="", sep=";"))
+            with transaction.atomic():
+                response = _request(client, method, path, body, api, world)
+                transaction.set_rollback(True)
+            tried += 1
+            got = _classify(response, method, api)
+            if got != expected:
+                wrong.append(f"{key}: {method} {path} as {persona}: {expected} expected, {got}")
+    assert tried > 1500
+    assert wrong == [], f"{len(wrong)} of {tried} cells:\n" + "\n".join(wrong)
