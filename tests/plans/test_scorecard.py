@@ -100,6 +100,7 @@ def test_it_counts_a_year_without_target_as_no_target(kpis, people, approved):
         ("head", True),
         ("worker", False),  # PW-1 staff read their own sub-unit only
         ("other_liaison", False),
+        ("unplaced", False),  # no department: nothing, not the city
     ],
 )
 def test_it_scopes_the_scorecard_to_what_the_user_may_read(persona, sees, year_data, people):
@@ -198,7 +199,9 @@ def test_it_sends_anonymous_visitors_to_the_published_scorecards(clients):
 # Publishing --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["liaison", "head", "executive", "other_liaison", "worker"])
+@pytest.mark.parametrize(
+    "persona", ["liaison", "head", "executive", "other_liaison", "worker", "unplaced"]
+)
 def test_it_lets_only_officers_publish(persona, year_data, people, clients):
     with pytest.raises(NotAllowed):
         publishing.publish(actor=people[persona], year=2026)

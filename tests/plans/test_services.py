@@ -16,7 +16,7 @@ from tests.plans.conftest import counted_value, png_file
 
 D = Decimal
 EDITORS = ["officer", "liaison", "head", "admin"]
-NOT_EDITORS = ["other_liaison", "executive", "worker"]
+NOT_EDITORS = ["other_liaison", "executive", "worker", "unplaced"]
 
 
 def audit_of(obj, action=None):
@@ -289,7 +289,9 @@ def test_it_lets_the_departments_liaison_and_head_record_values(persona, kpis, p
     assert entry.changes["value"] == [None, "85.5"]
 
 
-@pytest.mark.parametrize("persona", ["officer", "executive", "other_liaison", "worker", "admin"])
+@pytest.mark.parametrize(
+    "persona", ["officer", "executive", "other_liaison", "worker", "admin", "unplaced"]
+)
 def test_it_refuses_values_from_anyone_else(persona, kpis, people):
     with pytest.raises(NotAllowed):
         services.measurement_record(
@@ -310,7 +312,9 @@ def test_it_counts_a_value_once_the_head_approves_it(kpis, people):
     assert audit_of(m, "update").get().changes == {"status": ["submitted", "approved"]}
 
 
-@pytest.mark.parametrize("persona", ["liaison", "officer", "executive", "other_liaison", "worker"])
+@pytest.mark.parametrize(
+    "persona", ["liaison", "officer", "executive", "other_liaison", "worker", "unplaced"]
+)
 def test_it_lets_only_the_head_approve(persona, kpis, people):
     m = services.measurement_record(
         actor=people["liaison"], kpi=kpis["rate"], year=2026, period=1, value="85"
