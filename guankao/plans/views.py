@@ -243,6 +243,8 @@ def _save_form(request, kpi, action: str, form) -> None:
             services.kpi_update(actor=request.user, kpi=kpi, **data)
     except ServiceError as exc:
         add_service_errors(form, exc)
+    except NotAllowed as exc:  # a target of a plan in force or a closed year: the officer's
+        form.add_error(None, str(exc))
 
 
 @login_required

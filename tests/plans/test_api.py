@@ -26,7 +26,7 @@ def pw_plan(people, city):
         actor=people["liaison"], plan=plan, number="一", title="提升工程品質"
     )
     kpi = services.kpi_create(
-        actor=people["liaison"],
+        actor=people["officer"],  # the plan is in force: its targets are the officer's
         goal=goal,
         name="工程查核次數",
         measure="次/年",
@@ -104,13 +104,13 @@ def test_it_names_the_field_of_a_bad_measurement(clients, pw_plan, payload, fiel
 
 def test_it_refuses_an_unreadable_target_with_what_was_expected(clients, pw_plan):
     kpi = pw_plan["kpi"]
-    r = clients["liaison"].put(
-        f"/api/v1/kpis/{kpi.pk}/targets/2025", {"text": "≧abc"}, content_type="application/json"
+    r = clients["officer"].put(
+        f"/api/v1/kpis/{kpi.pk}/targets/2026", {"text": "≧abc"}, content_type="application/json"
     )
     assert r.status_code == 400
     problem = _json(r)["detail"][0]
     assert problem["field"] == "target" and "≧" in problem["message"]
-    r = clients["liaison"].put(
+    r = clients["officer"].put(
         f"/api/v1/kpis/{kpi.pk}/targets/2026", {"text": "≧15"}, content_type="application/json"
     )
     assert r.status_code == 200 and _json(r)["targets"]["2026"] == "≧15"
