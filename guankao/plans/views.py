@@ -298,6 +298,11 @@ def kpi_detail(request, pk: int):
             "may_report": may["report"],
             "may_approve": may["approve"],
             "may_edit": may["edit"],
+            # In force: the department may still change the KPI's wording, not its targets.
+            "may_set_targets": may["edit"]
+            and (
+                access.is_officer(request.user) or not access.in_force(plan, timezone.localdate())
+            ),
             "measurement_form": forms["record"],
             "target_form": forms["target"],
             "settings_form": forms["settings"],

@@ -98,3 +98,11 @@ def test_it_lets_the_department_draft_a_plan_not_yet_in_force(persona, people, c
     assert _put(clients[persona], kpi, THIS_YEAR + 1, "≦3").status_code == 200
     assert _put(clients[persona], kpi, THIS_YEAR + 1, "≦2").status_code == 200
     assert _text(kpi, THIS_YEAR + 1) == "≦2"
+
+
+def test_it_offers_the_target_form_only_to_those_who_may_use_it(in_force, people, city, clients):
+    url = f"/plans/kpis/{in_force.pk}/"
+    assert 'value="target"' not in clients["liaison"].get(url).content.decode()
+    assert 'value="target"' in clients["officer"].get(url).content.decode()
+    draft = _kpi(people, city, THIS_YEAR + 1, THIS_YEAR + 2)
+    assert 'value="target"' in clients["liaison"].get(f"/plans/kpis/{draft.pk}/").content.decode()
