@@ -663,8 +663,8 @@ def test_it_refuses_plan_pages_to_others(plan, goals, clients):
 
 
 def test_it_shows_an_unreadable_target_on_the_kpi_page(kpis, clients):
-    kpi = kpis["rate"]
-    response = clients["liaison"].post(
+    kpi = kpis["rate"]  # a plan in force: its targets are the officer's
+    response = clients["officer"].post(
         f"/plans/kpis/{kpi.pk}/", {"action": "target", "target-year": "115", "target-text": "八成"}
     )
     assert response.status_code == 200
