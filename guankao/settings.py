@@ -130,17 +130,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed sign-ins: lock the username+IP pair for a while (django-axes).
+# Failed sign-ins (django-axes, see guankao/core/lockout.py): lock the username+address
+# pair after GUANKAO_LOGIN_FAILURE_LIMIT failures, and the whole address after
+# GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts, for the cool-off time.
 AXES_FAILURE_LIMIT = env_int("GUANKAO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = env_int("GUANKAO_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "guankao.core.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
-# TOTP two-factor is required of administrators and 管考 officers outside demo mode.
+# TOTP two-factor is required of administrators and 管考 officers outside demo mode (their
+# API tokens work only once it is set up).
 GUANKAO_REQUIRE_2FA = env_bool("GUANKAO_REQUIRE_2FA", not DEMO)
+# Personal API tokens expire this many days after they are created (at most; one may ask
+# for fewer).
+GUANKAO_API_TOKEN_DAYS = env_int("GUANKAO_API_TOKEN_DAYS", 90, minimum=1)
+if GUANKAO_API_TOKEN_DAYS > 3660:
+    raise ImproperlyConfigured("GUANKAO_API_TOKEN_DAYS must be at most 3660 (ten years)")
 OTP_TOTP_ISSUER = "Guankao"
 
 # HTTPS. Outside demo mode the site is assumed to be served over HTTPS (directly or by a

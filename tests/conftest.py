@@ -6,6 +6,7 @@
 - other_liaison: liaison of 社會處 (SOC), another department
 - executive: executive reader (mayor)
 - admin: system administrator
+- unplaced: staff member with no department (admins can create one): reads nothing
 - anonymous: nobody signed in
 """
 
@@ -99,6 +100,7 @@ def people(city):
         "other_liaison": make_user("other", city["soc"], Role.LIAISON),
         "executive": make_user("mayor", city["root"], Role.EXECUTIVE),
         "admin": make_user("admin", city["st"], Role.ADMIN),
+        "unplaced": make_user("unplaced", None, Role.LIAISON),
     }
 
 

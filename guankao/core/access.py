@@ -4,14 +4,20 @@
 - Everyone else on the staff reads their own department and its sub-units.
 - Administrators change departments and staff; a department head changes the
   staff of their own department and its sub-units (but cannot grant city-wide roles).
+- Managing a person requires outranking them. Ranks: administrator > 管考 officer and
+  executive reader (the city-wide roles) > department head > liaison > no role. A person
+  ranks as their highest role. Administrators manage everyone; a head manages only people
+  ranked below a head in their subtree (not other heads, nor themselves, nor anyone
+  holding a city-wide role), and grants only roles ranked below a head.
 - Anonymous visitors read only what is published.
 - Personal data of staff (e-mail, phone) is whole only for the person, an
   administrator, or the head of the person's department subtree.
 """
 
+from django.conf import settings
 from django.db.models import Q
 
-from guankao.core.models import CITY_WIDE_READ, Department, Role, User
+from guankao.core.models import Department, Role, User
 
 NOTHING = Q(pk__in=[])
 
@@ -93,11 +99,31 @@ def can_manage_staff_in(user, department: Department | None) -> bool:
     return department.is_within(user.department)
 
 
+# Executive readers rank with officers: a head can neither grant nor remove a city-wide
+# role, so a head must not be able to deactivate (or rewrite) the person who holds one.
+ROLE_RANK = {Role.ADMIN: 4, Role.OFFICER: 3, Role.EXECUTIVE: 3, Role.HEAD: 2, Role.LIAISON: 1}
+
+
+def rank(person: User) -> int:
+    if person.is_superuser:
+        return ROLE_RANK[Role.ADMIN]
+    return max((ROLE_RANK.get(role, 0) for role in person.role_set), default=0)
+
+
+def can_manage_person(user, person: User) -> bool:
+    """Change or deactivate `person`: an administrator anyone; a head lower ranks in the subtree."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    return can_manage_staff_in(user, person.department) and rank(person) < ROLE_RANK[Role.HEAD]
+
+
 def grantable_roles(user) -> set[str]:
     if user.is_admin:
         return set(Role.values)
     if user.has_role(Role.HEAD):
-        return set(Role.values) - CITY_WIDE_READ
+        return {role for role in Role.values if ROLE_RANK[role] < ROLE_RANK[Role.HEAD]}
     return set()
 
 
@@ -112,6 +138,11 @@ def can_view_personal(user, person: User) -> bool:
         and user.department_id is not None
         and person.department.is_within(user.department)
     )
+
+
+def needs_two_factor(user) -> bool:
+    """Administrators and 管考 officers must use TOTP (unless GUANKAO_REQUIRE_2FA is off)."""
+    return settings.GUANKAO_REQUIRE_2FA and (user.is_admin or user.has_role(Role.OFFICER))
 
 
 def can_read_audit(user) -> bool:

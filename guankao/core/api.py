@@ -143,6 +143,7 @@ class AuditFilters(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
+    days: int | None = Field(None, ge=1, le=3660, description="valid for (default the most)")
 
 
 class TokenOut(Schema):
@@ -150,6 +151,7 @@ class TokenOut(Schema):
     name: str
     hint: str
     created_at: dt.datetime
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
 
@@ -383,7 +385,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenIn):
     """The token is in this answer only; it is stored hashed and cannot be shown again."""
     with transaction.atomic():
-        token, raw = services.token_create(actor=request.user, name=payload.name)
+        token, raw = services.token_create(actor=request.user, name=payload.name, days=payload.days)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 

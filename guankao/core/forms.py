@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
@@ -78,6 +79,19 @@ class LoginForm(OTPAuthenticationForm):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=3660,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = settings.GUANKAO_API_TOKEN_DAYS
+        self.fields["days"].help_text = _("Empty: the longest allowed (%(n)d days).") % {
+            "n": longest
+        }
 
 
 class TotpConfirmForm(forms.Form):

@@ -258,6 +258,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)
+    # Every token expires (GUANKAO_API_TOKEN_DAYS); a password change revokes them all.
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -273,7 +275,11 @@ class ApiToken(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def expired(self) -> bool:
+        return self.revoked_at is None and not self.active
 
 
 def department_subtree_q(department: Department, field: str = "department") -> Q:

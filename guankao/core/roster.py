@@ -202,8 +202,9 @@ OPTIONAL_STAFF_TEXT = {"職稱": "title", "電子郵件": "email", "電話": "ph
 
 
 def _staff_data(row: dict, number: int, departments: dict) -> dict:
-    department = departments.get(row["單位代碼"])
-    if department is None:
+    # Empty: no department, as the export writes it (only an administrator may set that).
+    department = departments.get(row["單位代碼"]) if row["單位代碼"] else None
+    if department is None and row["單位代碼"]:
         raise ServiceError.field(
             "單位代碼", _("unknown department %(c)s") % {"c": row["單位代碼"]}, number
         )

@@ -1,14 +1,17 @@
 """Every write to departments, staff, tokens and notifications. Checked and audited."""
 
+import datetime as dt
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core import access, audit, notices, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
@@ -269,12 +272,14 @@ def staff_update(
     user = User.objects.select_for_update(of=("self",)).select_related("department").get(pk=user.pk)
     if not access.can_manage_staff_in(actor, user.department):
         raise NotFound
+    if not access.can_manage_person(actor, user):
+        raise NotAllowed(_("You may change only staff whose role ranks below yours."))
     before = _staff_snapshot(user)
     _check_version(before, expected_version)
     clean = _clean_staff(actor, data, instance=user)
     if roles is not None:
         wanted = _clean_roles(actor, roles)
-        # A head may not take away city-wide roles they could not have granted.
+        # A head may not take away roles they could not have granted.
         if not (set(before["roles"]) - wanted) <= access.grantable_roles(actor):
             raise ServiceError.field("roles", _("you may not remove these roles"))
     for key, value in clean.items():
@@ -306,19 +311,40 @@ def staff_personal_data(*, actor, user: User) -> dict:
 
 @transaction.atomic
 def password_changed(*, actor) -> None:
-    audit.record(actor=actor, action=A.SECURITY, obj=actor, note="password changed")
+    """Audit a password change and revoke the person's API tokens: whoever knew the old
+    password may have made one."""
+    revoked = ApiToken.objects.filter(user=actor, revoked_at=None).update(revoked_at=timezone.now())
+    note = "password changed" + (f"; {revoked} API token(s) revoked" if revoked else "")
+    audit.record(actor=actor, action=A.SECURITY, obj=actor, note=note)
 
 
 # API tokens ------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token, valid `days` (at most, and by default, GUANKAO_API_TOKEN_DAYS).
+
+    Only a signed-in person creates tokens: a token cannot make another, or a leaked token
+    would outlive its expiry and its revocation."""
     validation.require(actor.is_authenticated and actor.is_active)
+    if getattr(actor, "api_token", None) is not None:
+        raise NotAllowed(_("API tokens cannot create tokens; sign in to create one."))
     name = validation.text("name", name, max_length=100)
+    longest = settings.GUANKAO_API_TOKEN_DAYS
+    if days is None:
+        days = longest
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+        raise ServiceError.field(
+            "days", _("must be a whole number of days from 1 to %(n)d") % {"n": longest}
+        )
     raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, digest=ApiToken.digest_of(raw), hint=raw[:8]
+        user=actor,
+        name=name,
+        digest=ApiToken.digest_of(raw),
+        hint=raw[:8],
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
     audit.record(actor=actor, action=A.SECURITY, obj=token, note="API token created")
     return token, raw
@@ -336,19 +362,33 @@ def token_revoke(*, actor, token_id: int) -> ApiToken:
 
 
 def token_authenticate(raw: str) -> User | None:
+    """The token's owner, or None for an unknown, revoked or expired token. NotAllowed when
+    the owner must use two-factor sign-in and has not set it up: a token is no way round it."""
     if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__department")
-        .filter(digest=ApiToken.digest_of(raw), revoked_at=None, user__is_active=True)
+        .filter(
+            digest=ApiToken.digest_of(raw),
+            revoked_at=None,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
+    user = token.user
+    if (
+        access.needs_two_factor(user)
+        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        raise NotAllowed(_("Set up two-factor sign-in before using API tokens."))
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user.api_token = token
+    return user
 
 
 # Notifications ---------------------------------------------------------------------------

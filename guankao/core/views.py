@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from guankao.core import access, audit, selectors, services, todo
-from guankao.core.errors import NotFound
+from guankao.core import access, selectors, services, todo
+from guankao.core import two_factor as two_factor_setup
+from guankao.core.errors import NotFound, ServiceError
 from guankao.core.forms import (
     LoginForm,
     TokenCreateForm,
     TotpConfirmForm,
 )
-from guankao.core.models import AuditEntry
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +95,20 @@ def account(request):
 def token_create(request):
     form = TokenCreateForm(request.POST)
     if form.is_valid():
-        _token, raw = services.token_create(actor=request.user, name=form.cleaned_data["name"])
+        try:
+            _token, raw = services.token_create(
+                actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ServiceError as exc:
+            messages.error(request, "; ".join(str(p) for p in exc.problems))
+            return redirect("account")
         # Shown once on the next page, then gone: only its hash is stored.
         request.session["new_token"] = raw
     else:
-        messages.error(request, _("Give the token a name (at most 100 characters)."))
+        messages.error(
+            request,
+            _("Give the token a name (at most 100 characters) and a number of days, or none."),
+        )
     return redirect("account")
 
 
@@ -116,18 +125,16 @@ def token_revoke(request, pk: int):
 
 @login_required
 def two_factor(request):
-    user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    device = two_factor_setup.unsaved_device(
+        request.user, two_factor_setup.pending_key(request.session)
+    )
     form = TotpConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-            device.confirmed = True
-            device.save()
-            otp_login(request, device)
-            audit.record(actor=user, action=AuditEntry.Action.SECURITY, obj=user, note="TOTP on")
+        confirmed = two_factor_setup.confirm(
+            actor=request.user, session=request.session, token=form.cleaned_data["token"]
+        )
+        if confirmed is not None:
+            otp_login(request, confirmed)
             messages.success(request, _("Two-factor sign-in is on."))
             return redirect("account")
         form.add_error(
@@ -137,7 +144,7 @@ def two_factor(request):
     return render(
         request,
         "core/two_factor.html",
-        {"form": form, "qr": qr, "secret": device.key, "config_url": device.config_url},
+        {"form": form, "qr": qr, "secret": two_factor_setup.base32_secret(device)},
     )
 
 

@@ -75,7 +75,7 @@ def staff_detail(request, pk: int):
             "row": _staff_view_rows(request.user, [person])[0],
             "personal": personal,
             "may_view_personal": access.can_view_personal(request.user, person),
-            "may_edit": access.can_manage_staff_in(request.user, person.department),
+            "may_edit": access.can_manage_person(request.user, person),
         },
     )
 
@@ -177,7 +177,7 @@ def staff_edit(request, pk: int | None = None):
             person = selectors.staff_get(user=request.user, pk=pk)
         except NotFound:
             raise Http404 from None
-        if not access.can_manage_staff_in(request.user, person.department):
+        if not access.can_manage_person(request.user, person):
             return HttpResponse(status=403)
     elif not access.grantable_roles(request.user):
         return HttpResponse(status=403)

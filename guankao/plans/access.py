@@ -16,6 +16,21 @@ def can_edit_plan(user, plan) -> bool:
     return staff_in(user, plan.department, Role.LIAISON, Role.HEAD)
 
 
+def in_force(plan, today) -> bool:
+    """An accepted plan, or a mid-term plan whose first year has begun: its targets are the
+    approved record that statuses rest on, no longer a department's draft."""
+    return plan.status == plan.Status.ACCEPTED or (
+        plan.kind == plan.Kind.MIDTERM and plan.first_year <= today.year
+    )
+
+
+def can_set_target(user, plan, year: int, today) -> bool:
+    """Targets of a plan in force, and of a closed year, are set only by the officer."""
+    if not can_edit_plan(user, plan):
+        return False
+    return is_officer(user) or (year >= today.year and not in_force(plan, today))
+
+
 def can_submit(user, department: Department) -> bool:
     return staff_in(user, department, Role.LIAISON, Role.HEAD)
 

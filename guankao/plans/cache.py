@@ -15,7 +15,6 @@ from collections import OrderedDict
 from django.conf import settings
 from django.db.models import F
 
-from guankao.core import access
 from guankao.plans.models import DataStamp
 
 MAX_ENTRIES = 64
@@ -34,8 +33,18 @@ def stamp() -> int:
 
 
 def _scope(user) -> str:
-    department = access.scope_department(user)
-    return "city" if department is None else department.path
+    """What `user` may read, as access.scope_q decides it: "city", a subtree path, or "none".
+
+    A user without a department reads nothing (unless city-wide): never key them as "city",
+    or they would be served, and would seed, the city-wide scorecard.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return "none"
+    if user.is_city_wide:
+        return "city"
+    if user.department_id is None:
+        return "none"
+    return user.department.path
 
 
 def remembered(user, key: tuple, compute):

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guankao.core import audit, validation
-from guankao.core.errors import FieldProblem, ServiceError
+from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.core.tabular import ODS_MIME, read_table, write_csv, write_ods
 from guankao.lib.roc import parse_year, roc_year
@@ -450,6 +450,9 @@ class _Writer:
             except ServiceError as exc:
                 labels = {"target": columns[year], "year": columns[year]}
                 self.problems.extend(_relabel(exc, row.number, labels))
+                continue
+            except NotAllowed as exc:  # a plan in force or a closed year: the officer's
+                self.problems.append(FieldProblem(columns[year], str(exc), row.number))
                 continue
             self.counts["targets_set"] += 1
 

@@ -254,6 +254,8 @@ def kpi_update(*, actor, kpi: KPI, **data) -> KPI:
 
 @transaction.atomic
 def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
+    """Set a year's target. A plan's editors draft targets; once the plan is in force (see
+    access.in_force) only the officer sets them, and a closed year's targets are frozen."""
     plan = kpi.goal.plan
     validation.require(access.can_edit_plan(actor, plan))
     year = _year("year", year)
@@ -263,12 +265,22 @@ def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
             _("the plan covers %(a)d–%(b)d only")
             % {"a": roc_year(plan.first_year), "b": roc_year(plan.last_year)},
         )
+    today = timezone.localdate()
+    existing = Target.objects.select_for_update().filter(kpi=kpi, year=year).first()
+    if existing is not None and year < today.year:
+        raise ServiceError.field(
+            "year",
+            _("%(y)d has closed; its target is frozen") % {"y": year - 1911},
+        )
+    if not access.can_set_target(actor, plan, year, today):
+        raise NotAllowed(
+            _("Targets of a plan in force, or of a closed year, are set by the 管考 officer.")
+        )
     text = validation.text("target", text, 100)
     try:
         parse_target(text, direction=kpi.direction)
     except TargetError as exc:
         raise ServiceError.field("target", str(exc)) from None
-    existing = Target.objects.filter(kpi=kpi, year=year).first()
     before = {"text": existing.text} if existing else {}
     target, created = Target.objects.update_or_create(kpi=kpi, year=year, defaults={"text": text})
     _record(

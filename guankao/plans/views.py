@@ -245,6 +245,8 @@ def _save_form(request, kpi, action: str, form) -> None:
             services.kpi_update(actor=request.user, kpi=kpi, **data)
     except ServiceError as exc:
         add_service_errors(form, exc)
+    except NotAllowed as exc:  # a target of a plan in force or a closed year: the officer's
+        form.add_error(None, str(exc))
 
 
 @login_required
@@ -298,6 +300,11 @@ def kpi_detail(request, pk: int):
             "may_report": may["report"],
             "may_approve": may["approve"],
             "may_edit": may["edit"],
+            # In force: the department may still change the KPI's wording, not its targets.
+            "may_set_targets": may["edit"]
+            and (
+                access.is_officer(request.user) or not access.in_force(plan, timezone.localdate())
+            ),
             "measurement_form": forms["record"],
             "target_form": forms["target"],
             "settings_form": forms["settings"],

@@ -54,7 +54,9 @@ def test_it_shows_a_bad_date_filter_as_a_form_error(clients, people):
     assert r.context["form"].errors["since"]
 
 
-@pytest.mark.parametrize("persona", ["liaison", "head", "executive", "other_liaison", "worker"])
+@pytest.mark.parametrize(
+    "persona", ["liaison", "head", "executive", "other_liaison", "worker", "unplaced"]
+)
 def test_it_hides_the_trail_from_others(clients, persona):
     assert clients[persona].get("/audit/").status_code == 404
     assert clients[persona].get("/audit/export.csv").status_code == 404

@@ -1,3 +1,6 @@
+import re
+from base64 import b32decode
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
@@ -5,7 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core.models import AuditEntry
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 
 
 def _login(client, username, password=PASSWORD, token=""):
@@ -80,13 +83,26 @@ def test_it_lets_a_user_turn_on_two_factor(clients, people, settings):
     client = clients["liaison"]
     page = client.get("/account/two-factor/")
     assert page.status_code == 200 and b"<svg" in page.content
-    device = TOTPDevice.objects.get(user=people["liaison"], confirmed=False)
+    # A GET writes nothing: the secret waits in the session until a code confirms it.
+    assert not TOTPDevice.objects.exists()
+    secret = page.context["secret"]
+    assert client.get("/account/two-factor/").context["secret"] == secret
+    assert not TOTPDevice.objects.exists()
+    # Shown in base32, as authenticator apps take it by hand (it was hex).
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{1,4})*", secret)
+    key = b32decode(secret.replace(" ", ""))
+    pending = TOTPDevice(user=people["liaison"], key=key.hex())
     assert client.post("/account/two-factor/", {"token": "12345x"}).status_code == 200
-    r = client.post("/account/two-factor/", {"token": _code(device)})
+    assert client.post("/account/two-factor/", {"token": "000000"}).status_code == 200
+    assert not TOTPDevice.objects.exists()
+    r = client.post("/account/two-factor/", {"token": _code(pending)})
     assert r.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
+    device = TOTPDevice.objects.get(user=people["liaison"])
+    assert device.confirmed and device.key == key.hex()
     assert AuditEntry.objects.filter(action="security", note="TOTP on").exists()
+    # Setting up again makes a new secret; the old device stays until the new one is confirmed.
+    assert client.get("/account/two-factor/").context["secret"] != secret
+    assert TOTPDevice.objects.get().key == key.hex()
 
 
 @override_settings(GUANKAO_REQUIRE_2FA=True)
@@ -129,3 +145,58 @@ def test_it_creates_a_token_in_the_page_and_shows_it_once(clients, people):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert clients["head"].post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
+
+
+def test_it_locks_an_address_that_fails_over_many_accounts(people, city, settings):
+    # The probe: 32 failures over 8 accounts from one address, and all could still sign in.
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    names = [make_user(f"clerk{i}", city["pw"]).username for i in range(4)]
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for name in names:  # 2 failures each: no account reaches its own limit of 5
+        for _ in range(2):
+            _login(client, name, "wrong-password")
+    r = _login(client, "liaison")  # a right password, from the locked address
+    assert r.status_code in (403, 429)
+    assert Client(REMOTE_ADDR="10.1.1.1").get("/").status_code == 302
+    # The accounts themselves are not locked elsewhere.
+    assert _login(Client(REMOTE_ADDR="10.2.2.2"), "liaison").status_code == 302
+    assert _login(Client(REMOTE_ADDR="10.2.2.2"), names[0]).status_code == 302
+
+
+def test_it_keeps_the_address_count_when_someone_signs_in(people, city, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for name in ("head", "worker", "other"):
+        for _ in range(2):
+            _login(client, name, "wrong-password")
+    # 6 failures: the address is locked, and a good password of another account does not
+    # unlock it (nor would it have cleared the count had it got through).
+    assert _login(Client(REMOTE_ADDR="10.1.1.1"), "liaison").status_code in (403, 429)
+
+
+def test_it_still_locks_one_account_from_one_address_first(people, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT = 20
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for _ in range(3):
+        _login(client, "liaison", "wrong-password")
+    assert _login(client, "liaison").status_code in (403, 429)
+    # 3 failures are far from the address-wide limit: others at that address sign in.
+    assert _login(Client(REMOTE_ADDR="10.1.1.1"), "head").status_code == 302
+
+
+def test_it_clears_only_the_accounts_own_failures_on_success(people, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.GUANKAO_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    for name in ("head", "worker"):
+        for _ in range(2):
+            _login(client, name, "wrong-password")
+    _login(client, "liaison", "wrong-password")
+    # 5 of 6; the success clears the liaison's own failure, not the head's and the worker's.
+    assert _login(Client(REMOTE_ADDR="10.1.1.1"), "liaison").status_code == 302
+    for _ in range(2):
+        _login(Client(REMOTE_ADDR="10.1.1.1"), "other", "wrong-password")  # 4 + 2
+    assert _login(Client(REMOTE_ADDR="10.1.1.1"), "mayor").status_code in (403, 429)

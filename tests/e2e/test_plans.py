@@ -26,7 +26,7 @@ def kpi(people, city):
         actor=people["liaison"], plan=plan, number="一", title="提升工程品質"
     )
     return services.kpi_create(
-        actor=people["liaison"],
+        actor=people["officer"],  # 2025 has closed: its target is the officer's to set
         goal=goal,
         name="工程查核件數",
         measure="件/年",

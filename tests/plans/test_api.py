@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guankao.plans import publishing, services
+from guankao.plans import cache, publishing, services
 from guankao.plans.models import Measurement, Plan
 
 
@@ -26,7 +26,7 @@ def pw_plan(people, city):
         actor=people["liaison"], plan=plan, number="一", title="提升工程品質"
     )
     kpi = services.kpi_create(
-        actor=people["liaison"],
+        actor=people["officer"],  # the plan is in force: its targets are the officer's
         goal=goal,
         name="工程查核次數",
         measure="次/年",
@@ -104,19 +104,19 @@ def test_it_names_the_field_of_a_bad_measurement(clients, pw_plan, payload, fiel
 
 def test_it_refuses_an_unreadable_target_with_what_was_expected(clients, pw_plan):
     kpi = pw_plan["kpi"]
-    r = clients["liaison"].put(
-        f"/api/v1/kpis/{kpi.pk}/targets/2025", {"text": "≧abc"}, content_type="application/json"
+    r = clients["officer"].put(
+        f"/api/v1/kpis/{kpi.pk}/targets/2026", {"text": "≧abc"}, content_type="application/json"
     )
     assert r.status_code == 400
     problem = _json(r)["detail"][0]
     assert problem["field"] == "target" and "≧" in problem["message"]
-    r = clients["liaison"].put(
+    r = clients["officer"].put(
         f"/api/v1/kpis/{kpi.pk}/targets/2026", {"text": "≧15"}, content_type="application/json"
     )
     assert r.status_code == 200 and _json(r)["targets"]["2026"] == "≧15"
 
 
-@pytest.mark.parametrize("persona", ["other_liaison", "anonymous"])
+@pytest.mark.parametrize("persona", ["other_liaison", "anonymous", "unplaced"])
 def test_it_shows_another_departments_plan_to_nobody(clients, pw_plan, persona):
     plan, kpi = pw_plan["plan"], pw_plan["kpi"]
     for url in (
@@ -206,3 +206,18 @@ def test_it_serves_a_remembered_scorecard_until_the_data_changes(clients, pw_pla
     assert after["kpis"][0]["actual"] == "12.00"
     # Another scope never sees a scorecard remembered for this one.
     assert _json(clients["other_liaison"].get("/api/v1/scorecard?year=2025"))["kpis"] == []
+
+
+def test_it_never_shares_a_remembered_scorecard_with_a_user_without_department(clients, pw_plan):
+    url = "/api/v1/scorecard?year=2025"
+    city_wide = _json(clients["officer"].get(url))
+    assert city_wide["kpis"]
+    # Remembered for the officer: the unplaced user still gets their own (empty) scorecard.
+    assert _json(clients["unplaced"].get(url))["kpis"] == []
+    cache.clear()
+    # And the other way round: the officer is never served the unplaced user's memory.
+    assert _json(clients["unplaced"].get(url))["kpis"] == []
+    assert _json(clients["officer"].get(url)) == city_wide
+    cache.clear()
+    assert "工程查核次數" in clients["officer"].get("/scorecard/?year=2025").content.decode()
+    assert "工程查核次數" not in clients["unplaced"].get("/scorecard/?year=2025").content.decode()

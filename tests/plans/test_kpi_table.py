@@ -87,7 +87,7 @@ def seed_plan(people, city):
     )
 
 
-def do_import(people, plan, content, filename="kpi.csv", actor="liaison", **kwargs):
+def do_import(people, plan, content, filename="kpi.csv", actor="officer", **kwargs):
     if isinstance(content, str):
         content = content.encode()
     return kpi_table.kpi_table_import(
@@ -198,21 +198,28 @@ def test_it_accepts_english_codes_and_western_years(people, seed_plan):
 def test_it_updates_matched_kpis_and_goals_and_adds_new_ones(people, seed_plan):
     do_import(people, seed_plan, SEED_CSV)
     kpi = KPI.objects.get(goal__number="六", number="2")
-    text = replace_cell(SEED_CSV, 14, "111年", "≧20")
-    text = replace_cell(text, 14, "衡量標準", "辦理場次（含線上）")
+    text = replace_cell(SEED_CSV, 14, "衡量標準", "辦理場次（含線上）")
     text = text.replace("推動各項e化服務", "推動各項數位服務")
     text += "七,提升開放資料品質,1,開放資料集數,上架資料集數,個,≧50,≧60,≧70,≧80,,,,,\n"
     result = do_import(people, seed_plan, text)
     assert (result["goals_created"], result["goals_updated"]) == (1, 1)
     assert (result["kpis_created"], result["kpis_updated"], result["kpis_unchanged"]) == (1, 1, 12)
-    assert result["targets_set"] == 5
+    assert result["targets_set"] == 4
     kpi.refresh_from_db()
     assert kpi.measure == "辦理場次（含線上）"
-    assert kpi.targets.get(year=2022).text == "≧20"
     assert kpi.goal.title == "推動各項數位服務"
     new = KPI.objects.get(goal__number="七")
     assert (new.goal.order, new.order) == (7, 1)
     assert AuditEntry.objects.filter(object_type="plans.kpi", object_id=str(kpi.pk)).count() == 2
+
+
+def test_it_refuses_a_changed_target_of_a_closed_year_by_row_and_column(people, seed_plan):
+    do_import(people, seed_plan, SEED_CSV)
+    with pytest.raises(ServiceError) as excinfo:
+        do_import(people, seed_plan, replace_cell(SEED_CSV, 14, "111年", "≧20"))
+    assert problems_of(excinfo) == {("111年", 14)}
+    assert "frozen" in str(excinfo.value)
+    assert Target.objects.get(kpi__goal__number="六", kpi__number="2", year=2022).text != "≧20"
 
 
 def test_it_leaves_out_nothing_it_was_not_told_about(people, seed_plan):
@@ -377,9 +384,9 @@ def upload(content, name="kpi.csv", **data):
     return {"file": SimpleUploadedFile(name, content), **data}
 
 
-def test_it_imports_over_http_for_the_departments_liaison(clients, seed_plan):
+def test_it_imports_over_http(clients, seed_plan):
     url = f"/plans/{seed_plan.pk}/kpi-table/import/"
-    response = clients["liaison"].post(url, upload(SEED_CSV))
+    response = clients["officer"].post(url, upload(SEED_CSV))
     assert response.status_code == 302 and response["Location"] == f"/plans/{seed_plan.pk}/"
     assert KPI.objects.filter(goal__plan=seed_plan).count() == 13
     page = clients["liaison"].get(response["Location"]).content.decode()
@@ -388,7 +395,7 @@ def test_it_imports_over_http_for_the_departments_liaison(clients, seed_plan):
 
 def test_it_shows_a_dry_run_over_http(clients, seed_plan):
     url = f"/plans/{seed_plan.pk}/kpi-table/import/"
-    response = clients["liaison"].post(url, upload(seed_ods(), "kpi.ods", dry_run="on"))
+    response = clients["officer"].post(url, upload(seed_ods(), "kpi.ods", dry_run="on"))
     assert response.status_code == 200
     assert "dry run" in response.content.decode()
     assert Goal.objects.count() == 0
@@ -408,7 +415,7 @@ def test_it_refuses_the_800_byte_file_of_9_million_cells_at_once(clients, seed_p
 def test_it_shows_the_problems_over_http(clients, seed_plan):
     url = f"/plans/{seed_plan.pk}/kpi-table/import/"
     bad = replace_cell(SEED_CSV, 6, "110年", "≧八成")
-    response = clients["liaison"].post(url, upload(bad))
+    response = clients["officer"].post(url, upload(bad))
     assert response.status_code == 400
     page = response.content.decode()
     assert "110年" in page and "≧八成" in page and "<td>6</td>" in page
@@ -419,7 +426,7 @@ def test_it_refuses_imports_to_those_who_may_not_edit(clients, seed_plan):
     url = f"/plans/{seed_plan.pk}/kpi-table/import/"
     assert clients["other_liaison"].post(url, upload(SEED_CSV)).status_code == 404
     assert clients["executive"].post(url, upload(SEED_CSV)).status_code == 403
-    assert clients["head"].post(url, upload(SEED_CSV, dry_run="on")).status_code == 200
+    assert clients["officer"].post(url, upload(SEED_CSV, dry_run="on")).status_code == 200
     assert clients["anonymous"].post(url, upload(SEED_CSV)).status_code == 302
     assert clients["liaison"].get(url).status_code == 405
     assert Goal.objects.count() == 0
@@ -437,3 +444,14 @@ def test_it_refuses_imports_into_a_submitted_annual_plan(clients, people, city):
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.SUBMITTED)
     response = clients["liaison"].post(f"/plans/{plan.pk}/kpi-table/import/", upload(SEED_CSV))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["liaison", "head"])
+def test_it_leaves_the_targets_of_closed_years_to_the_officer(persona, people, seed_plan):
+    # 108–111 have closed: the department may draft goals and KPIs, the officer sets targets.
+    with pytest.raises(ServiceError) as excinfo:
+        do_import(people, seed_plan, SEED_CSV, actor=persona)
+    problems = excinfo.value.problems
+    assert len(problems) == 52
+    assert all("officer" in str(p.message) for p in problems)
+    assert Target.objects.count() == 0 and Goal.objects.count() == 0

@@ -191,7 +191,7 @@ def test_it_lists_pending_approvals_for_the_head(monthly, people, clients):
     assert html.count("工程查核完成率") >= 4  # January to April wait for approval
 
 
-@pytest.mark.parametrize("persona", ["other_liaison", "executive", "officer"])
+@pytest.mark.parametrize("persona", ["other_liaison", "executive", "officer", "unplaced"])
 def test_it_lists_nothing_of_pw_for_others(persona, monthly, clients):
     html = _page(clients[persona])
     assert "Nothing due." in html

@@ -87,7 +87,9 @@ def test_it_opens_a_round_with_a_draft_plan_for_each_department(plan_round, city
     assert "115" in Notification.objects.first().subject
 
 
-@pytest.mark.parametrize("persona", ["liaison", "head", "executive", "other_liaison", "worker"])
+@pytest.mark.parametrize(
+    "persona", ["liaison", "head", "executive", "other_liaison", "worker", "unplaced"]
+)
 def test_it_lets_only_officers_open_a_round(persona, people, city):
     with pytest.raises(NotAllowed):
         rounds.round_open(
@@ -193,7 +195,7 @@ def test_it_judges_the_deadline_in_taipei_whatever_the_active_time_zone(pw, peop
         assert rounds.deadline_end(pw.plan_round) == at(2026, 2, 1)
 
 
-@pytest.mark.parametrize("persona", ["officer", "executive", "other_liaison", "worker"])
+@pytest.mark.parametrize("persona", ["officer", "executive", "other_liaison", "worker", "unplaced"])
 def test_it_lets_only_the_departments_liaison_or_head_submit(persona, pw, people):
     with pytest.raises(NotAllowed):
         submit(people[persona], pw, at(2026, 1, 20))
@@ -234,7 +236,7 @@ def test_it_locks_a_submitted_plan_for_the_department(pw, people):
         submit(people["liaison"], pw, at(2026, 1, 21, 10))
 
 
-@pytest.mark.parametrize("persona", ["liaison", "head", "executive", "other_liaison"])
+@pytest.mark.parametrize("persona", ["liaison", "head", "executive", "other_liaison", "unplaced"])
 def test_it_lets_only_officers_accept_or_return(persona, pw, people):
     submit(people["liaison"], pw, at(2026, 1, 20, 10))
     for accept in (True, False):

@@ -637,7 +637,7 @@ def _call(client, method, url, body):
     return getattr(client, method)(url, body, content_type="application/json")
 
 
-@pytest.mark.parametrize("persona", ["other_liaison", "worker"])
+@pytest.mark.parametrize("persona", ["other_liaison", "worker", "unplaced"])
 def test_another_departments_item_is_not_found_anywhere(clients, endpoints, persona):
     before = _state()
     for method, url, body in endpoints["item"]:

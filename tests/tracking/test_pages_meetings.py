@@ -231,7 +231,9 @@ def test_a_bad_meeting_date_is_refused(en, agenda_items):
     assert not Meeting.objects.exists()
 
 
-@pytest.mark.parametrize("persona", ["liaison", "head", "worker", "other_liaison", "executive"])
+@pytest.mark.parametrize(
+    "persona", ["liaison", "head", "worker", "other_liaison", "executive", "unplaced"]
+)
 def test_only_officers_open_decide_and_close(en, meeting, persona):
     client = en[persona]
     assert client.get("/tracking/meetings/").status_code == 200
