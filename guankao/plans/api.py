@@ -80,6 +80,7 @@ class KpiPatch(Schema):
     path: Literal[tuple(Path.values)] | None = None  # type: ignore[valid-type]
     on_track_from: Decimal | None = None
     at_risk_from: Decimal | None = None
+    over_100: bool | None = None
 
 
 class KpiOut(BaseModel):
@@ -96,6 +97,7 @@ class KpiOut(BaseModel):
     on_track_from: Decimal
     at_risk_from: Decimal
     metric_key: str
+    over_100: bool
     targets: dict[int, str]
 
 
@@ -162,6 +164,9 @@ class ScorecardKpi(BaseModel):
     status: str
     periods: int
     per_year: int
+    due: int = Field(0, description="periods of the year over on the as-of date")
+    reported: int = Field(0, description="periods due with an approved value")
+    missing: list[int] = Field([], description="periods due without an approved value")
 
 
 class ScorecardOut(BaseModel):
@@ -199,6 +204,7 @@ def _kpi_out(k) -> dict:
         "on_track_from": k.on_track_from,
         "at_risk_from": k.at_risk_from,
         "metric_key": k.metric_key,
+        "over_100": k.over_100,
         "targets": {t.year: t.text for t in k.targets.all()},
     }
 
@@ -427,6 +433,10 @@ def _scorecard_out(content: dict, department: str | None, *, published: bool) ->
             "status": k["status"],
             "periods": k["periods"],
             "per_year": k["per_year"],
+            # Copies published before these were counted lack them.
+            "due": k.get("due", 0),
+            "reported": k.get("reported", 0),
+            "missing": k.get("missing", []),
         }
         for g in content["goals"]
         for k in g["kpis"]

@@ -30,6 +30,7 @@ class KpiForm(forms.Form):
     frequency = forms.ChoiceField(label=_("Reporting frequency"), choices=Frequency.choices)
     path = forms.ChoiceField(label=_("Expected path"), choices=Path.choices)
     metric_key = forms.ChoiceField(label=_("Computed by metric"), required=False)
+    over_100 = forms.BooleanField(label=_("The rate may exceed 100%"), required=False)
 
     def __init__(self, *args, metric_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,9 @@ def scorecard_content(rows, *, year: int, as_of) -> dict:
                 "status": result.status,
                 "periods": result.periods,
                 "per_year": kpi.periods_per_year,
+                "due": result.due,
+                "reported": result.reported,
+                "missing": list(result.missing),
             }
         )
     return {"year": year, "as_of": as_of.isoformat(), "goals": goals}

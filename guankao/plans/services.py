@@ -41,6 +41,7 @@ KPI_FIELDS = [
     "on_track_from",
     "at_risk_from",
     "metric_key",
+    "over_100",
     "order",
 ]
 MAX_VALUE = Decimal("1e13")
@@ -212,6 +213,10 @@ def _clean_kpi(data: dict) -> dict:
         out["metric_key"] = key
     if "order" in data:
         out["order"] = _order(data["order"])
+    if "over_100" in data:
+        if not isinstance(data["over_100"], bool):
+            raise ServiceError.field("over_100", _("must be true or false"))
+        out["over_100"] = data["over_100"]
     return out
 
 
@@ -313,7 +318,14 @@ def _check_period(kpi: KPI, year: int, period: int) -> None:
         )
 
 
-def _values(kpi: KPI, data: dict) -> dict:
+def _is_rate(kpi: KPI) -> bool:
+    return kpi.accumulation == Accumulation.RATIO or kpi.unit.strip() in ("%", "％")
+
+
+def _checked_value(kpi: KPI, data: dict) -> dict:
+    """The value by the KPI's kind: counts, amounts and rates are never negative; a rate
+    lies within 0–100% unless the KPI allows more, so its numerator is at most its
+    denominator."""
     out = {}
     if kpi.accumulation == Accumulation.RATIO:
         # A rate's value is its numerator / denominator; a value sent with them is not used.
@@ -321,14 +333,30 @@ def _values(kpi: KPI, data: dict) -> dict:
             raise ServiceError.field("denominator", _("a rate needs its numerator and denominator"))
         out["numerator"] = decimal_value("numerator", data["numerator"])
         out["denominator"] = decimal_value("denominator", data["denominator"])
+        if out["numerator"] < 0:
+            raise ServiceError.field("numerator", _("must not be negative"))
         if out["denominator"] <= 0:
             raise ServiceError.field("denominator", _("must be above 0"))
+        if out["numerator"] > out["denominator"] and not kpi.over_100:
+            raise ServiceError.field(
+                "numerator", _("must not exceed the denominator: a rate is at most 100%")
+            )
         value = (out["numerator"] * 100 / out["denominator"]).quantize(Decimal("0.0001"))
         if abs(value) >= MAX_VALUE:
             raise ServiceError.field("value", _("must be a finite number below 10^13"))
         out["value"] = value
-    else:
-        out["value"] = decimal_value("value", data.get("value"))
+        return out
+    value = decimal_value("value", data.get("value"))
+    if value < 0:
+        raise ServiceError.field("value", _("must not be negative"))
+    if _is_rate(kpi) and value > 100 and not kpi.over_100:
+        raise ServiceError.field("value", _("is a rate: at most 100%"))
+    out["value"] = value
+    return out
+
+
+def _values(kpi: KPI, data: dict) -> dict:
+    out = _checked_value(kpi, data)
     out["note"] = validation.text("note", data.get("note", ""), 5000, required=False)
     url = validation.text("evidence_url", data.get("evidence_url", ""), 500, required=False)
     if url:
