@@ -44,7 +44,7 @@ def agenda_candidates():
         yield item, reason
 
 
-REASON_ORDER = {R.SERIOUS: 0, R.OVERDUE: 1, R.AT_RISK: 2, R.RELEASE: 3}
+REASON_ORDER = {R.SERIOUS: 0, R.OVERDUE: 1, R.MILESTONE: 2, R.AT_RISK: 3, R.RELEASE: 4}
 
 
 def default_title(year: int, month: int) -> str:

@@ -205,7 +205,17 @@ def item_update(*, actor, item: Item, expected_version: str | None = None, **dat
         )
     if "lead" in data and not access.can_create(actor, _department("lead", data["lead"])):
         raise NotAllowed(_("You may not hand an item to a department outside yours."))
+    planned = (item.finish_date, item.budget_total)
     co = _clean_item(data, item)
+    if item.baseline_id and planned != (item.finish_date, item.budget_total):
+        field = "finish_date" if planned[0] != item.finish_date else "budget_total"
+        raise ServiceError.field(
+            field,
+            _(
+                "changes only through a revision of the baseline schedule (修正計畫), with its "
+                "reason and the 管考 officer's approval"
+            ),
+        )
     _check_level(item, Rules.current())
     if Item.objects.filter(number=item.number).exclude(pk=item.pk).exists():
         raise ServiceError.field("number", _("is already used by another item"))

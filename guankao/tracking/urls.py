@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guankao.tracking import views, views_board, views_files, views_meetings
+from guankao.tracking import views, views_baseline, views_board, views_files, views_meetings
 
 urlpatterns = [
     path("tracking/", views_board.board, name="tracking_board"),
@@ -17,6 +17,16 @@ urlpatterns = [
     path("tracking/items/<int:pk>/milestones/", views.milestone_add, name="tracking_milestone_add"),
     path(
         "tracking/milestones/<int:pk>/done/", views.milestone_done, name="tracking_milestone_done"
+    ),
+    path(
+        "tracking/items/<int:pk>/baseline/",
+        views_baseline.baseline_propose,
+        name="tracking_baseline_propose",
+    ),
+    path(
+        "tracking/items/<int:pk>/baseline/decide/",
+        views_baseline.baseline_decide,
+        name="tracking_baseline_decide",
     ),
     path("tracking/items/<int:pk>/report/", views.report_file, name="tracking_report_file"),
     path("tracking/reports/<int:pk>/review/", views.report_review, name="tracking_report_review"),
