@@ -422,6 +422,7 @@ class _Writer:
         self.outcomes: list[dict] = []
         self.changed_by: dict[int, int] = {}  # item: the row that created or changed it last
         self.change_words: dict[int, str] = {}
+        self.flags: dict[int, str] = {}  # item: what the import said that the baseline keeps
 
     def write(self, rows: list[_Row]) -> None:
         for row in sorted(rows, key=lambda r: (r.period, r.number)):
@@ -455,6 +456,11 @@ class _Writer:
                 self._changed(item, row, _("new item"))
             else:
                 changes = {k: v for k, v in row.item_data.items() if getattr(item, k) != v}
+                if item.baseline_id and changes.pop("finish_date", None) is not None:
+                    self.flags[item.pk] = _(
+                        "the finish date differs from the approved baseline's and is kept: a "
+                        "revision (修正計畫) changes it"
+                    )
                 if changes:
                     item = services.item_update(actor=self.actor, item=item, **changes)
                     self.updated.add(item.pk)
@@ -496,7 +502,7 @@ class _Writer:
                 self.reader.problem(row, "period", message % figures)
             return
         try:
-            reporting.report_file(
+            report = reporting.report_file(
                 imported=True,
                 actor=self.actor,
                 item=item,
@@ -509,7 +515,15 @@ class _Writer:
             self._fail(row, exc)
             return
         self.counts["reports_filed"] += 1
-        self._outcome(row, item, _("report filed"))
+        what = _("report filed")
+        if report.imported_planned is not None:
+            what = _(
+                "report filed; planned %(said)s%% differs from the approved baseline's "
+                "%(planned)s%%, which is kept (flagged)"
+            ) % {"said": _pct(report.imported_planned), "planned": _pct(report.planned)}
+        if item.pk in self.flags:
+            what = f"{what}; {self.flags.pop(item.pk)}"
+        self._outcome(row, item, what)
 
     def _outcome(self, row: _Row, item: Item, what) -> None:
         if self.changed_by.get(item.pk) == row.number:

@@ -201,8 +201,8 @@ def test_the_baseline_pages(client, works, people):
     assert works.finish_date == dt.date(2027, 6, 30)
     page = client.get(f"/tracking/items/{works.pk}/")
     body = page.content.decode()
-    assert page.status_code == 200 and "curve-%d-title" % works.pk in body
-    assert "money-%d-title" % works.pk in body
+    assert page.status_code == 200 and f"curve-{works.pk}-title" in body
+    assert f"money-{works.pk}-title" in body
 
 
 def test_the_report_form_does_not_ask_for_planned(client, works, people):

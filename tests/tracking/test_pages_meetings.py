@@ -70,7 +70,7 @@ def test_an_officer_opens_the_months_meeting_and_the_agenda_is_built(en, agenda_
 def test_the_meeting_page_groups_the_agenda_by_reason_with_the_snapshot(en, meeting, agenda_items):
     content = en["executive"].get(f"/tracking/meetings/{meeting.pk}/").content.decode()
     headings = re.findall(r'<h3 id="reason-(\w+)">', content)
-    assert headings == ["serious", "overdue", "at_risk", "release"]
+    assert headings == ["serious", "overdue", "milestone", "at_risk", "release"]
     serious = content[content.index('id="reason-serious"') : content.index('id="reason-overdue"')]
     assert f'href="/tracking/items/{agenda_items["city"].pk}/"' in serious
     assert "50%" in serious and "30%" in serious and "20 points" in serious
