@@ -14,7 +14,7 @@ from django.utils import timezone
 from guankao.core.tabular import write_ods
 from guankao.lib.roc import format_roc, format_roc_long
 from guankao.reports.odf import TextDocument
-from guankao.tracking import selectors
+from guankao.tracking import selectors, tally
 from guankao.tracking.models import AgendaEntry, Item, Kind, Meeting
 
 KIND_WORDS = {
@@ -132,8 +132,25 @@ def board_rows(*, user, filters: dict) -> list[list]:
     return rows
 
 
+REASONS_SHEET = "落後原因統計"
+
+
+def reason_rows(*, user, filters: dict) -> tuple[list[str], list[list]]:
+    """Open cases by the lag reason categories of their latest report, by department."""
+    counted = tally.reason_tally(user=user, filters=filters)
+    columns = ["主辦機關", *[c.name for c in counted["categories"]], "合計"]
+    rows = [[r["label"], *r["counts"], r["total"]] for r in counted["departments"]]
+    rows.append(["全市", *counted["totals"], counted["total"]])
+    return columns, rows
+
+
 def board_ods(*, user, filters: dict) -> bytes:
-    return write_ods({BOARD_SHEET: (BOARD_COLUMNS, board_rows(user=user, filters=filters))})
+    return write_ods(
+        {
+            BOARD_SHEET: (BOARD_COLUMNS, board_rows(user=user, filters=filters)),
+            REASONS_SHEET: reason_rows(user=user, filters=filters),
+        }
+    )
 
 
 # The meeting ----------------------------------------------------------------------------

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from guankao.tracking import views, views_baseline, views_board, views_files, views_meetings
+from guankao.tracking import (
+    views,
+    views_baseline,
+    views_board,
+    views_files,
+    views_meetings,
+    views_reasons,
+)
 
 urlpatterns = [
     path("tracking/", views_board.board, name="tracking_board"),
     path("tracking/behind/", views_board.behind, name="tracking_behind"),
     path("tracking/map/", views_board.map_view, name="tracking_map"),
     path("tracking/rules/", views_board.rules, name="tracking_rules"),
+    path("tracking/reasons/", views_reasons.reasons_page, name="tracking_reasons"),
     path("tracking/board.ods", views_files.board_export, name="tracking_board_ods"),
     path("tracking/import/", views_files.import_view, name="tracking_import"),
     path("tracking/my/", views.my_reports, name="tracking_my"),
