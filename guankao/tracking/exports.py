@@ -48,6 +48,7 @@ REASON_WORDS = {
     AgendaEntry.Reason.AT_RISK: "落後或有延誤風險",
     AgendaEntry.Reason.OVERDUE: "逾期未填報",
     AgendaEntry.Reason.RELEASE: "申請解除列管",
+    AgendaEntry.Reason.MILESTONE: "查核點逾期",
 }
 BOARD_SHEET = "列管案件"
 BOARD_COLUMNS = [
@@ -76,6 +77,11 @@ AGENDA_COLUMNS = [
     "落後情形",
     "預定進度(%)",
     "實際進度(%)",
+    "落後原因",
+    "因應對策",
+    "逾期查核點",
+    "前次決議",
+    "應辦理機關",
     "決議",
 ]
 
@@ -175,6 +181,11 @@ def agenda_ods(*, meeting: Meeting) -> bytes:
             LAG_WORDS.get(entry.lag, entry.lag),
             entry.planned,
             entry.actual,
+            entry.reasons,
+            entry.countermeasures,
+            entry.milestones_overdue,
+            entry.last_decision,
+            entry.act_by,
             "；".join(d.text for d in entry.decisions.all()),
         ]
         for entry in _entries(meeting)
@@ -210,22 +221,42 @@ def agenda_odt(*, meeting: Meeting) -> bytes:
         doc.paragraph("本月無須提會討論之列管案件。")
     else:
         doc.table(
-            ["序號", "案件", "主辦機關", "列入原因", "最近進度"],
+            [
+                "序號",
+                "案件",
+                "主辦機關",
+                "列入原因",
+                "最近進度",
+                "落後原因及因應對策",
+                "前次決議／應辦理機關",
+            ],
             [
                 [
                     str(e.order),
                     f"{e.item.number} {e.item.title}",
                     e.item.lead.name,
-                    f"{REASON_WORDS.get(e.reason, e.reason)}（{LAG_WORDS.get(e.lag, e.lag)}）",
+                    f"{REASON_WORDS.get(e.reason, e.reason)}（{LAG_WORDS.get(e.lag, e.lag)}）"
+                    + (f"；逾期查核點 {e.milestones_overdue} 項" if e.milestones_overdue else ""),
                     _progress(e.planned, e.actual),
+                    _reasons(e),
+                    f"{e.last_decision or '—'}／{e.act_by or '—'}",
                 ]
                 for e in entries
             ],
-            widths=[1, 6, 3, 3, 4],
+            widths=[1, 5, 3, 3, 3, 5, 4],
         )
     doc.heading("三、臨時動議", 1)
     doc.paragraph("")
     return doc.to_bytes()
+
+
+def _reasons(entry: AgendaEntry) -> str:
+    parts = []
+    if entry.reasons:
+        parts.append(f"落後原因：{entry.reasons}")
+    if entry.countermeasures:
+        parts.append(f"因應對策：{entry.countermeasures}")
+    return "\n".join(parts) or "—"
 
 
 def _due(value: dt.date | None) -> str:

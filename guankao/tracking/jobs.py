@@ -200,3 +200,11 @@ def _refresh_passed_finish(today: dt.date, rules: Rules) -> int:
 @register("tracking.chase", every=dt.timedelta(hours=1))
 def chase(now: dt.datetime) -> int:
     return sum(v for k, v in sweep(timezone.localdate(now), now).items() if k == "notices")
+
+
+@register("tracking.agenda", every=dt.timedelta(hours=1))
+def agenda_follow(now: dt.datetime) -> int:
+    """Open control meetings' agendas follow the register until the meeting is held."""
+    from guankao.tracking import agenda
+
+    return agenda.refresh_open(timezone.localdate(now))

@@ -52,6 +52,11 @@ urlpatterns = [
         name="tracking_decision_add",
     ),
     path(
+        "tracking/meetings/<int:pk>/agenda/refresh/",
+        views_meetings.agenda_refresh,
+        name="tracking_agenda_refresh",
+    ),
+    path(
         "tracking/meetings/<int:pk>/close/",
         views_meetings.meeting_close,
         name="tracking_meeting_close",

@@ -17,7 +17,7 @@ from guankao.core.http import download
 from guankao.core.tabular import ODS_MIME
 from guankao.reports.odf import ODT_MIME
 from guankao.tracking import exports, imports
-from guankao.tracking.views_meetings import meeting_or_404
+from guankao.tracking.views_meetings import follow, meeting_or_404
 
 IMPORT_TEMPLATE = "tracking/import.html"
 
@@ -40,6 +40,7 @@ def board_export(request):
 @never_cache
 def agenda_export(request, pk: int):
     meeting = meeting_or_404(request, pk)
+    follow(request, meeting, say=False)
     return download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
 
 
@@ -48,6 +49,7 @@ def agenda_export(request, pk: int):
 @never_cache
 def meeting_document(request, pk: int, part: str):
     meeting = meeting_or_404(request, pk)
+    follow(request, meeting, say=False)
     build = {"agenda": exports.agenda_odt, "minutes": exports.minutes_odt}.get(part)
     if build is None:
         raise Http404

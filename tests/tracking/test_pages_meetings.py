@@ -84,7 +84,8 @@ def test_the_meeting_page_groups_the_agenda_by_reason_with_the_snapshot(en, meet
     assert "Record the decision" not in content and "Close the meeting" not in content
 
 
-def test_the_agenda_keeps_the_figures_of_when_it_was_built(en, meeting, agenda_items, people):
+def test_a_closed_agenda_keeps_the_figures_of_when_it_closed(en, meeting, agenda_items, people):
+    meetings.meeting_close(actor=people["officer"], meeting=meeting, minutes="紀錄")
     file(
         agenda_items["city"],
         people["liaison"],
@@ -299,6 +300,12 @@ def test_the_meeting_pages_run_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(8):
         assert en["officer"].get("/tracking/meetings/").status_code == 200
+    # The open meeting first follows the register: a fixed number of reads (and of writes
+    # when something changed) whatever the number of entries.
+    with django_assert_max_num_queries(21):
+        assert en["officer"].get(f"/tracking/meetings/{meeting.pk}/").status_code == 200
+    # A held meeting is frozen: the page only reads.
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
     with django_assert_max_num_queries(12):
         assert en["officer"].get(f"/tracking/meetings/{meeting.pk}/").status_code == 200
 

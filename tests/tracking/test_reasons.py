@@ -30,9 +30,16 @@ def behind(item, actor, codes, actual="40"):
 def test_the_pcms_categories_are_there_and_editable_by_the_officer(people):
     names = list(LagCategory.objects.values_list("name", flat=True))
     assert names == [
-        "用地取得", "管線遷移", "設計變更", "廠商履約", "天候",
-        "預算/經費", "行政程序", "民眾陳抗", "其他",
-    ]  # fmt: off
+        "用地取得",
+        "管線遷移",
+        "設計變更",
+        "廠商履約",
+        "天候",
+        "預算/經費",
+        "行政程序",
+        "民眾陳抗",
+        "其他",
+    ]
     with pytest.raises(NotAllowed):
         reasons.category_save(actor=people["liaison"], code="noise", name="噪音")
     added = reasons.category_save(actor=people["officer"], code="noise", name="噪音陳情")
