@@ -102,6 +102,8 @@ DETAIL_FIELDS = [
     "forecast_method",
     "release_result",
     "release_note",
+    "completed_on",
+    "release_exception",
     "released_at",
     "created_at",
     "updated_at",
@@ -375,7 +377,7 @@ def refuse_report(request, pk: int, payload: NoteIn | None = None):
 @router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
 def request_release(request, pk: int, payload: ReleaseIn):
     item = selectors.item_get(user=request.user, pk=pk)
-    release.release_request(actor=request.user, item=item, result=payload.result)
+    release.release_request(actor=request.user, item=item, **payload.dict())
     return _detail(request.user, pk)
 
 

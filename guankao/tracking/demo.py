@@ -258,8 +258,16 @@ def _history(people) -> None:
             rows = [(year, m, pct, 50_000 * pct) for m, pct in enumerate(S_CURVE, 1)]
             _baseline(item, officer, liaison, rows, "依核定計畫")
             _migrated_reports(item, year, n, liaison, head)
-            release.release_request(actor=liaison, item=item, result="工程完工驗收，核銷完畢。")
-            item = release.release_approve(actor=officer, item=item, note="同意解除列管")
+            release.release_request(
+                actor=liaison,
+                item=item,
+                result="工程完工驗收，核銷完畢。",
+                completed_on=dt.date(year, 12, 20),
+                exception_reason="舊系統移轉案件，驗收紀錄及照片存於紙本卷宗。",
+            )
+            item = release.release_approve(
+                actor=officer, item=item, note="同意解除列管（紙本驗收紀錄已查核）"
+            )
             Item.objects.filter(pk=item.pk).update(released_at=_at(dt.date(year + 1, 1, 15)))
 
 
@@ -392,7 +400,11 @@ def _current(people) -> None:
                 result="已完成初步方案，持續辦理。",
             )
     release.release_request(
-        actor=people["pw.liaison"], item=items["W-07"], result="工程已完工，驗收合格。"
+        actor=people["pw.liaison"],
+        item=items["W-07"],
+        result="工程已完工，驗收合格。",
+        completed_on=today - dt.timedelta(days=5),
+        exception_reason="已完工驗收，驗收紀錄正由廠商補正用印；PCMS 結算進度尚未更新為 100%。",
     )
     _meetings(people, months, today)
 

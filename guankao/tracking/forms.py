@@ -327,9 +327,23 @@ class ReleaseRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What was done, and why control can end."),
     )
+    completed_on = RocDateField(
+        label=_("Completion or acceptance date"),
+        required=False,
+        help_text=_("The day the work was completed or accepted (驗收), such as 115/11/27."),
+    )
     files = MultipleFileField(
         label=_("Evidence and photos"),
-        help_text=_("Before and after photos, the head's signed report (PDF), other documents."),
+        help_text=_(
+            "Before and after photos, the acceptance record, the head's signed report (PDF)."
+        ),
+    )
+    exception_reason = forms.CharField(
+        label=_("Reason to release without full evidence"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when part of the evidence cannot be given; the 管考 officer decides."),
     )
 
 

@@ -163,6 +163,10 @@ class NoteIn(In):
 
 class ReleaseIn(In):
     result: str = Field(..., max_length=5000)
+    completed_on: DateText | None = Field(None, description="completion or acceptance date")
+    exception_reason: str = Field(
+        "", max_length=5000, description="why to release without the full evidence"
+    )
 
 
 class MeetingIn(In):
@@ -251,6 +255,8 @@ class ItemDetailOut(ItemOut):
     origin_meeting: int | None
     release_result: str
     release_note: str
+    completed_on: dt.date | None
+    release_exception: str
     released_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime

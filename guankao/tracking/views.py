@@ -214,6 +214,7 @@ def _render_item(request, item, *, status: int = 200, **forms):
             )
         ),
         "may": may,
+        "release_missing": release.release_missing(item) if item.release_exception else [],
         "today": timezone.localdate(),
         "milestone_form": forms.get("milestone_form") or MilestoneForm(prefix="milestone"),
         "done_form": forms.get("done_form"),
@@ -451,7 +452,11 @@ def release_request(request, pk: int):
     form = ReleaseRequestForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        initial={"result": item.release_result},
+        initial={
+            "result": item.release_result,
+            "completed_on": item.completed_on,
+            "exception_reason": item.release_exception,
+        },
     )
     status = 200
     if posted:
@@ -462,6 +467,8 @@ def release_request(request, pk: int):
                 actor=request.user,
                 item=item,
                 result=form.cleaned_data["result"],
+                completed_on=form.cleaned_data["completed_on"],
+                exception_reason=form.cleaned_data["exception_reason"],
                 files=request.FILES.getlist("files"),
             )
             if saved is not None:
@@ -476,6 +483,7 @@ def release_request(request, pk: int):
         "form": form,
         "files": list(files),
         "open": item.status in (Item.Status.ACTIVE, Item.Status.RETURNED),
+        "missing": release.release_missing(item),
     }
     return render(request, "tracking/release_form.html", context, status=status)
 

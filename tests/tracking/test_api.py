@@ -401,13 +401,19 @@ def test_a_report_that_goes_backwards_is_refused(clients, works, people):
 def test_it_runs_the_release_cycle(clients, works):
     url = f"{API}/items/{works.pk}/release"
     r = _post(clients["liaison"], url, {"result": "完工驗收合格"})
+    assert r.status_code == 400 and set(_fields(r)) == {"completed_on", "files", "actual"}
+    body = {"result": "完工驗收合格", "completed_on": "115/11/10", "exception_reason": "照片補送"}
+    r = _post(clients["liaison"], url, body)
     assert r.status_code == 200 and _json(r)["status"] == "release_requested"
+    assert _json(r)["completed_on"] == "2026-11-10" and _json(r)["release_exception"]
     assert _post(clients["liaison"], f"{url}/approve").status_code == 403
     r = _post(clients["officer"], f"{url}/return", {"note": ""})
     assert r.status_code == 400 and _fields(r) == ["note"]
     r = _post(clients["officer"], f"{url}/return", {"note": "缺驗收照片"})
     assert _json(r)["status"] == "returned" and _json(r)["release_note"] == "缺驗收照片"
-    assert _post(clients["liaison"], url, {"result": "補驗收照片"}).status_code == 200
+    assert _post(clients["liaison"], url, {**body, "result": "補驗收照片"}).status_code == 200
+    r = _post(clients["officer"], f"{url}/approve", {})
+    assert r.status_code == 400 and _fields(r) == ["note"]  # the exception needs a note
     r = _post(clients["officer"], f"{url}/approve", {"note": "准予解除列管"})
     released = _json(r)
     assert r.status_code == 200 and released["status"] == "released" and released["released_at"]
@@ -623,7 +629,7 @@ def endpoints(works, people):
             ("post", f"{API}/reports/{report.pk}/approve", {}),
             ("post", f"{API}/reports/{report.pk}/return", {"note": "n"}),
             ("post", f"{API}/reports/{report.pk}/refuse", {"note": "n"}),
-            ("post", f"{item}/release", {"result": "r"}),
+            ("post", f"{item}/release", {"result": "r", "exception_reason": "e"}),
             ("post", f"{item}/release/approve", {}),
             ("post", f"{item}/release/return", {"note": "n"}),
         ],
@@ -721,8 +727,10 @@ def mapped(people, city, works, directive):
         longitude="120.4536",
     )
     done = _work(people, city, "W-114-007", latitude="23.47", longitude="120.43")
-    release.release_request(actor=people["liaison"], item=done, result="完工")
-    release.release_approve(actor=people["officer"], item=done)
+    release.release_request(
+        actor=people["liaison"], item=done, result="完工", exception_reason="驗收紀錄補送中"
+    )
+    release.release_approve(actor=people["officer"], item=done, note="同意")
     disaster = services.item_create(
         actor=people["officer"],
         kind="disaster",

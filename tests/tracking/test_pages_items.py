@@ -483,6 +483,11 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
     assert clients["head"].post(url, {"result": ""}).status_code == 400
     assert clients["executive"].post(url, {"result": "x"}).status_code == 403
     r = clients["liaison"].post(url, {"result": "完工驗收合格"})
+    assert r.status_code == 400  # the evidence is missing, and the page says what
+    assert [f for f, _w in r.context["missing"]] == ["completed_on", "files", "actual"]
+    r = clients["liaison"].post(
+        url, {"result": "完工驗收合格", "completed_on": "115/11/10", "exception_reason": "照片補送"}
+    )
     assert r.status_code == 302
     works.refresh_from_db()
     assert works.status == Item.Status.RELEASE_REQUESTED
@@ -508,7 +513,7 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
 def test_release_evidence_shows_on_the_item_page(clients, works):
     r = clients["liaison"].post(
         f"/tracking/items/{works.pk}/release/",
-        {"result": "完工驗收合格", "files": png("after.png")},
+        {"result": "完工驗收合格", "files": png("after.png"), "exception_reason": "進度待更新"},
     )
     assert r.status_code == 302
     photo = Attachment.objects.get(owner_id=str(works.pk))

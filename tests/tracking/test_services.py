@@ -119,10 +119,12 @@ def test_directive_reports_handling(directive, people):
 
 
 def test_release_cycle(works, people):
-    release.release_request(actor=people["liaison"], item=works, result="完工驗收")
+    release.release_request(
+        actor=people["liaison"], item=works, result="完工驗收", exception_reason="照片補送"
+    )
     with pytest.raises(NotAllowed):
         release.release_approve(actor=people["head"], item=works)
-    item = release.release_approve(actor=people["officer"], item=works)
+    item = release.release_approve(actor=people["officer"], item=works, note="同意")
     assert item.status == Item.Status.RELEASED and item.released_at
 
 
