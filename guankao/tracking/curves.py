@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from guankao.tracking import charts
+from guankao.lib.roc import format_roc
+from guankao.tracking import charts, gantt
 from guankao.tracking.models import Baseline, Item
 
 DRAWN = (Baseline.State.APPROVED, Baseline.State.SUPERSEDED)
@@ -112,4 +113,31 @@ def _money_svg(item: Item, rows: list[dict]) -> str:
         desc=desc,
         legend=(_("Planned spending"), _("Money spent")),
         id_prefix=f"money-{item.pk}",
+    )
+
+
+def item_gantt(item: Item, milestones: list, today) -> str:
+    """The milestones against today (gantt.py draws it; the page's table has the figures)."""
+    if not milestones:
+        return ""
+    late = sum(1 for m in milestones if gantt.state(m, today) == "overdue")
+    done = sum(1 for m in milestones if m.done_on)
+    desc = _(
+        "%(n)d milestones from %(first)s to %(last)s: %(done)d done, %(late)d overdue. The "
+        "table below the chart lists every milestone."
+    ) % {
+        "n": len(milestones),
+        "first": format_roc(milestones[0].due),
+        "last": format_roc(milestones[-1].due),
+        "done": done,
+        "late": late,
+    }
+    return gantt.gantt(
+        milestones,
+        start=item.start_date,
+        today=today,
+        title=_("Milestones of %(number)s against today") % {"number": item.number},
+        desc=desc,
+        labels={"today": _("Today")},
+        id_prefix=f"gantt-{item.pk}",
     )

@@ -22,7 +22,7 @@ from guankao.core.models import Attachment, Role
 from guankao.lib import progress
 from guankao.lib.roc import format_roc
 from guankao.tracking import access, release, reporting, selectors, services
-from guankao.tracking.curves import item_curves
+from guankao.tracking.curves import item_curves, item_gantt
 from guankao.tracking.forms import (
     ItemFilterForm,
     ItemForm,
@@ -191,6 +191,7 @@ def _render_item(request, item, *, status: int = 200, **forms):
     may["decide"] = may["manage"] and item.status == Item.Status.RELEASE_REQUESTED
     _mark_review_rights(user, item, reports, may)
     curves = item_curves(item, live)
+    milestones = list(item.milestones.all())
     context = {
         "item": item,
         "shows": {
@@ -200,7 +201,8 @@ def _render_item(request, item, *, status: int = 200, **forms):
         },
         "forecast_method": FORECAST_METHODS.get(forecast.method, "") if forecast else "",
         "co_departments": list(item.co_departments.all()),
-        "milestones": list(item.milestones.all()),
+        "milestones": milestones,
+        "gantt": item_gantt(item, milestones, timezone.localdate()),
         "reports": reports,
         "forecast": forecast,
         "curves": curves,
