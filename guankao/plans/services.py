@@ -275,7 +275,7 @@ def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
     if existing is not None and year < today.year:
         raise ServiceError.field(
             "year",
-            _("%(y)d has closed; its target is frozen") % {"y": year - 1911},
+            _("%(y)d has closed; its target is frozen") % {"y": roc_year(year)},
         )
     if not access.can_set_target(actor, plan, year, today):
         raise NotAllowed(

@@ -22,10 +22,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
-from guankao.tracking import geo, meetings, release, reporting, selectors, services
-from guankao.tracking.models import Item, Meeting, Milestone, Report, Rules
+from guankao.tracking import baselines, geo, meetings, release, reporting, selectors, services
+from guankao.tracking.models import Baseline, Item, Meeting, Milestone, Report, Rules
 from guankao.tracking.rules import rules_update
 from guankao.tracking.schemas import (
+    BaselineIn,
+    BaselineOut,
     BehindOut,
     BoardFilters,
     BoardOut,
@@ -100,6 +102,8 @@ DETAIL_FIELDS = [
     "forecast_method",
     "release_result",
     "release_note",
+    "completed_on",
+    "release_exception",
     "released_at",
     "created_at",
     "updated_at",
@@ -300,6 +304,48 @@ def file_report(request, pk: int, payload: ReportIn):
     return Status(201, _report_out(report))
 
 
+def _baseline_out(b: Baseline) -> dict:
+    fields = [f for f in BaselineOut.model_fields if f != "item"]
+    return {f: getattr(b, f) for f in fields} | {"item": b.item_id}
+
+
+@router.get("tracking/items/{int:pk}/baselines", response=list[BaselineOut])
+def list_baselines(request, pk: int):
+    """Every revision of the item's baseline schedule, the original first."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    return [_baseline_out(b) for b in item.baselines.order_by("revision")]
+
+
+@router.post("tracking/items/{int:pk}/baselines", response={201: BaselineOut})
+def propose_baseline(request, pk: int, payload: BaselineIn):
+    """Propose the baseline schedule or a revision (修正計畫, with its reason)."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    baseline = baselines.baseline_propose(actor=request.user, item=item, **payload.dict())
+    return Status(201, _baseline_out(baseline))
+
+
+@router.post("tracking/baselines/{int:pk}/approve", response=BaselineOut)
+def approve_baseline(request, pk: int, payload: NoteIn | None = None):
+    baseline = _baseline(request, pk)
+    done = baselines.baseline_approve(actor=request.user, baseline=baseline, note=_note(payload))
+    return _baseline_out(done)
+
+
+@router.post("tracking/baselines/{int:pk}/reject", response=BaselineOut)
+def reject_baseline(request, pk: int, payload: NoteIn | None = None):
+    baseline = _baseline(request, pk)
+    done = baselines.baseline_reject(actor=request.user, baseline=baseline, note=_note(payload))
+    return _baseline_out(done)
+
+
+def _baseline(request, pk: int) -> Baseline:
+    baseline = Baseline.objects.filter(pk=pk).first()
+    if baseline is None:
+        raise NotFound()
+    selectors.item_get(user=request.user, pk=baseline.item_id)  # 404 when out of reach
+    return baseline
+
+
 @router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
 def approve_report(request, pk: int, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
@@ -331,7 +377,7 @@ def refuse_report(request, pk: int, payload: NoteIn | None = None):
 @router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
 def request_release(request, pk: int, payload: ReleaseIn):
     item = selectors.item_get(user=request.user, pk=pk)
-    release.release_request(actor=request.user, item=item, result=payload.result)
+    release.release_request(actor=request.user, item=item, **payload.dict())
     return _detail(request.user, pk)
 
 

@@ -102,18 +102,59 @@ class DoneIn(In):
     done_on: DateText | None = Field(None, description="default: today; null marks it not done")
 
 
+class MilestoneUpdateIn(In):
+    done_on: DateText | None = None
+    late_reason: str = Field("", max_length=2000)
+    expected_on: DateText | None = None
+
+
 class ReportIn(In):
     year: Whole
     month: Whole
-    planned: Decimal | None = None
+    planned: Decimal | None = Field(
+        None, description="refused: the planned figures come from the approved baseline"
+    )
     actual: Decimal | None = None
-    money_planned: Money | None = None
+    money_planned: Money | None = Field(
+        None, description="refused: the planned figures come from the approved baseline"
+    )
     money_spent: Money | None = None
     work_done: str = Field("", max_length=5000)
-    problems: str = Field("", max_length=5000)
+    problems: str = Field("", max_length=5000, description="遭遇困難")
+    countermeasures: str = Field("", max_length=5000, description="因應對策")
     lag_reason: str = Field("", max_length=5000)
+    lag_categories: list[Annotated[str, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=20, description="lag reason category codes"
+    )
+    correction_reason: str = Field("", max_length=5000)
+    milestones: dict[str, MilestoneUpdateIn] = Field(
+        default_factory=dict, description="open milestones by id: done on a date, or late"
+    )
     handling: _any(*Report.Handling.values) = ""
     result: str = Field("", max_length=5000)
+
+
+class BaselineIn(In):
+    method: Literal["curve", "typed"]
+    start_date: DateText | None = None
+    finish_date: DateText | None = None
+    budget_total: Money | None = None
+    months_text: str = Field("", max_length=20000, description="typed: 115/03 12.5 1200000")
+    reason: str = Field("", max_length=5000)
+
+
+class BaselineOut(BaseModel):
+    id: int
+    item: int
+    revision: int
+    state: str
+    source: str
+    reason: str
+    start_date: dt.date
+    finish_date: dt.date
+    budget_total: int | None
+    months: list
+    decision_note: str
 
 
 class NoteIn(In):
@@ -122,6 +163,10 @@ class NoteIn(In):
 
 class ReleaseIn(In):
     result: str = Field(..., max_length=5000)
+    completed_on: DateText | None = Field(None, description="completion or acceptance date")
+    exception_reason: str = Field(
+        "", max_length=5000, description="why to release without the full evidence"
+    )
 
 
 class MeetingIn(In):
@@ -210,6 +255,8 @@ class ItemDetailOut(ItemOut):
     origin_meeting: int | None
     release_result: str
     release_note: str
+    completed_on: dt.date | None
+    release_exception: str
     released_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -228,7 +275,10 @@ class ReportOut(BaseModel):
     money_spent: int | None
     work_done: str
     problems: str
+    countermeasures: str
     lag_reason: str
+    correction_reason: str
+    imported_planned: Decimal | None
     handling: str
     result: str
     behind: bool
