@@ -8,8 +8,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import calendar, selectors, services
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import AuditEntry, DepartmentKind, Role
 from guankao.lib import workdays

@@ -9,8 +9,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import Department
 from guankao.lib.roc import DateFormatError, parse_date

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
 from guankao.core.errors import NotFound, ServiceError
 from guankao.tracking import geo, meetings, release, reporting, selectors, services
 from guankao.tracking.models import Item, Meeting, Milestone, Report, Rules
