@@ -13,6 +13,7 @@ from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
+from guankao.lib import roc
 from guankao.lib.roc import DateFormatError, parse_date
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, charts, registry, selectors, services
@@ -40,8 +41,8 @@ def _year_param(request, default: int) -> int:
     if not raw.isdigit():
         return default
     year = int(raw)
-    year = year + 1911 if year < 1000 else year
-    return year if 1912 <= year <= 2200 else default
+    year = roc.gregorian_year(year)
+    return year if roc.is_year(year) else default
 
 
 def _as_of_param(request):

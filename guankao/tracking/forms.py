@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guankao.core.forms import RocDateField, YearField
+from guankao.lib import roc
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
 
 TEXTAREA = {"rows": 3}
@@ -189,7 +190,7 @@ class ReportForm(forms.Form):
     resolutions give a handling status and its result."""
 
     # Chosen on the page (?year=&month=) and carried along hidden.
-    year = YearField(label=_("Year"), min_value=1, max_value=2200, widget=forms.HiddenInput)
+    year = YearField(label=_("Year"), min_value=1, max_value=roc.YEAR_MAX, widget=forms.HiddenInput)
     month = forms.IntegerField(
         label=_("Month"), min_value=1, max_value=12, widget=forms.HiddenInput
     )

@@ -30,7 +30,7 @@ from guankao.core import attachments, audit, validation
 from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department, Role
 from guankao.core.tabular import read_table
-from guankao.lib import progress
+from guankao.lib import progress, roc
 from guankao.lib.roc import DateFormatError, parse_date
 from guankao.tracking import access, reporting, services
 from guankao.tracking.models import Item, Kind, Report, Rules
@@ -153,7 +153,7 @@ def parse_period(value: str) -> tuple[int, int]:
         return day.year, day.month
     year = int(year_raw) if len(year_raw) == 4 else int(year_raw) + 1911
     month = int(month_raw)
-    if not 1 <= month <= 12 or not 1912 <= year <= 2200:
+    if not 1 <= month <= 12 or not roc.is_year(year):
         message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")
         raise ServiceError.field("period", message % {"v": value})
     return year, month

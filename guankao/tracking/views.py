@@ -19,7 +19,7 @@ from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment, Role
-from guankao.lib import progress
+from guankao.lib import progress, roc
 from guankao.lib.roc import format_roc
 from guankao.tracking import access, charts, release, reporting, selectors, services
 from guankao.tracking.forms import (
@@ -109,8 +109,8 @@ def _month_param(request, today) -> tuple[int, int]:
     raw_year, raw_month = request.GET.get("year", ""), request.GET.get("month", "")
     if raw_year.isdigit() and raw_month.isdigit():
         y, m = int(raw_year), int(raw_month)
-        y = y + 1911 if 0 < y < 1000 else y
-        if 1912 <= y <= 2200 and 1 <= m <= 12:
+        y = roc.gregorian_year(y)
+        if roc.is_year(y) and 1 <= m <= 12:
             year, month = y, m
     return year, month
 
@@ -407,7 +407,7 @@ def report_file(request, pk: int):
                 messages.success(request, _("Report filed; waiting for the head's approval."))
                 return redirect(_item_url(item, "reports"))
         status = 400
-    due = services.report_due(year, month) if 1912 <= year <= 2200 else None
+    due = services.report_due(year, month) if roc.is_year(year) else None
     context = {
         "item": item,
         "form": form,
