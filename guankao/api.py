@@ -5,15 +5,13 @@ in guankao.core; this module only builds the API object. The names below stay im
 from here for code written before the move.
 """
 
-from ninja import NinjaAPI
-
 from guankao.core import api_errors
 from guankao.core.api_auth import AUTH, PUBLIC, AnonymousAllowed, TokenAuth, token_auth
 from guankao.core.api_paging import Mapped
 
 __all__ = ["AUTH", "PUBLIC", "AnonymousAllowed", "Mapped", "TokenAuth", "api", "token_auth"]
 
-api = NinjaAPI(
+api = api_errors.DocumentedErrorsAPI(
     title="Guankao API",
     version="1",
     urls_namespace="api",

@@ -270,12 +270,12 @@ def list_staff(
     return Mapped(rows, lambda p: _staff_out(request.user, p))
 
 
-@router.get("staff/{int:pk}", response=StaffOut, tags=["staff"])
+@router.get("staff/{pk}", response=StaffOut, tags=["staff"])
 def get_staff(request, pk: Id):
     return _staff_out(request.user, selectors.staff_get(user=request.user, pk=pk))
 
 
-@router.post("staff/{int:pk}/personal-data", response=dict, tags=["staff"])
+@router.post("staff/{pk}/personal-data", response=dict, tags=["staff"])
 def view_personal_data(request, pk: Id):
     """The whole e-mail and phone; the view is written to the audit trail."""
     person = selectors.staff_get(user=request.user, pk=pk)
@@ -290,7 +290,7 @@ def create_staff(request, payload: StaffIn):
     return Status(201, _staff_out(request.user, services.staff_create(actor=request.user, **data)))
 
 
-@router.patch("staff/{int:pk}", response=StaffOut, tags=["staff"])
+@router.patch("staff/{pk}", response=StaffOut, tags=["staff"])
 def update_staff(request, pk: Id, payload: StaffPatch):
     person = selectors.staff_get(user=request.user, pk=pk)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -394,7 +394,7 @@ def create_token(request, payload: TokenIn):
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
-@router.delete("me/tokens/{int:pk}", response={204: None}, tags=["tokens"])
+@router.delete("me/tokens/{pk}", response={204: None}, tags=["tokens"])
 def revoke_token(request, pk: Id):
     services.token_revoke(actor=request.user, token_id=pk)
     return Status(204, None)

@@ -256,12 +256,12 @@ def create_plan(request, payload: PlanIn):
     return Status(201, _plan_out(services.plan_create(actor=request.user, **data)))
 
 
-@router.get("plans/{int:pk}", response=PlanOut)
+@router.get("plans/{pk}", response=PlanOut)
 def get_plan(request, pk: Id):
     return _plan_out(selectors.plan_get(user=request.user, pk=pk))
 
 
-@router.post("plans/{int:pk}/goals", response={201: GoalOut})
+@router.post("plans/{pk}/goals", response={201: GoalOut})
 def create_goal(request, pk: Id, payload: GoalIn):
     plan = selectors.plan_get(user=request.user, pk=pk)
     goal = services.goal_create(
@@ -270,14 +270,14 @@ def create_goal(request, pk: Id, payload: GoalIn):
     return Status(201, {"id": goal.pk, "plan": plan.pk, "number": goal.number, "title": goal.title})
 
 
-@router.get("plans/{int:pk}/kpis", response=list[KpiOut])
+@router.get("plans/{pk}/kpis", response=list[KpiOut])
 def list_kpis(request, pk: Id):
     plan = selectors.plan_get(user=request.user, pk=pk)
     kpis = selectors.kpi_list(user=request.user).filter(goal__plan=plan).prefetch_related("targets")
     return [_kpi_out(k) for k in kpis]
 
 
-@router.post("goals/{int:pk}/kpis", response={201: KpiOut})
+@router.post("goals/{pk}/kpis", response={201: KpiOut})
 def create_kpi(request, pk: Id, payload: KpiIn):
     goal = selectors.goal_get(user=request.user, pk=pk)
     kpi = services.kpi_create(
@@ -286,33 +286,33 @@ def create_kpi(request, pk: Id, payload: KpiIn):
     return Status(201, _kpi_out(kpi))
 
 
-@router.get("kpis/{int:pk}", response=KpiOut)
+@router.get("kpis/{pk}", response=KpiOut)
 def get_kpi(request, pk: Id):
     return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
 
 
-@router.patch("kpis/{int:pk}", response=KpiOut)
+@router.patch("kpis/{pk}", response=KpiOut)
 def update_kpi(request, pk: Id, payload: KpiPatch):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, **data))
 
 
-@router.put("kpis/{int:pk}/targets/{int:year}", response=KpiOut)
+@router.put("kpis/{pk}/targets/{year}", response=KpiOut)
 def set_target(request, pk: Id, year: Year, payload: TargetIn):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     services.target_set(actor=request.user, kpi=kpi, year=year, text=payload.text)
     return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
 
 
-@router.get("kpis/{int:pk}/measurements", response=list[MeasurementOut])
+@router.get("kpis/{pk}/measurements", response=list[MeasurementOut])
 def list_measurements(request, pk: Id, year: Year | None = None):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     rows = selectors.measurement_history(user=request.user, kpi=kpi)
     return [_m_out(m) for m in rows if year is None or m.year == year]
 
 
-@router.post("kpis/{int:pk}/measurements", response={201: MeasurementOut})
+@router.post("kpis/{pk}/measurements", response={201: MeasurementOut})
 def record_measurement(request, pk: Id, payload: MeasurementIn):
     """A value for a period; sending one for a period that has a value is a correction."""
     kpi = selectors.kpi_get(user=request.user, pk=pk)
@@ -321,13 +321,13 @@ def record_measurement(request, pk: Id, payload: MeasurementIn):
     )
 
 
-@router.post("measurements/{int:pk}/approve", response=MeasurementOut)
+@router.post("measurements/{pk}/approve", response=MeasurementOut)
 def approve_measurement(request, pk: Id):
     m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(services.measurement_approve(actor=request.user, measurement_id=m.pk))
 
 
-@router.post("measurements/{int:pk}/return", response=MeasurementOut)
+@router.post("measurements/{pk}/return", response=MeasurementOut)
 def return_measurement(request, pk: Id, payload: ReasonIn):
     m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(
@@ -353,7 +353,7 @@ def open_round(request, payload: RoundIn):
     )
 
 
-@router.get("rounds/{int:year}/submissions", response=list[SubmissionOut])
+@router.get("rounds/{year}/submissions", response=list[SubmissionOut])
 def list_submissions(request, year: Year):
     plan_round = selectors.round_get(user=request.user, year=year)
     return [
@@ -362,13 +362,13 @@ def list_submissions(request, year: Year):
     ]
 
 
-@router.post("submissions/{int:pk}/submit", response=SubmissionOut)
+@router.post("submissions/{pk}/submit", response=SubmissionOut)
 def submit(request, pk: Id):
     selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(rounds.submission_submit(actor=request.user, submission_id=pk))
 
 
-@router.post("submissions/{int:pk}/accept", response=SubmissionOut)
+@router.post("submissions/{pk}/accept", response=SubmissionOut)
 def accept(request, pk: Id):
     selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(
@@ -376,7 +376,7 @@ def accept(request, pk: Id):
     )
 
 
-@router.post("submissions/{int:pk}/return", response=SubmissionOut)
+@router.post("submissions/{pk}/return", response=SubmissionOut)
 def return_submission(request, pk: Id, payload: ReasonIn):
     selectors.submission_get(user=request.user, pk=pk)
     s = rounds.submission_decide(

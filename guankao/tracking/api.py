@@ -251,13 +251,13 @@ def create_item(request, payload: ItemIn):
     return Status(201, _detail(request.user, item.pk))
 
 
-@router.get("tracking/items/{int:pk}", response=ItemDetailOut)
+@router.get("tracking/items/{pk}", response=ItemDetailOut)
 def get_item(request, pk: Id):
     """With milestones, co-departments, the computed lag, risk and forecast, and `version`."""
     return _detail(request.user, pk)
 
 
-@router.patch("tracking/items/{int:pk}", response=ItemDetailOut)
+@router.patch("tracking/items/{pk}", response=ItemDetailOut)
 def update_item(request, pk: Id, payload: ItemPatch):
     """Send the `version` you read: a change made since then is a 400 on `version`."""
     item = selectors.item_get(user=request.user, pk=pk)
@@ -267,14 +267,14 @@ def update_item(request, pk: Id, payload: ItemPatch):
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/milestones", response={201: MilestoneOut})
+@router.post("tracking/items/{pk}/milestones", response={201: MilestoneOut})
 def add_milestone(request, pk: Id, payload: MilestoneIn):
     item = selectors.item_get(user=request.user, pk=pk)
     milestone = services.milestone_add(actor=request.user, item=item, **payload.dict())
     return Status(201, _milestone_out(milestone))
 
 
-@router.post("tracking/milestones/{int:pk}/done", response=MilestoneOut)
+@router.post("tracking/milestones/{pk}/done", response=MilestoneOut)
 def milestone_done(request, pk: Id, payload: DoneIn | None = None):
     milestone = selectors.milestone_get(user=request.user, pk=pk)
     data = payload.dict(exclude_unset=True) if payload else {}
@@ -286,14 +286,14 @@ def milestone_done(request, pk: Id, payload: DoneIn | None = None):
 # Reports ---------------------------------------------------------------------------------
 
 
-@router.get("tracking/items/{int:pk}/reports", response=list[ReportOut])
+@router.get("tracking/items/{pk}/reports", response=list[ReportOut])
 def list_reports(request, pk: Id):
     """Every report of the item, newest month and revision first."""
     item = selectors.item_get(user=request.user, pk=pk)
     return [_report_out(r) for r in selectors.item_reports(item=item)]
 
 
-@router.post("tracking/items/{int:pk}/reports", response={201: ReportOut})
+@router.post("tracking/items/{pk}/reports", response={201: ReportOut})
 def file_report(request, pk: Id, payload: ReportIn):
     """The month's report: planned/actual/money for works, programmes and grants; handling
     and result for directives and resolutions. Late when filed after the due day."""
@@ -302,7 +302,7 @@ def file_report(request, pk: Id, payload: ReportIn):
     return Status(201, _report_out(report))
 
 
-@router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
+@router.post("tracking/reports/{pk}/approve", response=ReportOut)
 def approve_report(request, pk: Id, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(
@@ -310,7 +310,7 @@ def approve_report(request, pk: Id, payload: NoteIn | None = None):
     )
 
 
-@router.post("tracking/reports/{int:pk}/return", response=ReportOut)
+@router.post("tracking/reports/{pk}/return", response=ReportOut)
 def return_report(request, pk: Id, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(
@@ -318,7 +318,7 @@ def return_report(request, pk: Id, payload: NoteIn | None = None):
     )
 
 
-@router.post("tracking/reports/{int:pk}/refuse", response=ReportOut)
+@router.post("tracking/reports/{pk}/refuse", response=ReportOut)
 def refuse_report(request, pk: Id, payload: NoteIn | None = None):
     """The 管考 officer refuses a late report; the month then counts as not reported."""
     report = selectors.report_get(user=request.user, pk=pk)
@@ -330,21 +330,21 @@ def refuse_report(request, pk: Id, payload: NoteIn | None = None):
 # Release from control --------------------------------------------------------------------
 
 
-@router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
+@router.post("tracking/items/{pk}/release", response=ItemDetailOut)
 def request_release(request, pk: Id, payload: ReleaseIn):
     item = selectors.item_get(user=request.user, pk=pk)
     release.release_request(actor=request.user, item=item, result=payload.result)
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/release/approve", response=ItemDetailOut)
+@router.post("tracking/items/{pk}/release/approve", response=ItemDetailOut)
 def approve_release(request, pk: Id, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
     release.release_approve(actor=request.user, item=item, note=_note(payload))
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/release/return", response=ItemDetailOut)
+@router.post("tracking/items/{pk}/release/return", response=ItemDetailOut)
 def return_release(request, pk: Id, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
     release.release_return(actor=request.user, item=item, note=_note(payload))
@@ -367,12 +367,12 @@ def open_meeting(request, payload: MeetingIn):
     return Status(201, _meeting_detail(request.user, meeting.pk))
 
 
-@router.get("tracking/meetings/{int:pk}", response=MeetingDetailOut)
+@router.get("tracking/meetings/{pk}", response=MeetingDetailOut)
 def get_meeting(request, pk: Id):
     return _meeting_detail(request.user, pk)
 
 
-@router.post("tracking/meetings/{int:pk}/decisions", response={201: DecisionOut})
+@router.post("tracking/meetings/{pk}/decisions", response={201: DecisionOut})
 def record_decision(request, pk: Id, payload: DecisionIn):
     """A decision (決議) becomes a directive item of the department: its id and number are
     in `directive`."""
@@ -388,7 +388,7 @@ def record_decision(request, pk: Id, payload: DecisionIn):
     return Status(201, _decision_out(decision))
 
 
-@router.post("tracking/meetings/{int:pk}/close", response=MeetingDetailOut)
+@router.post("tracking/meetings/{pk}/close", response=MeetingDetailOut)
 def close_meeting(request, pk: Id, payload: CloseIn):
     """Close it with the minutes: the month's review (KPI 三-1) is then held."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
