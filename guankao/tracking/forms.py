@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guankao.core.forms import RocDateField, YearField
+from guankao.core.forms import RocDateField, SafeForm, YearField
 from guankao.lib import roc
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
 
@@ -65,7 +65,7 @@ def _money(label):
     )
 
 
-class ItemForm(forms.Form):
+class ItemForm(SafeForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     number = forms.CharField(label=_("Number"), max_length=40)
     title = forms.CharField(label=pgettext_lazy("controlled case", "Title"), max_length=300)
@@ -142,7 +142,7 @@ def _label(department) -> str:
     return f"{indent}{department.name} ({department.code})"
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(SafeForm):
     q = forms.CharField(label=_("Search number, title or tender"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
@@ -176,16 +176,16 @@ class ItemFilterForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(SafeForm):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due = RocDateField(label=_("Due date"))
 
 
-class MilestoneDoneForm(forms.Form):
+class MilestoneDoneForm(SafeForm):
     done_on = RocDateField(label=_("Done on"), required=False, help_text=_("Empty for today."))
 
 
-class ReportForm(forms.Form):
+class ReportForm(SafeForm):
     """One month's report. Progress kinds give percentages and money; directives and
     resolutions give a handling status and its result."""
 
@@ -245,7 +245,7 @@ class ReportForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("year", "month", "files")}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     action = forms.ChoiceField(
         choices=[
             ("approve", _("Approve")),
@@ -258,7 +258,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class ReleaseRequestForm(forms.Form):
+class ReleaseRequestForm(SafeForm):
     result = forms.CharField(
         label=_("Result achieved"),
         max_length=5000,
@@ -271,7 +271,7 @@ class ReleaseRequestForm(forms.Form):
     )
 
 
-class ReleaseDecisionForm(forms.Form):
+class ReleaseDecisionForm(SafeForm):
     action = forms.ChoiceField(
         choices=[("approve", _("Release from control")), ("return", _("Return"))]
     )
