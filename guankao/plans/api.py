@@ -408,6 +408,8 @@ def scorecard(request, query: Query[ScorecardQuery]):
     """Signed in: the live scorecard, scoped to what you may see. Anonymous: the latest
     published scorecard for that year (and department), or 404."""
     year = roc.gregorian_year(query.year)
+    if not roc.is_year(year):
+        raise ServiceError.field("year", roc.year_range_message())
     if not request.user.is_authenticated:
         return _published(year, query.department)
     department = _department(request.user, query.department)

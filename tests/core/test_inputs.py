@@ -217,3 +217,10 @@ def test_the_audit_and_roster_exports_survive_a_stored_control_character(clients
         assert r.status_code == 200
     document = odfdo.Document(io.BytesIO(clients["admin"].get("/audit/export.ods").content))
     assert "壞\ufffd字\ufffd" in document.get_formatted_text()
+
+
+@pytest.mark.parametrize("year", ["1500", "0", "2201"])
+def test_the_scorecard_year_is_bounded_as_well(clients, year):
+    r = clients["anonymous"].get(f"/api/v1/scorecard?year={year}")
+    assert r.status_code in (400, 422)
+    assert "year" in _problems(r)
