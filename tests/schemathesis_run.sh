@@ -19,6 +19,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT
 export PGOPTIONS="--client-min-messages=warning"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db" >/dev/null
 export GUANKAO_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$db"
