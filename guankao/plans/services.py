@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guankao.core import attachments, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
+from guankao.lib import roc
 from guankao.lib.roc import roc_year
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, notices, registry
@@ -56,8 +57,8 @@ def _choice(field: str, value, choices) -> str:
 
 
 def _year(field: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1912 <= value <= 2200:
-        raise ServiceError.field(field, _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not roc.is_year(value):
+        raise ServiceError.field(field, roc.year_range_message())
     return value
 
 

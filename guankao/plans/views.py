@@ -14,6 +14,7 @@ from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
+from guankao.lib import roc
 from guankao.lib.roc import DateFormatError, parse_date, roc_year, year_from_input
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, charts, notices, registry, selectors, services
@@ -42,7 +43,7 @@ def _year_param(request, default: int) -> int:
         return default
     year = int(raw)
     year = year_from_input(year)
-    return year if 1912 <= year <= 2200 else default
+    return year if roc.is_year(year) else default
 
 
 def _as_of_param(request):

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guankao.core.forms import RocDateField, YearField
+from guankao.core.forms import RocDateField, SafeForm, YearField
+from guankao.lib import roc
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
 
 TEXTAREA = {"rows": 3}
@@ -65,7 +66,7 @@ def _money(label):
     )
 
 
-class ItemForm(forms.Form):
+class ItemForm(SafeForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     number = forms.CharField(label=_("Number"), max_length=40)
     title = forms.CharField(label=pgettext_lazy("controlled case", "Title"), max_length=300)
@@ -150,7 +151,7 @@ def _label(department) -> str:
     return f"{indent}{department.name} ({department.code})"
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(SafeForm):
     q = forms.CharField(label=_("Search number, title or tender"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
@@ -184,23 +185,23 @@ class ItemFilterForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(SafeForm):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due = RocDateField(label=_("Due date"))
 
 
-class MilestoneDoneForm(forms.Form):
+class MilestoneDoneForm(SafeForm):
     done_on = RocDateField(label=_("Done on"), required=False, help_text=_("Empty for today."))
 
 
-class ReportForm(forms.Form):
+class ReportForm(SafeForm):
     """One month's report. Progress kinds give actual progress and money spent (the planned
     figures come from the approved baseline); directives and resolutions give a handling
     status and its result. The case's open milestones due by the month's end are asked
     for: done on a date, or late with a reason."""
 
     # Chosen on the page (?year=&month=) and carried along hidden.
-    year = YearField(label=_("Year"), min_value=1, max_value=2200, widget=forms.HiddenInput)
+    year = YearField(label=_("Year"), min_value=1, max_value=roc.YEAR_MAX, widget=forms.HiddenInput)
     month = forms.IntegerField(
         label=_("Month"), min_value=1, max_value=12, widget=forms.HiddenInput
     )
@@ -307,7 +308,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     action = forms.ChoiceField(
         choices=[
             ("approve", _("Approve")),
@@ -320,7 +321,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class ReleaseRequestForm(forms.Form):
+class ReleaseRequestForm(SafeForm):
     result = forms.CharField(
         label=_("Result achieved"),
         max_length=5000,
@@ -347,7 +348,7 @@ class ReleaseRequestForm(forms.Form):
     )
 
 
-class ReleaseDecisionForm(forms.Form):
+class ReleaseDecisionForm(SafeForm):
     action = forms.ChoiceField(
         choices=[("approve", _("Release from control")), ("return", _("Return"))]
     )
@@ -360,7 +361,7 @@ class ReleaseDecisionForm(forms.Form):
     )
 
 
-class BaselineForm(forms.Form):
+class BaselineForm(SafeForm):
     """Propose the baseline schedule, or a revision of it (修正計畫)."""
 
     method = forms.ChoiceField(
@@ -394,7 +395,7 @@ class BaselineForm(forms.Form):
     )
 
 
-class BaselineDecisionForm(forms.Form):
+class BaselineDecisionForm(SafeForm):
     action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(
         label=_("Officer's note"),

@@ -20,7 +20,7 @@ from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment
-from guankao.lib import progress
+from guankao.lib import progress, roc
 from guankao.lib.roc import format_roc, format_roc_month, roc_year, year_from_input
 from guankao.tracking import access, release, reporting, selectors, services
 from guankao.tracking.curves import item_curves, item_gantt
@@ -120,7 +120,7 @@ def _month_param(request, today) -> tuple[int, int]:
     if raw_year.isdigit() and raw_month.isdigit():
         y, m = int(raw_year), int(raw_month)
         y = year_from_input(y)
-        if 1912 <= y <= 2200 and 1 <= m <= 12:
+        if roc.is_year(y) and 1 <= m <= 12:
             year, month = y, m
     return year, month
 
@@ -393,7 +393,7 @@ def report_file(request, pk: int):
                 messages.success(request, _("Report filed; waiting for the head's approval."))
                 return redirect(_item_url(item, "reports"))
         status = 400
-    due = services.report_due(year, month) if 1912 <= year <= 2200 else None
+    due = services.report_due(year, month) if roc.is_year(year) else None
     context = {
         "item": item,
         "form": form,
@@ -403,7 +403,7 @@ def report_file(request, pk: int):
         "late": due is not None and today > due,
         "month_reports": list(item.reports.filter(year=year, month=month)),
         "plan": _month_plan(item, year, month),
-        "month_end": services.month_end(year, month) if 1912 <= year <= 2200 else None,
+        "month_end": services.month_end(year, month) if roc.is_year(year) else None,
     }
     return render(request, "tracking/report_form.html", context, status=status)
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guankao.core.errors import NotAllowed, ServiceError
-from guankao.core.forms import add_service_errors
+from guankao.core.forms import SafeForm, add_service_errors
 from guankao.tracking import access, reasons, tally
 from guankao.tracking.models import LagCategory
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(SafeForm):
     code = forms.CharField(
         label=gettext_lazy("Code"),
         max_length=30,
