@@ -12,11 +12,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core import audit, selectors, services
-from guankao.core.errors import NotFound
+from guankao.core.errors import NotFound, ServiceError
 from guankao.core.forms import (
     LoginForm,
     TokenCreateForm,
     TotpConfirmForm,
+    add_service_errors,
 )
 from guankao.core.models import AuditEntry
 
@@ -37,6 +38,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
 
 @login_required
 def home(request):
@@ -52,19 +58,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("Your password has been changed."))
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def get_success_url(self):
         return "/account/"
 
 
 @login_required
-def account(request):
+def account(request, form=None, status=200):
     tokens = request.user.api_tokens.all()
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     new_token = request.session.pop("new_token", None)
     return render(
         request,
         "core/account.html",
-        {"tokens": tokens, "device": device, "form": TokenCreateForm(), "new_token": new_token},
+        {
+            "tokens": tokens,
+            "device": device,
+            "form": form or TokenCreateForm(),
+            "new_token": new_token,
+        },
+        status=status,
     )
 
 
@@ -72,12 +89,15 @@ def account(request):
 @require_POST
 def token_create(request):
     form = TokenCreateForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        return account(request, form=form, status=400)
+    try:
         _token, raw = services.token_create(actor=request.user, name=form.cleaned_data["name"])
-        # Shown once on the next page, then gone: only its hash is stored.
-        request.session["new_token"] = raw
-    else:
-        messages.error(request, _("Give the token a name (at most 100 characters)."))
+    except ServiceError as exc:
+        add_service_errors(form, exc)
+        return account(request, form=form, status=400)
+    # Shown once on the next page, then gone: only its hash is stored.
+    request.session["new_token"] = raw
     return redirect("account")
 
 
@@ -116,6 +136,7 @@ def two_factor(request):
         request,
         "core/two_factor.html",
         {"form": form, "qr": qr, "secret": device.key, "config_url": device.config_url},
+        status=400 if form.errors else 200,
     )
 
 

@@ -7,15 +7,14 @@ dates, permissions) and name the field when something is wrong.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core import selectors as core_selectors
 from guankao.core.forms import RocDateField, YearField
-from guankao.core.models import Department
 from guankao.tracking.models import Item, Kind
 
 
 def department_choices() -> list[tuple[str, str]]:
     """Active departments as (code, "name (code)"), in the organisation's order: one query."""
-    rows = Department.objects.filter(active=True).order_by("path").values_list("code", "name")
-    return [(code, f"{name} ({code})") for code, name in rows]
+    return core_selectors.department_choices()
 
 
 class BoardFilterForm(forms.Form):

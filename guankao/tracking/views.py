@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from guankao.core import attachments
+from guankao.core import attachments, audit
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment, Role
@@ -127,6 +127,7 @@ def item_list(request):
         status = 200 if form.is_valid() else 400
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     rows = selectors.item_list(user=request.user, filters=filters)
+    rows = rows.order_by("-created_at", "-pk")  # newest first
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -226,7 +227,7 @@ def _render_item(request, item, *, status: int = 200, **forms):
         "curve": curve,
         "curve_rows": curve_rows,
         "chases": list(selectors.item_chases(item=item)),
-        "audit": list(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
+        "audit": audit.describe(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
         "audit_limit": AUDIT_SHOWN,
         "release_files": list(
             attachments.attachments_for(
@@ -355,7 +356,7 @@ def milestone_done(request, pk: int):
     item = milestone.item
     if not access.can_edit(request.user, item):
         raise PermissionDenied
-    form = MilestoneDoneForm(request.POST)
+    form = MilestoneDoneForm(request.POST, auto_id=f"%s-{milestone.pk}")
     if form.is_valid():
         done_on = form.cleaned_data["done_on"] or timezone.localdate()
         if _attempt(
@@ -424,7 +425,7 @@ def report_file(request, pk: int):
 @require_POST
 def report_review(request, pk: int):
     report = _report_or_404(request, pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, auto_id=f"%s-{report.pk}")
     if form.is_valid():
         service = {
             "approve": reporting.report_approve,

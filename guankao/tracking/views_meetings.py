@@ -4,7 +4,9 @@ the minutes. Every member of staff reads meetings; only 管考 officers change t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +26,7 @@ from guankao.tracking.forms_board import (
 from guankao.tracking.models import AgendaEntry, Meeting
 
 GENERAL = "general"
+MEETINGS_PAGE_SIZE = 24
 
 
 def meeting_or_404(request, pk) -> Meeting:
@@ -43,7 +46,7 @@ def meeting_list(request):
     status = 200
     if request.method == "POST":
         if not may_open:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         form = MeetingOpenForm(request.POST)
         if form.is_valid():
             try:
@@ -51,7 +54,7 @@ def meeting_list(request):
             except ServiceError as exc:
                 add_service_errors(form, exc)
             except NotAllowed:
-                return HttpResponse(status=403)
+                raise PermissionDenied from None
             else:
                 messages.success(
                     request,
@@ -60,11 +63,12 @@ def meeting_list(request):
                 )
                 return redirect("tracking_meeting", pk=meeting.pk)
         status = 400
-    rows = selectors.meeting_list(user=request.user)
+    rows = selectors.meeting_list(user=request.user).order_by("-year", "-month", "-pk")
+    page = Paginator(rows, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracking/meetings.html",
-        {"meetings": rows, "form": form, "may_open": may_open},
+        {"meetings": page, "page": page, "form": form, "may_open": may_open},
         status=status,
     )
 
@@ -108,6 +112,9 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
             for entry in group["entries"]:
                 entry.form = forms[entry.pk]
     decisions = list(selectors.meeting_decisions(meeting=meeting))
+    linked = [e.item_id for g in groups for e in g["entries"]]
+    linked += [p.directive_id for g in groups for e in g["entries"] for p in e.decisions.all()]
+    linked += [d.directive_id for d in decisions]
     return render(
         request,
         "tracking/meeting_detail.html",
@@ -120,6 +127,7 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
             "close_form": close_form or MeetingCloseForm(initial={"minutes": meeting.minutes}),
             "may_manage": may_manage,
             "error_form": bound[1] if bound else close_form,
+            "readable": selectors.readable_item_ids(user=request.user, ids=linked),
         },
         status=status,
     )
@@ -146,7 +154,7 @@ def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:
 def decision_add(request, pk: int):
     meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     entry = _entry(meeting, request.POST.get("entry", ""))
     key, prefix = (entry.pk, f"entry{entry.pk}") if entry else (GENERAL, GENERAL)
     form = DecisionForm(request.POST, prefix=prefix, departments=department_choices())
@@ -158,7 +166,7 @@ def decision_add(request, pk: int):
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
         else:
             directive = decision.directive
             messages.success(
@@ -182,7 +190,7 @@ def decision_add(request, pk: int):
 def meeting_close(request, pk: int):
     meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     form = MeetingCloseForm(request.POST)
     if form.is_valid():
         try:
@@ -190,7 +198,7 @@ def meeting_close(request, pk: int):
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
         else:
             messages.success(request, _("The meeting is closed with its minutes."))
             return redirect("tracking_meeting", pk=meeting.pk)

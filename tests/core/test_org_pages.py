@@ -24,7 +24,7 @@ def test_it_refuses_a_stale_department_form_and_changes_nothing(clients, city, p
     stale = dict(c.get("/departments/PW/edit/").context["form"].initial)
     services.department_update(actor=people["admin"], department=city["pw"], name="工務處（新）")
     r = c.post("/departments/PW/edit/", {**stale, "name": "工務局", "active": "on"})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "someone else" in r.content.decode() or "其他人" in r.content.decode()
     assert Department.objects.get(code="PW").name == "工務處（新）"
 

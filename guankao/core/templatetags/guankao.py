@@ -1,5 +1,6 @@
 from django import template
 
+from guankao.core import vocabulary
 from guankao.lib.roc import format_roc, format_roc_long
 
 register = template.Library()
@@ -18,3 +19,9 @@ def roc(value):
 @register.filter
 def roc_long(value):
     return format_roc_long(value)
+
+
+@register.simple_tag
+def tone_chip(tone, word):
+    """A status in the shared vocabulary: {% tone_chip "behind" _("Behind on money") %}."""
+    return vocabulary.chip(tone, word)

@@ -1,0 +1,48 @@
+/* Shared page behaviour, loaded on every page (no inline script: the pages run under a
+   Content-Security-Policy without 'unsafe-inline').
+
+   - A refused form's error summary takes the focus on load, so the reader (and a screen
+     reader) lands on what went wrong, and the page scrolls to it whatever its length.
+   - A link in the summary moves the focus to its field and shows the field's label. */
+(function () {
+  "use strict";
+
+  function focusSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) {
+      return;
+    }
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "start" });
+  }
+
+  function labelFor(input) {
+    var holder = input.closest("fieldset") || input.closest("div, p");
+    return (input.id && document.querySelector('label[for="' + input.id + '"]')) || holder;
+  }
+
+  function followSummaryLink(event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var input = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!input) {
+      return;
+    }
+    event.preventDefault();
+    var details = input.closest("details");
+    if (details) {
+      details.open = true;
+    }
+    (labelFor(input) || input).scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", followSummaryLink);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusSummary);
+  } else {
+    focusSummary();
+  }
+})();
