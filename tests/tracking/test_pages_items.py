@@ -164,7 +164,7 @@ def test_it_lets_the_liaison_file_and_the_head_approve(clients, works, people):
     report = Report.objects.get(item=works)
     assert (report.state, report.actual, report.money_spent) == ("submitted", 50, 3_900_000)
     html = clients["head"].get(f"/tracking/items/{works.pk}/").content.decode()
-    assert f'action="/tracking/reports/{report.pk}/review/"' in html
+    assert f'action="/tracking/reports/{report.pk}/review/#review-{report.pk}"' in html
     r = clients["head"].post(
         f"/tracking/reports/{report.pk}/review/", {"action": "approve", "note": "同意"}
     )
