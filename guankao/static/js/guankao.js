@@ -45,4 +45,34 @@
   } else {
     focusSummary();
   }
+  // Scrolling to the form's #anchor after loading resets the focus: take it back then,
+  // unless the reader has already moved it.
+  window.addEventListener("load", function () {
+    if (!document.activeElement || document.activeElement === document.body) {
+      focusSummary();
+    }
+  });
+})();
+
+/* A table wider than the phone scrolls inside its own box (guankao.css); such a box must be
+   reachable by keyboard, so it joins the tab order while, and only while, it scrolls. */
+(function () {
+  "use strict";
+
+  function markScrollingTables() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.setAttribute("tabindex", "0");
+      } else if (table.getAttribute("tabindex") === "0") {
+        table.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markScrollingTables);
+  } else {
+    markScrollingTables();
+  }
+  window.addEventListener("resize", markScrollingTables);
 })();
