@@ -396,7 +396,7 @@ def test_it_submits_accepts_and_returns_through_the_round_page(pw, plan_round, c
         assert response.status_code == 403
     response = clients["officer"].post(url, {"action": "return", "submission": pw.pk})
     assert response.status_code == 400  # refused, the page again: a reason is required
-    assert 'href="#s%d-reason"' % pw.pk in response.content.decode()
+    assert f'href="#s{pw.pk}-reason"' in response.content.decode()
     pw.plan.refresh_from_db()
     assert pw.plan.status == "submitted"
     clients["officer"].post(url, {"action": "return", "submission": pw.pk, "reason": "請補充"})
