@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
@@ -32,23 +33,52 @@ def run_action(request, action, *, refused, done: str | None = None) -> HttpResp
     return None
 
 
+def confirmed(request) -> bool:
+    """True once the reader has said yes on the confirmation page (see `confirm_page`)."""
+    return request.POST.get("confirmed") == "1"
+
+
+def confirm_page(request, *, title, consequences, button, cancel_url) -> HttpResponse:
+    """An irreversible action asks first, on a page of its own (no script needed): what
+    will happen, in words; the same POST again with `confirmed=1`, or back."""
+    fields = [(k, v) for k, values in request.POST.lists() for v in values]
+    fields = [(k, v) for k, v in fields if k not in ("csrfmiddlewaretoken", "confirmed")]
+    context = {
+        "title": title,
+        "consequences": consequences,
+        "button": button,
+        "cancel_url": cancel_url,
+        "action": request.get_full_path(),
+        "fields": fields,
+    }
+    return render(request, "core/confirm.html", context)
+
+
 def import_refused(request, kind: str, problems) -> HttpResponse:
     """A refused roster or calendar import: every problem by row and column, 400."""
     context = {"problems": problems, "kind": kind}
     return render(request, "core/import_errors.html", context, status=REFUSED)
 
 
-def content_disposition(filename: str) -> str:
+def dated_filename(stem: str, ext: str, day=None) -> str:
+    """A download's name as a clerk files it: 「列管案件總表_1151203.ods」 (民國 date)."""
+    day = day or timezone.localdate()
+    return f"{stem}_{day.year - 1911:03d}{day.month:02d}{day.day:02d}.{ext}"
+
+
+def content_disposition(filename: str, fallback: str = "") -> str:
     """`attachment` with an ASCII fallback and the real (Chinese) name in RFC 5987
     `filename*`, which every current browser prefers."""
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    fallback = fallback or filename
+    fallback = fallback.encode("ascii", "replace").decode("ascii").replace("?", "_")
     fallback = fallback.replace('"', "_").replace("\\", "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    """A generated file (export, report) offered for saving, never sniffed as another type."""
+def download(content: bytes, filename: str, content_type: str, fallback: str = "") -> HttpResponse:
+    """A generated file (export, report) offered for saving, never sniffed as another type.
+    `fallback`: the ASCII name for the few clients that ignore `filename*`."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename, fallback)
     response["X-Content-Type-Options"] = "nosniff"
     return response

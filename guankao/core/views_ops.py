@@ -19,7 +19,7 @@ from guankao.core.forms import (
     WorkdayCalcForm,
     add_service_errors,
 )
-from guankao.core.http import download, import_refused
+from guankao.core.http import dated_filename, download, import_refused
 from guankao.core.models import CalendarOverride
 from guankao.core.tabular import write_csv, write_ods
 from guankao.lib import workdays
@@ -159,4 +159,5 @@ def audit_export(request, fmt: str):
             "text/csv; charset=utf-8",
             "csv",
         )
-    return download(content, f"guankao-audit.{ext}", content_type)
+    name = dated_filename("稽核紀錄", ext)
+    return download(content, name, content_type, fallback=f"guankao-audit.{ext}")

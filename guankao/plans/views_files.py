@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
-from guankao.core.http import download
+from guankao.core.http import dated_filename, download
 from guankao.lib.roc import roc_year
 from guankao.plans import kpi_table, selectors
 from guankao.plans.report import performance_report_odt
@@ -89,5 +89,8 @@ def performance_report(request):
     content = performance_report_odt(
         actor=request.user, year=year, department=department, as_of=as_of
     )
-    suffix = f"-{department.code}" if department is not None else ""
-    return download(content, f"performance-report-{roc_year(year)}{suffix}.odt", ODT_MIME)
+    suffix = f"_{department.name}" if department is not None else ""
+    name = dated_filename(f"施政績效報告_{roc_year(year)}年{suffix}", "odt")
+    ascii_suffix = f"-{department.code}" if department is not None else ""
+    fallback = f"performance-report-{roc_year(year)}{ascii_suffix}.odt"
+    return download(content, name, ODT_MIME, fallback=fallback)

@@ -3,6 +3,8 @@ milestones, notices, audit, release), the item form, the monthly report form, re
 release, and "my reports due". Thin: selectors read, services write and check; a bad
 field comes back on the form with status 400 and nothing changed."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 from guankao.core import attachments, audit
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.http import confirm_page, confirmed
 from guankao.core.models import Attachment, Role
 from guankao.lib import progress
 from guankao.lib.roc import format_roc
@@ -36,6 +39,7 @@ from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Report
 
 PAGE_SIZE = 50
 AUDIT_SHOWN = 100
+RETURN_APPROVED_DAYS = 45  # the officer's window to send an approved report back
 FORECAST_METHODS = {
     progress.S_CURVE: gettext_lazy("S-curve (logistic) fit"),
     progress.LINEAR: gettext_lazy("Linear trend of recent reports"),
@@ -184,10 +188,17 @@ def _curve(item, live):
 
 
 def _mark_review_rights(user, item, reports, may: dict) -> None:
+    """Who sees which buttons under each report. The officer may still return an approved
+    report, but only the newest one and only for a while: no return box under reports
+    approved long ago."""
+    live = [r for r in reports if r.live]
+    newest = max(live, key=lambda r: (r.year, r.month), default=None)
+    since = timezone.now() - dt.timedelta(days=RETURN_APPROVED_DAYS)
     for r in reports:
         submitted, approved = r.state == Report.State.SUBMITTED, r.state == Report.State.APPROVED
+        recent = approved and r is newest and r.reviewed_at is not None and r.reviewed_at >= since
         r.may_approve = may["review"] and submitted and r.filed_by_id != user.pk
-        r.may_return = (may["review"] and submitted) or (may["manage"] and approved)
+        r.may_return = (may["review"] and submitted) or (may["manage"] and recent)
         r.may_refuse = may["manage"] and r.late and (submitted or approved)
 
 
@@ -370,6 +381,21 @@ def milestone_done(request, pk: int):
 # Monthly reports -------------------------------------------------------------------------
 
 
+def _returned(month_reports) -> Report | None:
+    """The month's newest revision when the head returned it: the form starts from it."""
+    newest = max(month_reports, key=lambda r: r.revision, default=None)
+    return newest if newest is not None and newest.state == Report.State.RETURNED else None
+
+
+def _report_initial(report: Report | None) -> dict:
+    if report is None:
+        return {}
+    names = ("planned", "actual", "money_planned", "money_spent", "handling", "result")
+    names += ("work_done", "problems", "lag_reason")
+    initial = {name: getattr(report, name) for name in names}
+    return {k: ("" if v is None else str(v)) for k, v in initial.items()}
+
+
 @login_required
 def report_file(request, pk: int):
     item = _item_or_404(request, pk)
@@ -378,11 +404,13 @@ def report_file(request, pk: int):
     today = timezone.localdate()
     year, month = _month_param(request, today)
     posted = request.method == "POST"
+    month_reports = list(item.reports.filter(year=year, month=month).select_related("reviewed_by"))
+    returned = _returned(month_reports)
     form = ReportForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         progress=item.reports_progress,
-        initial={"year": year - 1911, "month": month},
+        initial={"year": year - 1911, "month": month, **_report_initial(returned)},
     )
     status = 200
     if posted:
@@ -416,7 +444,8 @@ def report_file(request, pk: int):
         "month": month,
         "due": due,
         "late": due is not None and today > due,
-        "month_reports": list(item.reports.filter(year=year, month=month)),
+        "month_reports": month_reports,
+        "returned": returned,
     }
     return render(request, "tracking/report_form.html", context, status=status)
 
@@ -494,6 +523,17 @@ def release_request(request, pk: int):
 def release_decide(request, pk: int):
     item = _item_or_404(request, pk)
     form = ReleaseDecisionForm(request.POST, prefix="release")
+    if form.is_valid() and form.cleaned_data["action"] == "approve" and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Release %(n)s %(t)s from control?") % {"n": item.number, "t": item.title},
+            consequences=[
+                _("The case leaves control (解除列管) and takes no more monthly reports."),
+                _("The decision and the officer's note are kept in the case's history."),
+            ],
+            button=_("Yes, release it from control"),
+            cancel_url=_item_url(item, "release"),
+        )
     if form.is_valid():
         service = {"approve": release.release_approve, "return": release.release_return}[
             form.cleaned_data["action"]

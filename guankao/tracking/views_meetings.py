@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
+from guankao.core.http import confirm_page, confirmed
 from guankao.tracking import access, meetings, selectors
 from guankao.tracking.forms_board import (
     DecisionForm,
@@ -192,6 +193,17 @@ def meeting_close(request, pk: int):
     if not access.can_manage(request.user):
         raise PermissionDenied
     form = MeetingCloseForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Close %(title)s?") % {"title": meeting.title},
+            consequences=[
+                _("The minutes and the decisions are fixed: no decision can be added after."),
+                _("The month counts as reviewed (按月清查)."),
+            ],
+            button=_("Yes, close the meeting"),
+            cancel_url=reverse("tracking_meeting", args=[meeting.pk]),
+        )
     if form.is_valid():
         try:
             meetings.meeting_close(actor=request.user, meeting=meeting, **form.cleaned_data)
