@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guankao.core.models import AuditEntry, Department
 from guankao.lib.roc import format_roc
@@ -117,7 +117,7 @@ _FORMATS: dict[str, dict[str, str]] = {}
 _NAMERS: dict[str, Callable[[list[str]], dict[str, str]]] = {}
 # Fields without a verbose name that several models keep in their trail.
 COMMON_LABELS = {
-    "state": gettext_lazy("State"),
+    "state": pgettext_lazy("audit field", "State"),
     "status": gettext_lazy("Status"),
     "behind": gettext_lazy("Behind schedule"),
     "revision": gettext_lazy("Revision"),

@@ -41,8 +41,8 @@ PAGE_SIZE = 50
 AUDIT_SHOWN = 100
 RETURN_APPROVED_DAYS = 45  # the officer's window to send an approved report back
 FORECAST_METHODS = {
-    progress.S_CURVE: gettext_lazy("S-curve (logistic) fit"),
-    progress.LINEAR: gettext_lazy("Linear trend of recent reports"),
+    progress.S_CURVE: gettext_lazy("From the shape of its progress so far"),
+    progress.LINEAR: gettext_lazy("At the pace of its recent months"),
     progress.INSUFFICIENT: gettext_lazy("Not enough reports"),
     progress.FINISHED: gettext_lazy("Finished"),
 }
@@ -503,7 +503,9 @@ def release_request(request, pk: int):
                 files=request.FILES.getlist("files"),
             )
             if saved is not None:
-                messages.success(request, _("Release requested; the 管考 officer decides."))
+                messages.success(
+                    request, pgettext("approval", "Release requested; the 管考 officer decides.")
+                )
                 return redirect(_item_url(item, "release"))
         status = 400
     files = attachments.attachments_for(
@@ -543,7 +545,9 @@ def release_decide(request, pk: int):
         )
         if done is not None:
             messages.success(
-                request, _("Decision recorded: %(status)s.") % {"status": done.get_status_display()}
+                request,
+                pgettext("approval", "Decision recorded: %(status)s.")
+                % {"status": done.get_status_display()},
             )
             return redirect(_item_url(item, "release"))
     return _render_item(request, item, status=400, decision_form=form)
