@@ -525,7 +525,8 @@ def release_request(request, pk: int):
 def release_decide(request, pk: int):
     item = _item_or_404(request, pk)
     form = ReleaseDecisionForm(request.POST, prefix="release")
-    if form.is_valid() and form.cleaned_data["action"] == "approve" and not confirmed(request):
+    asks = form.is_valid() and form.cleaned_data["action"] == "approve"
+    if asks and access.can_manage(request.user) and not confirmed(request):
         return confirm_page(
             request,
             title=_("Release %(n)s %(t)s from control?") % {"n": item.number, "t": item.title},

@@ -52,6 +52,7 @@ def agenda_export(request, pk: int):
         exports.agenda_ods(meeting=meeting),
         dated_filename(f"{_stem(meeting)}_議程", "ods"),
         ODS_MIME,
+        fallback=_ascii(meeting, "agenda", "ods"),
     )
 
 
