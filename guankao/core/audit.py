@@ -111,7 +111,7 @@ def record(
 # money and percent); an app registers what the model cannot say (see `describe_model`).
 
 EMPTY = "—"
-_UNIT = re.compile(r"\s*[（(](%|％|NT\$)[)）]\s*$")
+_UNIT = re.compile(r"\s*[（(](%|％|NT\$|新臺幣元|元)[)）]\s*$")
 _LABELS: dict[str, dict[str, str]] = {}
 _FORMATS: dict[str, dict[str, str]] = {}
 _NAMERS: dict[str, Callable[[list[str]], dict[str, str]]] = {}
@@ -120,6 +120,9 @@ COMMON_LABELS = {
     "state": pgettext_lazy("audit field", "State"),
     "status": gettext_lazy("Status"),
     "behind": gettext_lazy("Behind schedule"),
+    "seriously_behind": gettext_lazy("Seriously behind"),
+    "money_behind": gettext_lazy("Behind on money"),
+    "late": gettext_lazy("Late"),
     "revision": gettext_lazy("Revision"),
     "agenda": gettext_lazy("Agenda items"),
     "order": gettext_lazy("Order"),
