@@ -43,6 +43,7 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
+handler400 = views_errors.bad_request
 handler403 = views_errors.permission_denied
 handler404 = views_errors.page_not_found
 handler500 = views_errors.server_error

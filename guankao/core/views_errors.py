@@ -1,8 +1,9 @@
-"""The error pages (403, 404, 500) in zh-Hant inside the site's layout, with the
+"""The error pages (400, 403, 404, 500) in zh-Hant inside the site's layout, with the
 navigation and a way back. The 500 page renders without a request, so no context
 processor (and no database query) runs while the site is failing."""
 
 from django.http import (
+    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponseServerError,
@@ -27,6 +28,10 @@ def _render(request, template_name: str, exception=None) -> str:
         message = exception.args[0]
     context = {"back_url": _back_url(request), "message": message}
     return loader.get_template(template_name).render(context, request)
+
+
+def bad_request(request, exception=None):
+    return HttpResponseBadRequest(_render(request, "400.html", exception))
 
 
 def permission_denied(request, exception=None):
