@@ -42,6 +42,7 @@ from guankao.plans.models import Plan, Submission
 from guankao.tracking import meetings, reporting
 from guankao.tracking import services as tracking_services
 from tests.conftest import client_for, make_user
+from tests.tracking.conftest import plan as baseline_month
 
 # worker: staff of PW's sub-unit PW-1 without a role, so PW's own objects are outside its
 # subtree; nodept: staff who belong to no department and hold no role.
@@ -91,7 +92,8 @@ PAGES_TABLE = """
 # anonymous visitors are sent to the published scorecards
 /scorecard/                           AAAAAAAAA  AAAAAAAAA
 /scorecard/report.odt                 LAAAAAAAA  LMMMMMMMM
-/scorecard/publish/                   LMMMMMMMM  LAAAAAAAA
+# publishing asks first (GET: the confirmation page), and only 管考 officers publish
+/scorecard/publish/                   LADDDDDDA  LADDDDDDA  ?year=2026
 /public/scorecards/                   AAAAAAAAA  AAAAAAAAA
 /public/scorecards/<int:pk>/          AAAAAAAAA  AAAAAAAAA  pk=published
 # POST creates a plan for the poster's own department (SOC's for other_liaison)
@@ -122,11 +124,16 @@ PAGES_TABLE = """
 /tracking/reports/<int:pk>/review/    LMMMMMMMM  LDDADDDDA  pk=report @REVIEW
 /tracking/items/<int:pk>/release/     LDAADDDDD  LDAADDDDD  pk=works
 /tracking/items/<int:pk>/release/decide/  LMMMMMMMM  LADDDDDDA  pk=works @DECIDE
+/tracking/items/<int:pk>/baseline/    LMMMMMMMM  LAAADDDDA  pk=works
+# the world's baseline is approved, none proposed: the decision page has nothing to decide
+/tracking/items/<int:pk>/baseline/decide/  LMMMMMMMM  LDDDDDDDD  pk=works
+/tracking/reasons/                    LAAAAAAAA  LADDDDDDA
 # control meetings are read by every member of staff (their decisions name departments)
 /tracking/meetings/                   LAAAAAAAA  LADDDDDDA
 /tracking/meetings/<int:pk>/          LAAAAAAAA  LAAAAAAAA  pk=meeting
 /tracking/meetings/<int:pk>/decisions/  LMMMMMMMM  LADDDDDDA  pk=meeting
 /tracking/meetings/<int:pk>/close/    LMMMMMMMM  LADDDDDDA  pk=meeting
+/tracking/meetings/<int:pk>/agenda/refresh/  LMMMMMMMM  LADDDDDDA  pk=meeting
 /tracking/meetings/<int:pk>/agenda.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/minutes.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/agenda.ods  LAAAAAAAA  LMMMMMMMM  pk=meeting
@@ -165,7 +172,8 @@ GET /api/v1/plans/{pk}/kpis                   LAAADADDA  pk=plan
 POST /api/v1/goals/{pk}/kpis                  LAAADDDDA  pk=goal @KPI
 GET /api/v1/kpis/{pk}                         LAAADADDA  pk=kpi
 PATCH /api/v1/kpis/{pk}                       LAAADDDDA  pk=kpi
-PUT /api/v1/kpis/{pk}/targets/{year}          LAAADDDDA  pk=kpi year=2027 @TARGET
+# the targets of a plan in force are set by the 管考 officer only
+PUT /api/v1/kpis/{pk}/targets/{year}          LADDDDDDA  pk=kpi year=2027 @TARGET
 GET /api/v1/kpis/{pk}/measurements            LAAADADDA  pk=kpi
 POST /api/v1/kpis/{pk}/measurements           LDAADDDDD  pk=kpi @VALUE
 POST /api/v1/measurements/{pk}/approve        LDDADDDDA  pk=measurement
@@ -181,6 +189,11 @@ POST /api/v1/tracking/items                   LAAADDDDA  @ITEM
 GET /api/v1/tracking/items/{pk}               LAAADADDA  pk=works
 PATCH /api/v1/tracking/items/{pk}             LAAADDDDA  pk=works @VERSION
 POST /api/v1/tracking/items/{pk}/milestones   LAAADDDDA  pk=works @MILESTONE
+GET /api/v1/tracking/items/{pk}/baselines     LAAADADDA  pk=works
+POST /api/v1/tracking/items/{pk}/baselines    LAAADDDDA  pk=works @BASELINE
+# the world's baseline is approved already: the officer's decision is refused (400)
+POST /api/v1/tracking/baselines/{pk}/approve  LADDDDDDA  pk=baseline
+POST /api/v1/tracking/baselines/{pk}/reject   LADDDDDDA  pk=baseline
 POST /api/v1/tracking/milestones/{pk}/done    LAAADDDDA  pk=milestone
 GET /api/v1/tracking/items/{pk}/reports       LAAADADDA  pk=works
 POST /api/v1/tracking/items/{pk}/reports      LDAADDDDD  pk=works @REPORT
@@ -239,6 +252,7 @@ BODIES = {
     "ITEM": {"kind": "works", "number": "W-115-002", "title": "新工程", "lead": "PW"},
     "VERSION": {"version": "stale"},
     "MILESTONE": {"title": "完工", "due": "2026-12-31"},
+    "BASELINE": {"method": "curve", "reason": "設計變更，修正計畫"},
     "REPORT": {"year": 2026, "month": 11},
     "RELEASE": {"result": "完工"},
     "MEETING": {"year": 2026, "month": 12, "held_on": "2026-12-20"},
@@ -360,8 +374,10 @@ def world(people, city):
     milestone = tracking_services.milestone_add(
         actor=liaison, item=works, title="開工", due=dt.date(2026, 3, 1)
     )
+    tracking_services.milestone_done(actor=liaison, milestone=milestone, done_on="115/02/27")
+    baseline_month(works, 2026, 10, 40)  # the approved baseline's figure for the month
     report = reporting.report_file(
-        actor=liaison, item=works, year=2026, month=10, work_done="施工中", planned=40, actual=40
+        actor=liaison, item=works, year=2026, month=10, work_done="施工中", actual=40
     )
     meeting = meetings.meeting_open(
         actor=officer, year=2026, month=11, held_on=dt.date(2026, 11, 20)
@@ -416,6 +432,7 @@ def world(people, city):
     return {
         "works": works.pk,
         "milestone": milestone.pk,
+        "baseline": works.baseline_id,
         "report": report.pk,
         "meeting": meeting.pk,
         "plan": plan.pk,

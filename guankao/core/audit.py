@@ -184,9 +184,11 @@ def _field(model, name):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation ("milestones" of an item) is no column: words as for a plain name.
+    return None if field.auto_created and not field.concrete else field
 
 
 def _label(object_type, model, name) -> str:

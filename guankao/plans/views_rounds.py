@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guankao.core import access as core_access
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotFound, ServiceError
-from guankao.core.forms import YearField, add_service_errors
+from guankao.core.forms import SafeForm, YearField, add_service_errors
 from guankao.core.http import run_action
 from guankao.plans import access, publishing, rounds, selectors
 from guankao.plans.forms import ReturnForm, RoundForm
@@ -105,7 +105,7 @@ def _round_page(request, plan_round, *, error_form=None, status=200):
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(SafeForm):
     year = YearField(label=_("Plan year (民國 or western)"), widget=forms.HiddenInput)
     department = forms.CharField(required=False, widget=forms.HiddenInput)
 

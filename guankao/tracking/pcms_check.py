@@ -57,7 +57,8 @@ class Reader:
         self.departments = {d.code: d for d in Department.objects.filter(active=True)}
         tenders = {values.get(columns["tender_number"], "").strip() for _n, values in raw}
         self.items: dict[str, list[Item]] = {}
-        for item in Item.objects.filter(tender_number__in=tenders - {""}).select_related("lead"):
+        matched = Item.objects.filter(tender_number__in=tenders - {""})
+        for item in matched.select_related("lead", "baseline"):
             self.items.setdefault(item.tender_number, []).append(item)
         self.problems: list[FieldProblem] = []
 
@@ -169,10 +170,16 @@ class Reader:
             report["lag_reason"] = cell("lag_reason")
         if report["planned"] is None or report["actual"] is None:
             return
+        # The lag the service will decide: against the approved baseline's planned figures
+        # where the item has one (the file's are then only compared, and flagged).
+        planned, money_planned = report["planned"], report.get("money_planned")
+        if row.item is not None and row.item.baseline_id and row.period:
+            planned, baseline_money = row.item.baseline.planned_for(*row.period)
+            money_planned = baseline_money if baseline_money is not None else money_planned
         lag = progress.classify_lag(
-            report["planned"],
+            planned,
             report["actual"],
-            report.get("money_planned"),
+            money_planned,
             report.get("money_spent"),
             serious_gap=self.rules.serious_gap,
             money_share=self.rules.money_share,

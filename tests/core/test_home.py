@@ -13,6 +13,7 @@ from guankao.plans import services as plan_services
 from guankao.plans.models import Plan
 from guankao.tracking import meetings, reporting
 from guankao.tracking import services as tracking_services
+from tests.tracking.conftest import plan
 
 TODAY = dt.date(2026, 11, 12)  # a Thursday: October's reports were due on the 5th
 NOW = timezone.make_aware(dt.datetime(2026, 11, 12, 10, 0))
@@ -81,13 +82,13 @@ def _item(people, city, number, kind="works"):
 
 
 def _file(item, actor, month, **extra):
+    plan(item, 2026, month, 10 * month)  # the approved baseline's figure for the month
     return reporting.report_file(
         actor=actor,
         item=item,
         year=2026,
         month=month,
         now=timezone.make_aware(dt.datetime(2026, month + 1, 3, 10, 0)),
-        planned=10 * month,
         actual=10 * month,
         work_done="施工中",
         **extra,

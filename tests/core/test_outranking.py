@@ -76,7 +76,8 @@ def test_it_lets_a_head_grant_only_roles_ranked_below_a_head(people, clients):
     assert r.status_code == 400
     assert r.json()["detail"][0]["field"] == "roles"
     assert people["worker"].role_set == set()
-    assert access.grantable_roles(people["head"]) == {Role.LIAISON}
+    # Roles below a head: the liaison, and the call-taker of the citizen service centre.
+    assert access.grantable_roles(people["head"]) == {Role.LIAISON, Role.CALLTAKER}
 
 
 @pytest.mark.parametrize("target", ["officer", "executive", "section_head", "admin"])

@@ -13,6 +13,7 @@ from guankao.core.http import content_disposition, dated_filename
 from guankao.core.models import AuditEntry
 from guankao.tracking import meetings, reporting, services
 from guankao.tracking.models import Item
+from tests.tracking.conftest import file
 
 pytestmark = pytest.mark.django_db
 
@@ -79,16 +80,7 @@ def test_the_audit_trail_reads_as_sentences(people, works, clients):
     )
     today = timezone.localdate()
     year, month = services.previous_month(today.year, today.month)
-    report = reporting.report_file(
-        actor=people["liaison"],
-        item=works,
-        year=year,
-        month=month,
-        planned="40",
-        actual="33",
-        work_done="鋪面",
-        lag_reason="雨天停工",
-    )
+    report = file(works, people["liaison"], year, month, 40, 33, work_done="鋪面")
     reporting.report_approve(actor=people["head"], report=report, note="")
     entries = AuditEntry.objects.filter(object_type__startswith="tracking.")
     lines = [str(c) for d in audit.describe(entries) for c in d.changes]

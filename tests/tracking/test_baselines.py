@@ -5,12 +5,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.tracking import baselines, reporting, services
 from guankao.tracking.models import Baseline, Item, Report
 
 from .conftest import NOW, at, file, plan
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The services' messages are asserted in English (the pages, in zh-Hant)."""
+    with translation.override("en"):
+        yield
 
 
 def _report(item, actor, month, *, now=NOW, **data):

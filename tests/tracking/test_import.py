@@ -373,7 +373,7 @@ def test_it_checks_actual_progress_against_the_months_already_reported(people, w
 
     october = ["PW11501", "", "PW", "115/10", "60", "50", "", "", "", "", "趕工中"]
     assert "below the 55% already reported for 115/09" in problem(october)
-    august = ["PW11501", "", "PW", "115/08", "50", "80", "", "", "", "", ""]
+    august = ["PW11501", "", "PW", "115/08", "50", "80", "", "", "", "", "趕工中"]
     assert "above the 55% already reported for the later month 115/09" in problem(august)
     assert works.reports.count() == 2
 

@@ -17,7 +17,7 @@ from guankao.tracking.pcms_check import MAX_ROWS
 from tests.conftest import PASSWORD
 from tests.hostile import repeated_ods
 
-from .test_import import GOOD, _english, counts, do_import, table, upload, web  # noqa: F401
+from .test_import import GOOD, _english, _plan_50, counts, do_import, table, upload, web  # noqa: F401
 
 WRITES = {"INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN"}
 

@@ -4,12 +4,20 @@ overdue ones raise the risk and bring the case to the meeting; the case page dra
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from guankao.core.errors import ServiceError
 from guankao.tracking import agenda, jobs, reporting, services
 from guankao.tracking.models import Item
 
 from .conftest import NOW, at, file, plan
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The services' messages are asserted in English (the pages, in zh-Hant)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

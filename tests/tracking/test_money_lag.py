@@ -44,6 +44,7 @@ def test_the_filed_and_the_rerun_lag_agree_at_the_edges(
         actual,
         money_planned=money_planned,
         money_spent=spent,
+        countermeasures="增派人力趕工",  # required whenever the case is seriously behind
     )
     works.refresh_from_db()
     assert (works.lag, works.money_behind) == (lag, money_behind), "as filed"
