@@ -17,7 +17,7 @@ from guankao.core.errors import NotFound
 from guankao.core.models import AuditEntry, Department
 from guankao.lib.masking import mask_email, mask_name, mask_phone
 from guankao.petitions import access
-from guankao.petitions.models import OPEN_STATUSES, Case, Category, Survey
+from guankao.petitions.models import OPEN_STATUSES, Case, Category, Reply, Request, Survey
 
 FILTERS = ("status", "department", "category", "channel", "overdue", "due", "q", "year")
 CLOSED = (Case.Status.REPLIED, Case.Status.NOT_PROCESSED, Case.Status.MERGED, Case.Status.ANSWERED)
@@ -216,3 +216,43 @@ def _by_month(rows, today):
         )
         .order_by("month")
     )
+
+
+def case_by_number(*, user, number: str, field: str = "into") -> Case:
+    """A case the user may read, by its number; an unknown one is a 400 naming `field`."""
+    from django.utils.translation import gettext as _
+
+    from guankao.core.errors import ServiceError
+
+    case = Case.objects.filter(access.case_scope(user), number=str(number).strip()[:20]).first()
+    if case is None:
+        raise ServiceError.field(field, _("no case you may read has this number"))
+    return case
+
+
+def request_get(*, user, pk) -> Request:
+    row = Request.objects.filter(pk=pk, case__in=Case.objects.filter(access.case_scope(user)))
+    found = row.select_related("case").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def reply_get(*, user, pk) -> Reply:
+    row = Reply.objects.filter(pk=pk, case__in=Case.objects.filter(access.case_scope(user)))
+    found = row.select_related("case").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def categories(*, active_only: bool = False) -> QuerySet[Category]:
+    rows = Category.objects.select_related("parent", "department").order_by("path")
+    return rows.filter(active=True) if active_only else rows
+
+
+def category_get(*, code: str) -> Category:
+    category = Category.objects.filter(code=str(code)[:40]).first()
+    if category is None:
+        raise NotFound()
+    return category

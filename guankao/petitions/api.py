@@ -1,0 +1,323 @@
+"""Citizen service centre API (/api/v1/petitions/…): cases (list, file, read), assignment,
+re-routing and extension requests and their decisions, replies (draft, approve, return),
+field work done, §173 closing, merging, reopening, categories, the year's statistics and
+the import of an earlier system's cases.
+
+Scoping is the selectors': a case you may not read is a 404. The petitioner's data is
+masked unless you handle the case and ask `?whole=1` (that view is written to the audit
+trail). Every refusal of input is a 400 or 422 naming the field.
+"""
+
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from guankao.api import Mapped
+from guankao.core.errors import ServiceError
+from guankao.core.models import Department
+from guankao.petitions import access, categories, handling, imports, selectors, services
+from guankao.petitions.models import Case, Category
+from guankao.petitions.schemas import (
+    AssignIn,
+    CaseDetailOut,
+    CaseFilters,
+    CaseIn,
+    CaseOut,
+    CategoryFields,
+    CategoryIn,
+    CategoryOut,
+    DecideIn,
+    ExtendIn,
+    FieldDoneIn,
+    ImportOut,
+    MergeIn,
+    NotProcessedIn,
+    ReopenIn,
+    ReplyIn,
+    ReplyOut,
+    RequestOut,
+    RerouteIn,
+    ReturnIn,
+    StatisticsFilters,
+    StatisticsOut,
+)
+
+router = Router(tags=["petitions"])
+
+
+class ProblemOut(Schema):
+    field: str
+    message: str
+    row: int | None = None
+
+
+class ProblemsOut(Schema):
+    detail: list[ProblemOut]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+# Documented refusals: 400 a service's field problem, 401 no sign-in, 403 not allowed,
+# 404 not found or out of your scope, 422 a body or query the schema refuses.
+READ = {401: DetailOut, 404: DetailOut, 422: ProblemsOut}
+WRITE = {400: ProblemsOut, 401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut}
+
+
+def _code(obj) -> str | None:
+    return obj.code if obj is not None else None
+
+
+def _case_out(c: Case) -> dict:
+    person = selectors.masked(c)
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "kind": c.kind,
+        "channel": c.channel,
+        "status": c.status,
+        "subject": c.subject,
+        "category": c.category.code,
+        "category_name": c.category.name,
+        "lead": _code(c.lead),
+        "lead_name": c.lead.name if c.lead_id else None,
+        "received_at": c.received_at,
+        "due_date": c.due_date,
+        "field_due_at": c.field_due_at,
+        "closed_at": c.closed_at,
+        "confidential": c.confidential,
+        "overdue": c.overdue,
+        "name": person.name,
+        "phone": person.phone,
+    }
+
+
+def _request_out(r) -> dict:
+    fields = ["kind", "state", "reason", "site_visit", "new_due", "requested_at", "decided_at"]
+    return {f: getattr(r, f) for f in fields} | {
+        "id": r.pk,
+        "department": r.department.code,
+        "suggested": _code(r.suggested),
+        "decision_note": r.decision_note,
+    }
+
+
+def _reply_out(r) -> dict:
+    fields = ["state", "method", "text", "public_text", "drafted_at", "sent_at", "return_reason"]
+    return {f: getattr(r, f) for f in fields} | {"id": r.pk}
+
+
+def _detail(user, pk: int, whole: bool = False) -> dict:
+    case = selectors.case_get(user=user, pk=pk)
+    prefetch_related_objects([case], "co_departments")
+    events = [
+        {
+            "kind": e.kind,
+            "at": e.at,
+            "actor": str(e.actor) if e.actor_id else None,
+            "department": _code(e.department),
+            "note": e.note,
+            "public": e.public,
+        }
+        for e in selectors.timeline(case)
+    ]
+    requests = case.requests.select_related("department", "suggested").order_by("pk")
+    fields = ["text", "anonymous", "location", "latitude", "longitude", "source_number"]
+    fields += ["source_due", "extensions", "reopened", "field_done_at", "rule_173"]
+    return (
+        _case_out(case)
+        | {f: getattr(case, f) for f in fields}
+        | {
+            "petitioner": selectors.petitioner(user=user, case=case, whole=whole).__dict__,
+            "co_departments": sorted(d.code for d in case.co_departments.all()),
+            "merged_into": case.merged_into.number if case.merged_into_id else None,
+            "handles": access.handles(user, case),
+            "events": events,
+            "requests": [_request_out(r) for r in requests],
+            "replies": [_reply_out(r) for r in case.replies.order_by("pk")],
+        }
+    )
+
+
+def _filters(data: dict) -> dict:
+    if data.get("department") and not Department.objects.filter(code=data["department"]).exists():
+        message = _("no department has the code %(c)s") % {"c": data["department"]}
+        raise ServiceError.field("department", message)
+    if data.get("category") and not Category.objects.filter(code=data["category"]).exists():
+        raise ServiceError.field("category", _("is not a category"))
+    return {k: v for k, v in data.items() if v not in ("", None, False)}
+
+
+# Cases ------------------------------------------------------------------------------------
+
+
+@router.get("petitions/cases", response={200: list[CaseOut], 400: ProblemsOut, **READ})
+@paginate(LimitOffsetPagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    """Cases you may read, newest first; `status` defaults to the open ones. Personal data
+    is always masked in the list."""
+    rows = selectors.case_list(user=request.user, filters=_filters(filters.dict()))
+    return Mapped(rows, _case_out)
+
+
+@router.post("petitions/cases", response={201: CaseDetailOut, **WRITE})
+def create_case(request, payload: CaseIn):
+    """File a call, walk-in, letter, mailbox message or transfer. A consultation is filed
+    with its `answer` and closed at once."""
+    data = payload.dict()
+    case = services.case_file(actor=request.user, **data)
+    return Status(201, _detail(request.user, case.pk))
+
+
+@router.get("petitions/cases/{int:pk}", response={200: CaseDetailOut, **READ})
+def get_case(request, pk: int, whole: bool = False):
+    """The case with its timeline, requests and replies; `?whole=1` gives the petitioner's
+    data whole to those who handle the case and logs that view."""
+    return _detail(request.user, pk, whole)
+
+
+def _case(request, pk: int) -> Case:
+    return selectors.case_get(user=request.user, pk=pk)
+
+
+@router.post("petitions/cases/{int:pk}/assign", response={200: CaseDetailOut, **WRITE})
+def assign_case(request, pk: int, payload: AssignIn):
+    """The officer names the lead department and any co-operating ones."""
+    services.case_assign(actor=request.user, case=_case(request, pk), **payload.dict())
+    return _detail(request.user, pk)
+
+
+@router.post("petitions/cases/{int:pk}/reroute", response={201: RequestOut, **WRITE})
+def ask_reroute(request, pk: int, payload: RerouteIn):
+    """The lead department says the case is not theirs (within its window)."""
+    data = payload.dict()
+    data["suggested"] = data["suggested"] or None
+    made = handling.reroute_request(actor=request.user, case=_case(request, pk), **data)
+    return Status(201, _request_out(made))
+
+
+@router.post("petitions/cases/{int:pk}/extend", response={201: RequestOut, **WRITE})
+def ask_extension(request, pk: int, payload: ExtendIn):
+    """The lead department asks for a later deadline (never past the 30-day cap)."""
+    made = handling.extension_request(actor=request.user, case=_case(request, pk), **payload.dict())
+    return Status(201, _request_out(made))
+
+
+@router.post("petitions/requests/{int:pk}/decide", response={200: RequestOut, **WRITE})
+def decide_request(request, pk: int, payload: DecideIn):
+    """The officer approves or refuses a re-routing or extension request."""
+    asked = selectors.request_get(user=request.user, pk=pk)
+    data = payload.dict()
+    data["lead"] = data["lead"] or None
+    decided = handling.request_decide(actor=request.user, request=asked, **data)
+    return _request_out(decided)
+
+
+@router.post("petitions/cases/{int:pk}/reply", response={201: ReplyOut, **WRITE})
+def draft_reply(request, pk: int, payload: ReplyIn):
+    """The department's reply: sent at once where liaisons may reply directly, otherwise
+    waiting for the head (`state` says which)."""
+    reply = handling.reply_draft(actor=request.user, case=_case(request, pk), **payload.dict())
+    return Status(201, _reply_out(reply))
+
+
+@router.post("petitions/replies/{int:pk}/approve", response={200: ReplyOut, **WRITE})
+def approve_reply(request, pk: int):
+    reply = selectors.reply_get(user=request.user, pk=pk)
+    return _reply_out(handling.reply_approve(actor=request.user, reply=reply))
+
+
+@router.post("petitions/replies/{int:pk}/return", response={200: ReplyOut, **WRITE})
+def return_reply(request, pk: int, payload: ReturnIn):
+    reply = selectors.reply_get(user=request.user, pk=pk)
+    return _reply_out(handling.reply_return(actor=request.user, reply=reply, **payload.dict()))
+
+
+@router.post("petitions/cases/{int:pk}/field-done", response={200: CaseDetailOut, **WRITE})
+def field_work_done(request, pk: int, payload: FieldDoneIn | None = None):
+    """派工 finished on the street (`done_at` defaults to now)."""
+    data = payload.dict() if payload else {}
+    handling.field_done(actor=request.user, case=_case(request, pk), **data)
+    return _detail(request.user, pk)
+
+
+@router.post("petitions/cases/{int:pk}/not-processed", response={200: CaseDetailOut, **WRITE})
+def close_173(request, pk: int, payload: NotProcessedIn):
+    """Close under 行政程序法 §173, citing the ground (`repeat` needs a note)."""
+    services.case_not_processed(actor=request.user, case=_case(request, pk), **payload.dict())
+    return _detail(request.user, pk)
+
+
+@router.post("petitions/cases/{int:pk}/merge", response={200: CaseDetailOut, **WRITE})
+def merge_case(request, pk: int, payload: MergeIn):
+    """併案: this case joins the earlier open case numbered `into`."""
+    into = selectors.case_by_number(user=request.user, number=payload.into)
+    services.case_merge(actor=request.user, case=_case(request, pk), into=into, note=payload.note)
+    return _detail(request.user, pk)
+
+
+@router.post("petitions/cases/{int:pk}/reopen", response={200: CaseDetailOut, **WRITE})
+def reopen_case(request, pk: int, payload: ReopenIn):
+    """An unsatisfied petitioner's replied case reopened, once, with a new deadline."""
+    handling.case_reopen(actor=request.user, case=_case(request, pk), **payload.dict())
+    return _detail(request.user, pk)
+
+
+# Categories, statistics, import -----------------------------------------------------------
+
+
+def _category_out(c: Category) -> dict:
+    fields = ["code", "name", "reply_workdays", "dispatch", "field_work_limit"]
+    fields += ["field_work_unit", "public", "keywords", "description", "active"]
+    return {f: getattr(c, f) for f in fields} | {
+        "parent": _code(c.parent),
+        "department": _code(c.department),
+    }
+
+
+@router.get("petitions/categories", response={200: list[CategoryOut], **READ})
+def list_categories(request, active: bool = False):
+    """The category tree in order (`?active=1`: only those in use)."""
+    return [_category_out(c) for c in selectors.categories(active_only=active)]
+
+
+@router.post("petitions/categories", response={201: CategoryOut, **WRITE})
+def create_category(request, payload: CategoryIn):
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    return Status(201, _category_out(categories.category_create(actor=request.user, **data)))
+
+
+@router.patch("petitions/categories/{code}", response={200: CategoryOut, **WRITE})
+def update_category(request, code: str, payload: CategoryFields):
+    """Only the fields sent change; `parent` moves the category with its subtree."""
+    category = selectors.category_get(code=code)
+    data = payload.dict(exclude_unset=True)
+    return _category_out(categories.category_update(actor=request.user, category=category, **data))
+
+
+@router.get("petitions/statistics", response={200: StatisticsOut, 400: ProblemsOut, **READ})
+def statistics(request, filters: Query[StatisticsFilters]):
+    """The year's figures over the cases you may read (`department` takes its sub-units)."""
+    department = None
+    if filters.department:
+        department = Department.objects.filter(code=filters.department).first()
+        if department is None:
+            raise ServiceError.field(
+                "department", _("no department has the code %(c)s") % {"c": filters.department}
+            )
+    figures = selectors.overview(user=request.user, year=filters.year, department=department)
+    return figures.__dict__ | {"on_time_rate": figures.on_time_rate}
+
+
+@router.post("petitions/import", response={200: ImportOut, **WRITE})
+def import_cases(request, file: File[UploadedFile], dry_run: Form[bool] = True):
+    """Historical cases from the earlier 1999 system (CSV or ODS). `dry_run` (the default)
+    lists every problem by row and column and writes nothing; a real run writes every row
+    or, with any problem, none."""
+    result = imports.case_import(
+        actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
+    )
+    return result
