@@ -15,7 +15,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from guankao.api import Mapped
-from guankao.core.errors import ServiceError
+from guankao.core import validation
+from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import Department
 from guankao.petitions import access, categories, handling, imports, selectors, services
 from guankao.petitions.models import Case, Category
@@ -254,8 +255,10 @@ def close_173(request, pk: int, payload: NotProcessedIn):
 @router.post("petitions/cases/{int:pk}/merge", response={200: CaseDetailOut, **WRITE})
 def merge_case(request, pk: int, payload: MergeIn):
     """併案: this case joins the earlier open case numbered `into`."""
+    case = _case(request, pk)
+    validation.require(access.manages(request.user))  # before telling which numbers exist
     into = selectors.case_by_number(user=request.user, number=payload.into)
-    services.case_merge(actor=request.user, case=_case(request, pk), into=into, note=payload.note)
+    services.case_merge(actor=request.user, case=case, into=into, note=payload.note)
     return _detail(request.user, pk)
 
 
@@ -313,11 +316,14 @@ def statistics(request, filters: Query[StatisticsFilters]):
 
 
 @router.post("petitions/import", response={200: ImportOut, **WRITE})
-def import_cases(request, file: File[UploadedFile], dry_run: Form[bool] = True):
-    """Historical cases from the earlier 1999 system (CSV or ODS). `dry_run` (the default)
-    lists every problem by row and column and writes nothing; a real run writes every row
-    or, with any problem, none."""
-    result = imports.case_import(
+def import_cases(request, file: File[UploadedFile] | None = None, dry_run: Form[bool] = True):
+    """Historical cases from the earlier 1999 system (CSV or ODS, multipart `file`).
+    `dry_run` (the default) lists every problem by row and column and writes nothing; a
+    real run writes every row or, with any problem, none. 管考 officers only."""
+    if not imports.can_import(request.user):
+        raise NotAllowed(_("Only 管考 officers import cases."))
+    if file is None:
+        raise ServiceError.field("file", _("is required"))
+    return imports.case_import(
         actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
     )
-    return result
