@@ -10,12 +10,13 @@ trail). Every refusal of input is a 400 or 422 naming the field.
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from guankao.api import Mapped
 from guankao.core import validation
+from guankao.core.api_paging import Mapped
+from guankao.core.api_types import Id, Paging
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import Department
 from guankao.petitions import access, categories, handling, imports, selectors, services
@@ -26,6 +27,7 @@ from guankao.petitions.schemas import (
     CaseFilters,
     CaseIn,
     CaseOut,
+    CategoryCode,
     CategoryFields,
     CategoryIn,
     CategoryOut,
@@ -46,26 +48,6 @@ from guankao.petitions.schemas import (
 )
 
 router = Router(tags=["petitions"])
-
-
-class ProblemOut(Schema):
-    field: str
-    message: str
-    row: int | None = None
-
-
-class ProblemsOut(Schema):
-    detail: list[ProblemOut]
-
-
-class DetailOut(Schema):
-    detail: str
-
-
-# Documented refusals: 400 a service's field problem, 401 no sign-in, 403 not allowed,
-# 404 not found or out of your scope, 422 a body or query the schema refuses.
-READ = {401: DetailOut, 404: DetailOut, 422: ProblemsOut}
-WRITE = {400: ProblemsOut, 401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut}
 
 
 def _code(obj) -> str | None:
@@ -111,7 +93,7 @@ def _reply_out(r) -> dict:
     return {f: getattr(r, f) for f in fields} | {"id": r.pk}
 
 
-def _detail(user, pk: int, whole: bool = False) -> dict:
+def _detail(user, pk: Id, whole: bool = False) -> dict:
     case = selectors.case_get(user=user, pk=pk)
     prefetch_related_objects([case], "co_departments")
     events = [
@@ -155,8 +137,8 @@ def _filters(data: dict) -> dict:
 # Cases ------------------------------------------------------------------------------------
 
 
-@router.get("petitions/cases", response={200: list[CaseOut], 400: ProblemsOut, **READ})
-@paginate(LimitOffsetPagination)
+@router.get("petitions/cases", response=list[CaseOut])
+@paginate(Paging)
 def list_cases(request, filters: Query[CaseFilters]):
     """Cases you may read, newest first; `status` defaults to the open ones. Personal data
     is always masked in the list."""
@@ -164,7 +146,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     return Mapped(rows, _case_out)
 
 
-@router.post("petitions/cases", response={201: CaseDetailOut, **WRITE})
+@router.post("petitions/cases", response={201: CaseDetailOut})
 def create_case(request, payload: CaseIn):
     """File a call, walk-in, letter, mailbox message or transfer. A consultation is filed
     with its `answer` and closed at once."""
@@ -173,26 +155,26 @@ def create_case(request, payload: CaseIn):
     return Status(201, _detail(request.user, case.pk))
 
 
-@router.get("petitions/cases/{int:pk}", response={200: CaseDetailOut, **READ})
-def get_case(request, pk: int, whole: bool = False):
+@router.get("petitions/cases/{pk}", response=CaseDetailOut)
+def get_case(request, pk: Id, whole: bool = False):
     """The case with its timeline, requests and replies; `?whole=1` gives the petitioner's
     data whole to those who handle the case and logs that view."""
     return _detail(request.user, pk, whole)
 
 
-def _case(request, pk: int) -> Case:
+def _case(request, pk: Id) -> Case:
     return selectors.case_get(user=request.user, pk=pk)
 
 
-@router.post("petitions/cases/{int:pk}/assign", response={200: CaseDetailOut, **WRITE})
-def assign_case(request, pk: int, payload: AssignIn):
+@router.post("petitions/cases/{pk}/assign", response=CaseDetailOut)
+def assign_case(request, pk: Id, payload: AssignIn):
     """The officer names the lead department and any co-operating ones."""
     services.case_assign(actor=request.user, case=_case(request, pk), **payload.dict())
     return _detail(request.user, pk)
 
 
-@router.post("petitions/cases/{int:pk}/reroute", response={201: RequestOut, **WRITE})
-def ask_reroute(request, pk: int, payload: RerouteIn):
+@router.post("petitions/cases/{pk}/reroute", response={201: RequestOut})
+def ask_reroute(request, pk: Id, payload: RerouteIn):
     """The lead department says the case is not theirs (within its window)."""
     data = payload.dict()
     data["suggested"] = data["suggested"] or None
@@ -200,15 +182,15 @@ def ask_reroute(request, pk: int, payload: RerouteIn):
     return Status(201, _request_out(made))
 
 
-@router.post("petitions/cases/{int:pk}/extend", response={201: RequestOut, **WRITE})
-def ask_extension(request, pk: int, payload: ExtendIn):
+@router.post("petitions/cases/{pk}/extend", response={201: RequestOut})
+def ask_extension(request, pk: Id, payload: ExtendIn):
     """The lead department asks for a later deadline (never past the 30-day cap)."""
     made = handling.extension_request(actor=request.user, case=_case(request, pk), **payload.dict())
     return Status(201, _request_out(made))
 
 
-@router.post("petitions/requests/{int:pk}/decide", response={200: RequestOut, **WRITE})
-def decide_request(request, pk: int, payload: DecideIn):
+@router.post("petitions/requests/{pk}/decide", response=RequestOut)
+def decide_request(request, pk: Id, payload: DecideIn):
     """The officer approves or refuses a re-routing or extension request."""
     asked = selectors.request_get(user=request.user, pk=pk)
     data = payload.dict()
@@ -217,43 +199,43 @@ def decide_request(request, pk: int, payload: DecideIn):
     return _request_out(decided)
 
 
-@router.post("petitions/cases/{int:pk}/reply", response={201: ReplyOut, **WRITE})
-def draft_reply(request, pk: int, payload: ReplyIn):
+@router.post("petitions/cases/{pk}/reply", response={201: ReplyOut})
+def draft_reply(request, pk: Id, payload: ReplyIn):
     """The department's reply: sent at once where liaisons may reply directly, otherwise
     waiting for the head (`state` says which)."""
     reply = handling.reply_draft(actor=request.user, case=_case(request, pk), **payload.dict())
     return Status(201, _reply_out(reply))
 
 
-@router.post("petitions/replies/{int:pk}/approve", response={200: ReplyOut, **WRITE})
-def approve_reply(request, pk: int):
+@router.post("petitions/replies/{pk}/approve", response=ReplyOut)
+def approve_reply(request, pk: Id):
     reply = selectors.reply_get(user=request.user, pk=pk)
     return _reply_out(handling.reply_approve(actor=request.user, reply=reply))
 
 
-@router.post("petitions/replies/{int:pk}/return", response={200: ReplyOut, **WRITE})
-def return_reply(request, pk: int, payload: ReturnIn):
+@router.post("petitions/replies/{pk}/return", response=ReplyOut)
+def return_reply(request, pk: Id, payload: ReturnIn):
     reply = selectors.reply_get(user=request.user, pk=pk)
     return _reply_out(handling.reply_return(actor=request.user, reply=reply, **payload.dict()))
 
 
-@router.post("petitions/cases/{int:pk}/field-done", response={200: CaseDetailOut, **WRITE})
-def field_work_done(request, pk: int, payload: FieldDoneIn | None = None):
+@router.post("petitions/cases/{pk}/field-done", response=CaseDetailOut)
+def field_work_done(request, pk: Id, payload: FieldDoneIn | None = None):
     """派工 finished on the street (`done_at` defaults to now)."""
     data = payload.dict() if payload else {}
     handling.field_done(actor=request.user, case=_case(request, pk), **data)
     return _detail(request.user, pk)
 
 
-@router.post("petitions/cases/{int:pk}/not-processed", response={200: CaseDetailOut, **WRITE})
-def close_173(request, pk: int, payload: NotProcessedIn):
+@router.post("petitions/cases/{pk}/not-processed", response=CaseDetailOut)
+def close_173(request, pk: Id, payload: NotProcessedIn):
     """Close under 行政程序法 §173, citing the ground (`repeat` needs a note)."""
     services.case_not_processed(actor=request.user, case=_case(request, pk), **payload.dict())
     return _detail(request.user, pk)
 
 
-@router.post("petitions/cases/{int:pk}/merge", response={200: CaseDetailOut, **WRITE})
-def merge_case(request, pk: int, payload: MergeIn):
+@router.post("petitions/cases/{pk}/merge", response=CaseDetailOut)
+def merge_case(request, pk: Id, payload: MergeIn):
     """併案: this case joins the earlier open case numbered `into`."""
     case = _case(request, pk)
     validation.require(access.manages(request.user))  # before telling which numbers exist
@@ -262,8 +244,8 @@ def merge_case(request, pk: int, payload: MergeIn):
     return _detail(request.user, pk)
 
 
-@router.post("petitions/cases/{int:pk}/reopen", response={200: CaseDetailOut, **WRITE})
-def reopen_case(request, pk: int, payload: ReopenIn):
+@router.post("petitions/cases/{pk}/reopen", response=CaseDetailOut)
+def reopen_case(request, pk: Id, payload: ReopenIn):
     """An unsatisfied petitioner's replied case reopened, once, with a new deadline."""
     handling.case_reopen(actor=request.user, case=_case(request, pk), **payload.dict())
     return _detail(request.user, pk)
@@ -281,27 +263,27 @@ def _category_out(c: Category) -> dict:
     }
 
 
-@router.get("petitions/categories", response={200: list[CategoryOut], **READ})
+@router.get("petitions/categories", response=list[CategoryOut])
 def list_categories(request, active: bool = False):
     """The category tree in order (`?active=1`: only those in use)."""
     return [_category_out(c) for c in selectors.categories(active_only=active)]
 
 
-@router.post("petitions/categories", response={201: CategoryOut, **WRITE})
+@router.post("petitions/categories", response={201: CategoryOut})
 def create_category(request, payload: CategoryIn):
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return Status(201, _category_out(categories.category_create(actor=request.user, **data)))
 
 
-@router.patch("petitions/categories/{code}", response={200: CategoryOut, **WRITE})
-def update_category(request, code: str, payload: CategoryFields):
+@router.patch("petitions/categories/{code}", response=CategoryOut)
+def update_category(request, payload: CategoryFields, code: CategoryCode):
     """Only the fields sent change; `parent` moves the category with its subtree."""
     category = selectors.category_get(code=code)
     data = payload.dict(exclude_unset=True)
     return _category_out(categories.category_update(actor=request.user, category=category, **data))
 
 
-@router.get("petitions/statistics", response={200: StatisticsOut, 400: ProblemsOut, **READ})
+@router.get("petitions/statistics", response=StatisticsOut)
 def statistics(request, filters: Query[StatisticsFilters]):
     """The year's figures over the cases you may read (`department` takes its sub-units)."""
     department = None
@@ -315,7 +297,7 @@ def statistics(request, filters: Query[StatisticsFilters]):
     return figures.__dict__ | {"on_time_rate": figures.on_time_rate}
 
 
-@router.post("petitions/import", response={200: ImportOut, **WRITE})
+@router.post("petitions/import", response=ImportOut)
 def import_cases(request, file: File[UploadedFile] | None = None, dry_run: Form[bool] = True):
     """Historical cases from the earlier 1999 system (CSV or ODS, multipart `file`).
     `dry_run` (the default) lists every problem by row and column and writes nothing; a

@@ -6,14 +6,15 @@ are ISO (民國 115/11/27 is accepted on input); date-times carry their time zon
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from guankao.core.api_types import Code, DateText, MultilineStr, SafeStr, Search, Year
 from guankao.petitions.models import Case, Category, Channel, Reply
 
-DateText = Field(..., max_length=20, description="2026-11-27 or 民國 115/11/27")
+CategoryCode = Annotated[SafeStr, Field(max_length=40, description="a category code")]
 
 
 def _any(*values) -> type:
@@ -29,35 +30,37 @@ class In(Schema):
 class CaseIn(In):
     kind: Literal[tuple(Case.Kind.values)]  # type: ignore[valid-type]
     channel: Literal[tuple(Channel.values)]  # type: ignore[valid-type]
-    subject: str = Field(..., max_length=200)
-    text: str = Field(..., max_length=20000)
-    category: str = Field(..., max_length=40, description="a category code (a leaf)")
+    subject: SafeStr = Field(..., max_length=200)
+    text: MultilineStr = Field(..., max_length=20000)
+    category: SafeStr = Field(..., max_length=40, description="a category code (a leaf)")
     received_at: dt.datetime | None = Field(None, description="default: now")
     anonymous: bool = False
-    name: str = Field("", max_length=100)
-    phone: str = Field("", max_length=30)
-    email: str = Field("", max_length=254)
-    address: str = Field("", max_length=200)
+    name: SafeStr = Field("", max_length=100)
+    phone: SafeStr = Field("", max_length=30)
+    email: SafeStr = Field("", max_length=254)
+    address: SafeStr = Field("", max_length=200)
     confidential: bool = False
-    location: str = Field("", max_length=200)
+    location: SafeStr = Field("", max_length=200)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    source_number: str = Field("", max_length=60)
-    source_due: str | None = Field(None, max_length=20)
-    answer: str = Field("", max_length=5000, description="a consultation answered on the spot")
+    source_number: SafeStr = Field("", max_length=60)
+    source_due: DateText | None = None
+    answer: MultilineStr = Field(
+        "", max_length=5000, description="a consultation answered on the spot"
+    )
 
 
 class CaseFilters(Schema):
     status: _any("open", "closed", "all", *Case.Status.values) = Field(
         "", description="default: open"
     )
-    department: str = Field("", max_length=40, description="a code; takes its sub-units")
-    category: str = Field("", max_length=40, description="a code; takes its subtree")
+    department: SafeStr = Field("", max_length=40, description="a code; takes its sub-units")
+    category: SafeStr = Field("", max_length=40, description="a code; takes its subtree")
     channel: _any(*Channel.values) = ""
     overdue: bool = False
     due: bool = Field(False, description="open cases due within three days")
-    year: int | None = Field(None, ge=1990, le=2200)
-    q: str = Field("", max_length=100, description="the number's start or words of the subject")
+    year: Year | None = None
+    q: Search = ""
 
 
 class CaseOut(Schema):
@@ -145,74 +148,74 @@ class CaseDetailOut(CaseOut):
 
 
 class AssignIn(In):
-    lead: str = Field(..., max_length=40)
-    co_departments: list[str] = Field([], max_length=20)
+    lead: SafeStr = Field(..., max_length=40)
+    co_departments: list[Code] = Field([], max_length=20)
 
 
 class RerouteIn(In):
-    reason: str = Field(..., max_length=2000)
+    reason: MultilineStr = Field(..., max_length=2000)
     site_visit: bool = False
-    suggested: str = Field("", max_length=40, description="a department code")
+    suggested: SafeStr = Field("", max_length=40, description="a department code")
 
 
 class ExtendIn(In):
-    reason: str = Field(..., max_length=2000)
-    new_due: str = DateText
+    reason: MultilineStr = Field(..., max_length=2000)
+    new_due: DateText
 
 
 class DecideIn(In):
     approve: bool
-    note: str = Field("", max_length=500, description="required to refuse")
-    lead: str = Field("", max_length=40, description="re-routing: the department it goes to")
+    note: MultilineStr = Field("", max_length=500, description="required to refuse")
+    lead: SafeStr = Field("", max_length=40, description="re-routing: the department it goes to")
 
 
 class ReplyIn(In):
-    text: str = Field(..., max_length=10000)
+    text: MultilineStr = Field(..., max_length=10000)
     method: Literal[tuple(Reply.Method.values)]  # type: ignore[valid-type]
-    public_text: str = Field("", max_length=2000)
+    public_text: MultilineStr = Field("", max_length=2000)
 
 
 class ReturnIn(In):
-    reason: str = Field(..., max_length=500)
+    reason: MultilineStr = Field(..., max_length=500)
 
 
 class FieldDoneIn(In):
-    note: str = Field("", max_length=2000)
+    note: MultilineStr = Field("", max_length=2000)
     done_at: dt.datetime | None = None
 
 
 class NotProcessedIn(In):
     rule: Literal[tuple(Case.Rule173.values)]  # type: ignore[valid-type]
-    note: str = Field("", max_length=2000)
+    note: MultilineStr = Field("", max_length=2000)
 
 
 class MergeIn(In):
-    into: str = Field(..., max_length=20, description="the number of the earlier open case")
-    note: str = Field("", max_length=2000)
+    into: SafeStr = Field(..., max_length=20, description="the number of the earlier open case")
+    note: MultilineStr = Field("", max_length=2000)
 
 
 class ReopenIn(In):
-    reason: str = Field(..., max_length=2000)
-    due: str = DateText
+    reason: MultilineStr = Field(..., max_length=2000)
+    due: DateText
 
 
 class CategoryFields(In):
-    name: str | None = Field(None, max_length=100)
-    parent: str | None = Field(None, max_length=40)
-    department: str | None = Field(None, max_length=40)
-    reply_workdays: int | None = None
+    name: SafeStr | None = Field(None, max_length=100)
+    parent: SafeStr | None = Field(None, max_length=40)
+    department: SafeStr | None = Field(None, max_length=40)
+    reply_workdays: int | None = Field(None, ge=1, le=30)
     dispatch: bool | None = None
-    field_work_limit: int | None = None
+    field_work_limit: int | None = Field(None, ge=1, le=720)
     field_work_unit: _any(*Category.Unit.values) | None = None
     public: bool | None = None
-    keywords: str | None = Field(None, max_length=300)
-    description: str | None = Field(None, max_length=300)
+    keywords: SafeStr | None = Field(None, max_length=300)
+    description: MultilineStr | None = Field(None, max_length=300)
     active: bool | None = None
 
 
 class CategoryIn(CategoryFields):
-    code: str = Field(..., max_length=40)
-    name: str = Field(..., max_length=100)
+    code: SafeStr = Field(..., max_length=40)
+    name: SafeStr = Field(..., max_length=100)
 
 
 class CategoryOut(Schema):
@@ -231,8 +234,8 @@ class CategoryOut(Schema):
 
 
 class StatisticsFilters(Schema):
-    year: int = Field(..., ge=1990, le=2200)
-    department: str = Field("", max_length=40)
+    year: Year
+    department: SafeStr = Field("", max_length=40)
 
 
 class StatisticsOut(Schema):

@@ -50,6 +50,8 @@ def test_it_files_a_case_and_names_every_bad_field(calltaker, categories):
     assert post(client, f"{BASE}/cases", body | {"category": "nope"}).status_code == 400
     assert fields(post(client, f"{BASE}/cases", body | {"category": "nope"})) == ["category"]
     assert fields(post(client, f"{BASE}/cases", body | {"phone": "12"})) == ["phone"]
+    nul = post(client, f"{BASE}/cases", body | {"subject": "路燈\x00不亮"})
+    assert nul.status_code == 422 and fields(nul) == ["subject"]
     bad = post(client, f"{BASE}/cases", body | {"colour": "red"})
     assert bad.status_code == 422 and fields(bad) == ["colour"]
     assert post(client_for(None), f"{BASE}/cases", body).status_code == 401
