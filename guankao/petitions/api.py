@@ -298,7 +298,7 @@ def statistics(request, filters: Query[StatisticsFilters]):
 
 
 @router.post("petitions/import", response=ImportOut)
-def import_cases(request, file: File[UploadedFile] | None = None, dry_run: Form[bool] = True):
+def import_cases(request, file: File[UploadedFile | None] = None, dry_run: Form[bool] = True):
     """Historical cases from the earlier 1999 system (CSV or ODS, multipart `file`).
     `dry_run` (the default) lists every problem by row and column and writes nothing; a
     real run writes every row or, with any problem, none. 管考 officers only."""
