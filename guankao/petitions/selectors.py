@@ -182,40 +182,52 @@ def overview(*, user, year: int, department: Department | None = None) -> Overvi
         answered=Count("pk"), speed=Avg("speed"), attitude=Avg("attitude"), result=Avg("result")
     )
 
-    def breakdown(*keys):
-        return list(
-            rows.values(*keys)
-            .annotate(
-                received=Count("pk"),
-                closed=Count("pk", filter=Q(status__in=CLOSED)),
-                overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-            )
-            .order_by(*keys)
-        )
-
+    groups = _grouped(rows, today)
     return Overview(
         year=year,
         rerouted=rerouted,
         satisfaction=satisfaction,
-        by_month=_by_month(rows, today),
-        by_department=breakdown("lead__code", "lead__name"),
-        by_category=breakdown("category__code", "category__name"),
-        by_channel=breakdown("channel"),
+        by_month=_fold(groups, ("month",)),
+        by_department=_fold(groups, ("lead__code", "lead__name")),
+        by_category=_fold(groups, ("category__code", "category__name")),
+        by_channel=_fold(groups, ("channel",)),
         **totals,
     )
 
 
-def _by_month(rows, today):
+GROUP_KEYS = ("lead__code", "lead__name", "category__code", "category__name", "channel")
+
+
+def _grouped(rows, today) -> list[dict]:
+    """One pass for every breakdown: the counts by department, category, channel and month
+    together (a few thousand groups at most), folded into each breakdown in Python."""
     return list(
         rows.annotate(month=ExtractMonth("received_at"))
-        .values("month")
+        .values(*GROUP_KEYS, "month")
         .annotate(
             received=Count("pk"),
             closed=Count("pk", filter=Q(status__in=CLOSED)),
             overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
         )
-        .order_by("month")
+        .order_by()
     )
+
+
+def _fold(groups: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    out: dict[tuple, dict] = {}
+    for g in groups:
+        key = tuple(g[k] for k in keys)
+        row = out.setdefault(
+            key, dict(zip(keys, key, strict=True), received=0, closed=0, overdue=0)
+        )
+        for figure in ("received", "closed", "overdue"):
+            row[figure] += g[figure]
+    # In key order, a department-less row (None) last, as PostgreSQL orders NULLs.
+    return [out[k] for k in sorted(out, key=_none_last)]
+
+
+def _none_last(key: tuple) -> tuple:
+    return tuple((True, 0) if v is None else (False, v) for v in key)
 
 
 def case_by_number(*, user, number: str, field: str = "into") -> Case:
