@@ -4,12 +4,14 @@ from django.urls import include, path
 from guankao.api import api
 from guankao.core import views, views_errors, views_files, views_ops, views_org
 from guankao.core.api import router as core_router
+from guankao.petitions.api import router as petitions_router
 from guankao.plans.api import router as plans_router
 from guankao.tracking.api import router as tracking_router
 
 api.add_router("/v1/", core_router)
 api.add_router("/v1/", plans_router)
 api.add_router("/v1/", tracking_router)
+api.add_router("/v1/", petitions_router)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -213,6 +213,25 @@ GET /api/v1/tracking/behind                   LAAAAAAAA
 GET /api/v1/tracking/rules                    LAAAAAAAA
 PUT /api/v1/tracking/rules                    LADDDDDDA  @RULES
 GET /api/v1/tracking/items.geojson            AAAAAAAAA
+GET /api/v1/petitions/cases                   LAAAAAAAA
+POST /api/v1/petitions/cases                  LAADADDDA  @CASE
+GET /api/v1/petitions/cases/{pk}              LAAADADDA  pk=case
+POST /api/v1/petitions/cases/{pk}/assign      LADDDDDDA  pk=case @ASSIGN
+POST /api/v1/petitions/cases/{pk}/reroute     LDAADDDDD  pk=case @REROUTE
+POST /api/v1/petitions/cases/{pk}/extend      LDAADDDDD  pk=case @EXTEND
+POST /api/v1/petitions/requests/{pk}/decide   LADDDDDDA  pk=petition_request @DECIDE_REQUEST
+POST /api/v1/petitions/cases/{pk}/reply       LAAADDDDA  pk=case @REPLY
+POST /api/v1/petitions/replies/{pk}/approve   LDDADDDDA  pk=reply
+POST /api/v1/petitions/replies/{pk}/return    LDDADDDDA  pk=reply @RETURN
+POST /api/v1/petitions/cases/{pk}/field-done  LAAADDDDA  pk=case
+POST /api/v1/petitions/cases/{pk}/not-processed  LADDDDDDA  pk=case @RULE173
+POST /api/v1/petitions/cases/{pk}/merge       LADDDDDDA  pk=case @MERGE
+POST /api/v1/petitions/cases/{pk}/reopen      LADDDDDDA  pk=case @REOPEN
+GET /api/v1/petitions/categories              LAAAAAAAA
+POST /api/v1/petitions/categories             LADDDDDDA  @CATEGORY
+PATCH /api/v1/petitions/categories/{code}     LADDDDDDA  code=mx-pothole
+GET /api/v1/petitions/statistics              LAAAAAAAA  ?year=2026
+POST /api/v1/petitions/import                 LADDDDDDA
 """
 
 #: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
@@ -258,6 +277,23 @@ BODIES = {
     "MEETING": {"year": 2026, "month": 12, "held_on": "2026-12-20"},
     "DECISION": {"text": "限期改善", "department": "PW", "due": "2026-12-31"},
     "MINUTES": {"minutes": "散會"},
+    "CASE": {
+        "kind": "petition",
+        "channel": "phone",
+        "subject": "路面坑洞",
+        "text": "中山路有坑洞",
+        "category": "mx-pothole",
+    },
+    "ASSIGN": {"lead": "PW"},
+    "REROUTE": {"reason": "非本處業務"},
+    "EXTEND": {"reason": "需會勘", "new_due": "2026-01-02"},
+    "DECIDE_REQUEST": {"approve": False, "note": "請本處處理"},
+    "REPLY": {"text": "已處理", "method": "phone"},
+    "RETURN": {"reason": "請補充"},
+    "RULE173": {"rule": "repeat", "note": "同一事由"},
+    "MERGE": {"into": "0000000-0000"},
+    "REOPEN": {"reason": "不滿意", "due": "2099-01-01"},
+    "CATEGORY": {"code": "mx-new", "name": "新類別"},
     "RULES": {
         "report_due_day": 5,
         "review_workdays": 7,
@@ -426,6 +462,7 @@ def world(people, city):
         owner_id=city["pw"].pk,
     )
     token, _ = core_services.token_create(actor=liaison, name="matrix")
+    petition = _petition(officer, liaison, city["pw"])
     calendar.override_set(
         actor=people["admin"], date=dt.date(2026, 12, 26), is_working_day=True, reason="補班"
     )
@@ -445,10 +482,37 @@ def world(people, city):
         "file": attachment.pk,
         "image": image.pk,
         "token": token.pk,
+        "case": petition["case"],
+        "petition_request": petition["request"],
+        "reply": petition["reply"],
         "worker": people["worker"].pk,
         "pw": city["pw"].code,
         "date": "2026-12-26",
     }
+
+
+def _petition(officer, liaison, pw) -> dict:
+    """A PW case with a pending re-routing request and a reply waiting for the head."""
+    from guankao.petitions import handling
+    from guankao.petitions import services as petition_services
+    from guankao.petitions.models import Category
+
+    category = Category.objects.create(code="mx-pothole", name="道路坑洞", department=pw)
+    category.path = f"/{category.pk}/"
+    category.save(update_fields=["path"])
+    case = petition_services.case_file(
+        actor=officer,
+        kind="petition",
+        channel="phone",
+        subject="路面坑洞",
+        text="中山路有坑洞",
+        category=category,
+        name="王小明",
+        phone="0912-345-678",
+    )
+    request = handling.reroute_request(actor=liaison, case=case, reason="非本處業務")
+    reply = handling.reply_draft(actor=liaison, case=case, text="已修補", method="phone")
+    return {"case": case.pk, "request": request.pk, "reply": reply.pk}
 
 
 def _classify(response, method: str, api: bool) -> str:

@@ -96,6 +96,6 @@ def sweep_orphan_files(now: dt.datetime) -> int:
 @register("core.retry_email", every=dt.timedelta(minutes=1))
 def retry_email(now: dt.datetime) -> int:
     """E-mail of notices that failed, or whose on-commit send never ran, again."""
-    from guankao.core.notices import email_retry
+    from guankao.core.notices import email_retry, outbound
 
-    return email_retry(now)
+    return email_retry(now) + outbound.retry(now)

@@ -224,6 +224,36 @@ class Notification(models.Model):
         return self.subject
 
 
+class OutboundMail(models.Model):
+    """An e-mail to an address outside the staff (a petitioner), sent after commit and
+    retried like a notice's e-mail (core.notices.outbound); `about` names what it is for
+    ("petitions.case:12")."""
+
+    address = models.EmailField(_("e-mail"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    about = models.CharField(max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["email_due_at"],
+                condition=models.Q(email_due_at__isnull=False),
+                name="outboundmail_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.subject}"
+
+
 class CalendarOverride(models.Model):
     """A day that differs from the rule: 補班 workday, typhoon closure, official calendar."""
 

@@ -21,6 +21,7 @@ from guankao.core.models import (
     Department,
     DepartmentKind,
     Notification,
+    OutboundMail,
     Role,
     RoleAssignment,
     User,
@@ -422,6 +423,22 @@ def notify(
     if owed:
         transaction.on_commit(lambda: notices.email_send_many(owed))
     return notes
+
+
+def mail_outside(*, address: str, subject: str, body: str, url: str = "", about: str = ""):
+    """E-mail someone outside the staff (a petitioner): kept as an OutboundMail, sent after
+    the transaction commits and retried by the worker like a notice's e-mail. Compose it
+    inside the transaction that makes what it tells (a survey link is only known there)."""
+    mail = OutboundMail.objects.create(
+        address=address,
+        subject=subject[:200],
+        body=body,
+        url=url[:300],
+        about=about[:100],
+        email_due_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: notices.outbound.send(mail.pk))
+    return mail
 
 
 def notices_done(*, task: str) -> int:

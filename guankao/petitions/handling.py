@@ -21,7 +21,7 @@ from guankao.core.errors import ServiceError
 from guankao.core.models import Role
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc
-from guankao.petitions import access, deadlines
+from guankao.petitions import access, deadlines, mail
 from guankao.petitions.models import (
     Case,
     DepartmentRule,
@@ -171,6 +171,7 @@ def request_decide(*, actor, request: Request, approve: bool, note="", lead=None
             raise ServiceError.field("lead", _("the case is already with this department"))
         _assign(actor, case, target, list(case.co_departments.all()), Rules.current(), now)
         _event(case, Event.Kind.REROUTED, actor, note=target.name, public=True, at=now)
+        mail.rerouted(case)
     elif approve:
         case.due_date = _extended_due(case, request.new_due, Rules.current())
         case.extensions += 1
@@ -185,6 +186,7 @@ def request_decide(*, actor, request: Request, approve: bool, note="", lead=None
             public=True,
             at=now,
         )
+        mail.extended(case)
     else:
         _event(case, Event.Kind.REFUSED, actor, note=note, at=now)
     request.save()
@@ -284,7 +286,7 @@ def _send(actor, case: Case, reply: Reply, now) -> Reply:
     case.save(update_fields=["status", "closed_at", "overdue", "workdays_taken"])
     for answered in [case, *case.merged_cases.all()]:
         _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True, at=now)
-        _survey(answered, reply, now)
+        mail.reply_sent(answered, reply, _survey(answered, reply, now))
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=reply.text[:300])
     return reply
 

@@ -67,3 +67,25 @@ def test_it_sums_up_the_year_for_the_officer(
     assert figures.average_workdays is not None
     pw_only = selectors.overview(user=people["liaison"], year=2026)
     assert pw_only.received == 1
+
+
+def test_the_overview_breaks_down_in_one_pass(
+    people, calltaker, categories, city, django_assert_max_num_queries
+):
+    """Totals, re-routing, surveys and one grouped pass for every breakdown, whatever the
+    number of departments, categories, channels and months."""
+    file(calltaker, categories["pothole"])
+    file(calltaker, categories["subsidy"], channel="mayor_mailbox")  # waits: no department
+    file(calltaker, categories["subsidy"])
+    with django_assert_max_num_queries(5):
+        figures = selectors.overview(user=people["officer"], year=2026)
+    assert [(r["lead__code"], r["received"]) for r in figures.by_department] == [
+        ("PW", 1),
+        ("SOC", 1),
+        (None, 1),
+    ]
+    assert [(r["category__code"], r["received"]) for r in figures.by_category] == [
+        ("pothole", 1),
+        ("subsidy", 2),
+    ]
+    assert sum(r["received"] for r in figures.by_month) == figures.received == 3
