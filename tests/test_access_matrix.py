@@ -36,6 +36,8 @@ from PIL import Image
 from guankao.core import calendar
 from guankao.core import services as core_services
 from guankao.core.attachments import attachment_create
+from guankao.petitions import services as petition_services
+from guankao.petitions.models import Category
 from guankao.plans import publishing, rounds
 from guankao.plans import services as plan_services
 from guankao.plans.models import Plan, Submission
@@ -130,6 +132,15 @@ PAGES_TABLE = """
 /tracking/meetings/<int:pk>/agenda.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/minutes.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/agenda.ods  LAAAAAAAA  LMMMMMMMM  pk=meeting
+# petitions: filing by officers, call-takers and liaisons; cases read in scope (the
+# executive reads a case that is not confidential); the petitioner whole (POST) and the
+# actions only to the case's handlers
+/petitions/intake/                    LAADADDDA  LAADADDDA
+/petitions/inbox/                     LAAAAAAAA  MMMMMMMMM
+/petitions/overview/                  LADDDADDA  MMMMMMMMM
+/petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
+/petitions/cases/<int:pk>/<str:action>/  LAAADDDDA  LAAADDDDA  pk=petition action=reply
+/petitions/survey/<str:token>/        DDDDDDDDD  AAAAAAAAA  token=forged
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
@@ -413,7 +424,9 @@ def world(people, city):
     calendar.override_set(
         actor=people["admin"], date=dt.date(2026, 12, 26), is_working_day=True, reason="補班"
     )
+    petition = _petition(city, officer)
     return {
+        "petition": petition.pk,
         "works": works.pk,
         "milestone": milestone.pk,
         "report": report.pk,
@@ -432,6 +445,23 @@ def world(people, city):
         "pw": city["pw"].code,
         "date": "2026-12-26",
     }
+
+
+def _petition(city, officer):
+    """A 1999 case about a pothole, assigned to PW at filing."""
+    category = Category.objects.create(code="pothole", name="道路坑洞", department=city["pw"])
+    category.path = f"/{category.pk}/"
+    category.save(update_fields=["path"])
+    return petition_services.case_file(
+        actor=officer,
+        kind="petition",
+        channel="phone",
+        subject="民族路口坑洞",
+        text="路口有坑洞",
+        category=category,
+        name="王小明",
+        phone="0912-345-678",
+    )
 
 
 def _classify(response, method: str, api: bool) -> str:
