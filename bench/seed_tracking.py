@@ -6,7 +6,8 @@ few other staff; an executive reader (city-wide) with a logged-in session. 10,00
 (--items) of every kind, mostly public works, major programmes and central grants, some
 directives and resolutions, led by departments of very different sizes, each with 48
 monthly reports (--months; 480,000 reports): percentages on an S-curve plan for works,
-programmes and grants (about 6% seriously behind, 14% behind, the rest on time, 10% behind
+programmes and grants, taken from each one's approved baseline (the same S-curve, one
+row a month) (about 6% seriously behind, 14% behind, the rest on time, 10% behind
 on money), a handling status for the rest. Reports are approved, some filed late; part of
 last month's are still awaiting approval, some past the review deadline. About 10% of the
 open items have not filed last month's report yet (their 48 months end the month before):
@@ -279,6 +280,39 @@ def progress_rows(rng, count: int, months: int, lag: str, money_behind: bool, do
     return rows
 
 
+def plan_months(first: tuple[int, int], span: int, budget) -> list[list]:
+    """The approved baseline the reports' planned figures come from: the same S-curve, one
+    row a month from the first report to the planned finish, 100% in its last month."""
+    rows = []
+    for k in range(1, span + 1):
+        planned = HUNDRED if k == span else pct(100 * s_curve(k / span))
+        money = int(budget * float(planned) / 100) if budget else None
+        rows.append([*shift(first, k - 1), str(planned), money])
+    return rows
+
+
+def baselines_for(items: list, officer) -> list:
+    """Unsaved approved baselines (revision 0) of the progress items just inserted."""
+    from guankao.tracking.models import Baseline
+
+    return [
+        Baseline(
+            item=item,
+            revision=0,
+            state=Baseline.State.APPROVED,
+            source=Baseline.Source.TYPED,
+            start_date=dt.date(*item.plan[0][:2], 1),
+            finish_date=item.finish_date,
+            budget_total=item.budget_total,
+            months=item.plan,
+            proposed_by=officer,
+            decided_by=officer,
+        )
+        for item in items
+        if item.plan
+    ]
+
+
 def report_rows(city: City, item, window: list, figures, as_of: dt.date, current: bool) -> list:
     """The item's live report of each month of `window` (unsaved, item not yet set).
     `current`: the window ends with last month, whose report may await the head."""
@@ -372,6 +406,7 @@ def build_item(city: City, index: int, as_of: dt.date, months: int, lead_weights
             rng, months, span, lag, rng.random() < MONEY_BEHIND, done, fields.get("budget_total")
         )
     reports = report_rows(city, item, window, figures, as_of, end == reporting)
+    item.plan = plan_months(window[0], span, fields.get("budget_total")) if figures else None
     if status == "released":
         item.released_at = reports[-1].reviewed_at + dt.timedelta(days=rng.randint(10, 40))
         item.release_result = "已完工驗收"
@@ -502,13 +537,14 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.db.models import OuterRef, Subquery
     from django.test import Client
     from django.utils import timezone
 
     from guankao.core.models import Department, User
     from guankao.lib import workdays
     from guankao.tracking import services
-    from guankao.tracking.models import Chase, Item, Report, Rules
+    from guankao.tracking.models import Baseline, Chase, Item, Report, Rules
 
     rng = random.Random(args.seed)
     started = time.monotonic()
@@ -553,6 +589,14 @@ def main() -> None:
                 item_pks.append(item.pk)
             Report.objects.bulk_create(rows, batch_size=2000)
             through.objects.bulk_create(co, batch_size=1000)
+            plans = Baseline.objects.bulk_create(
+                baselines_for([b[0] for b in batch], executive), batch_size=500
+            )
+            ids = [b.item_id for b in plans]
+            first_plan = Baseline.objects.filter(item=OuterRef("pk")).values("pk")[:1]
+            Item.objects.filter(pk__in=ids).update(baseline=Subquery(first_plan))
+            item_plan = Baseline.objects.filter(item=OuterRef("item_id")).values("pk")[:1]
+            Report.objects.filter(item_id__in=ids).update(baseline=Subquery(item_plan))
             reports_written += len(rows)
             built += t1 - t0
             inserted += time.monotonic() - t1
@@ -575,6 +619,7 @@ def main() -> None:
         "staff": User.objects.count(),
         "items": items.count(),
         "reports": Report.objects.count(),
+        "baselines": Baseline.objects.count(),
         "co_departments": Item.co_departments.through.objects.count(),
         "chases": Chase.objects.count(),
         "kinds": dict(Counter(items.values_list("kind", flat=True))),

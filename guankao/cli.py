@@ -3,7 +3,7 @@
 guankao demo      migrate, load the demo city, serve on http://127.0.0.1:8000
 guankao serve     serve with gunicorn (static files by the app)
 guankao check     settings, migrations, secret key, debug flag
-guankao backup F  the whole database to one file
+guankao backup F  the database and uploaded files to one file (mode 0600)
 guankao restore F that file into an empty database (either engine)
 guankao <any other management command>
 """

@@ -5,11 +5,13 @@ from typing import Literal
 
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import calendar, selectors, services
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
+from guankao.core.api_types import Code, DateText, Id, Paging, SafeStr, Search, Year
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import AuditEntry, DepartmentKind, Role
 from guankao.lib import workdays
@@ -35,20 +37,20 @@ class DepartmentOut(BaseModel):
 
 
 class DepartmentIn(Schema):
-    code: str = Field(..., max_length=20)
-    name: str = Field(..., max_length=100)
-    name_en: str = Field("", max_length=150)
+    code: Code
+    name: SafeStr = Field(..., max_length=100)
+    name_en: SafeStr = Field("", max_length=150)
     kind: Literal[tuple(DepartmentKind.values)]  # type: ignore[valid-type]
-    parent: str | None = None
-    sort_order: int = Field(0, ge=0)
+    parent: Code | None = None
+    sort_order: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class DepartmentPatch(Schema):
-    name: str | None = Field(None, max_length=100)
-    name_en: str | None = Field(None, max_length=150)
+    name: SafeStr | None = Field(None, max_length=100)
+    name_en: SafeStr | None = Field(None, max_length=150)
     kind: Literal[tuple(DepartmentKind.values)] | None = None  # type: ignore[valid-type]
-    parent: str | None = None
-    sort_order: int | None = Field(None, ge=0)
+    parent: Code | None = None
+    sort_order: int | None = Field(None, ge=0, le=2**31 - 1)
     active: bool | None = None
 
 
@@ -66,21 +68,21 @@ class StaffOut(BaseModel):
 
 
 class StaffIn(Schema):
-    username: str = Field(..., max_length=150)
-    name: str = Field(..., max_length=100)
-    department: str
-    title: str = Field("", max_length=100)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
+    username: SafeStr = Field(..., max_length=150)
+    name: SafeStr = Field(..., max_length=100)
+    department: Code
+    title: SafeStr = Field("", max_length=100)
+    email: SafeStr = Field("", max_length=254)
+    phone: SafeStr = Field("", max_length=40)
     roles: list[Literal[tuple(Role.values)]] = []  # type: ignore[valid-type]
 
 
 class StaffPatch(Schema):
-    name: str | None = Field(None, max_length=100)
-    department: str | None = None
-    title: str | None = Field(None, max_length=100)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    name: SafeStr | None = Field(None, max_length=100)
+    department: Code | None = None
+    title: SafeStr | None = Field(None, max_length=100)
+    email: SafeStr | None = Field(None, max_length=254)
+    phone: SafeStr | None = Field(None, max_length=40)
     roles: list[Literal[tuple(Role.values)]] | None = None  # type: ignore[valid-type]
     active: bool | None = None
 
@@ -106,9 +108,9 @@ class BetweenOut(Schema):
 
 
 class OverrideIn(Schema):
-    date: str
+    date: DateText
     is_working_day: bool
-    reason: str = Field(..., max_length=100)
+    reason: SafeStr = Field(..., max_length=100)
 
 
 class OverrideOut(Schema):
@@ -132,17 +134,17 @@ class AuditOut(BaseModel):
 
 
 class AuditFilters(Schema):
-    actor: str = ""
+    actor: SafeStr = Field("", max_length=150)
     action: Literal[tuple(["", *AuditEntry.Action.values])] = ""  # type: ignore[valid-type]
-    object_type: str = ""
-    object_id: str = ""
-    department: str = ""
-    since: str = ""
-    until: str = ""
+    object_type: SafeStr = Field("", max_length=60)
+    object_id: SafeStr = Field("", max_length=64)
+    department: Code = ""
+    since: DateText = ""
+    until: DateText = ""
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: SafeStr = Field(..., min_length=1, max_length=100)
     days: int | None = Field(None, ge=1, le=3660, description="valid for (default the most)")
 
 
@@ -230,7 +232,7 @@ def list_departments(request, include_inactive: bool = False):
 
 
 @router.get("departments/{code}", response=DepartmentOut, auth=PUBLIC, tags=["departments"])
-def get_department(request, code: str):
+def get_department(request, code: Code):
     return _department_out(selectors.department_get(user=request.user, code=code))
 
 
@@ -242,7 +244,7 @@ def create_department(request, payload: DepartmentIn):
 
 
 @router.patch("departments/{code}", response=DepartmentOut, tags=["departments"])
-def update_department(request, code: str, payload: DepartmentPatch):
+def update_department(request, code: Code, payload: DepartmentPatch):
     department = selectors.department_get(user=request.user, code=code)
     data = payload.dict(exclude_unset=True)
     if "parent" in data:
@@ -257,21 +259,26 @@ def update_department(request, code: str, payload: DepartmentPatch):
 
 
 @router.get("staff", response=list[StaffOut], tags=["staff"])
-@paginate(LimitOffsetPagination)
-def list_staff(request, department: str = "", q: str = Query("", max_length=100), role: str = ""):
+@paginate(Paging)
+def list_staff(
+    request,
+    department: Code = "",
+    q: Search = "",
+    role: Literal[tuple(["", *Role.values])] = "",  # type: ignore[valid-type]
+):
     """Staff the caller may see; e-mail and phone are masked unless the caller may see them."""
     scope = _department_by_code(request.user, "department", department)
     rows = selectors.staff_list(user=request.user, department=scope, q=q, role=role)
     return Mapped(rows, lambda p: _staff_out(request.user, p))
 
 
-@router.get("staff/{int:pk}", response=StaffOut, tags=["staff"])
-def get_staff(request, pk: int):
+@router.get("staff/{pk}", response=StaffOut, tags=["staff"])
+def get_staff(request, pk: Id):
     return _staff_out(request.user, selectors.staff_get(user=request.user, pk=pk))
 
 
-@router.post("staff/{int:pk}/personal-data", response=dict, tags=["staff"])
-def view_personal_data(request, pk: int):
+@router.post("staff/{pk}/personal-data", response=dict, tags=["staff"])
+def view_personal_data(request, pk: Id):
     """The whole e-mail and phone; the view is written to the audit trail."""
     person = selectors.staff_get(user=request.user, pk=pk)
     return services.staff_personal_data(actor=request.user, user=person)
@@ -285,8 +292,8 @@ def create_staff(request, payload: StaffIn):
     return Status(201, _staff_out(request.user, services.staff_create(actor=request.user, **data)))
 
 
-@router.patch("staff/{int:pk}", response=StaffOut, tags=["staff"])
-def update_staff(request, pk: int, payload: StaffPatch):
+@router.patch("staff/{pk}", response=StaffOut, tags=["staff"])
+def update_staff(request, pk: Id, payload: StaffPatch):
     person = selectors.staff_get(user=request.user, pk=pk)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "name" in data:
@@ -302,7 +309,7 @@ def update_staff(request, pk: int, payload: StaffPatch):
 
 
 @router.get("calendar/is-working-day", response=WorkingDayOut, auth=PUBLIC, tags=["calendar"])
-def is_working_day(request, date: str):
+def is_working_day(request, date: DateText):
     """`date` as 2026-11-27 or 民國 115/11/27."""
     day = _date("date", date)
     working, reason = calendar.explain(day)
@@ -310,7 +317,7 @@ def is_working_day(request, date: str):
 
 
 @router.get("calendar/add-working-days", response=AddWorkingDaysOut, auth=PUBLIC, tags=["calendar"])
-def add_working_days(request, date: str, days: int = Query(..., ge=-3650, le=3650)):
+def add_working_days(request, date: DateText, days: int = Query(..., ge=-3650, le=3650)):
     """The n-th working day after `date` (the start day itself is not counted)."""
     day = _date("date", date)
     result = workdays.add_working_days(day, days)
@@ -318,7 +325,7 @@ def add_working_days(request, date: str, days: int = Query(..., ge=-3650, le=365
 
 
 @router.get("calendar/working-days-between", response=BetweenOut, auth=PUBLIC, tags=["calendar"])
-def working_days_between(request, start: str, end: str):
+def working_days_between(request, start: DateText, end: DateText):
     """Working days after `start` up to and including `end`."""
     first, last = _date("start", start), _date("end", end)
     if abs((last - first).days) > 3660:
@@ -327,7 +334,7 @@ def working_days_between(request, start: str, end: str):
 
 
 @router.get("calendar/overrides", response=list[OverrideOut], auth=PUBLIC, tags=["calendar"])
-def list_overrides(request, year: int = Query(..., ge=1912, le=2200)):
+def list_overrides(request, year: Year):
     return list(calendar.overrides_list(year=year))
 
 
@@ -340,7 +347,7 @@ def set_override(request, payload: OverrideIn):
 
 
 @router.delete("calendar/overrides/{date}", response={204: None}, tags=["calendar"])
-def delete_override(request, date: str):
+def delete_override(request, date: DateText):
     calendar.override_delete(actor=request.user, date=_date("date", date))
     return Status(204, None)
 
@@ -349,7 +356,7 @@ def delete_override(request, date: str):
 
 
 @router.get("audit", response=list[AuditOut], tags=["audit"])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_audit(request, filters: Query[AuditFilters]):
     data = filters.dict()
     data["department"] = _department_by_code(request.user, "department", data["department"])
@@ -389,7 +396,7 @@ def create_token(request, payload: TokenIn):
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
-@router.delete("me/tokens/{int:pk}", response={204: None}, tags=["tokens"])
-def revoke_token(request, pk: int):
+@router.delete("me/tokens/{pk}", response={204: None}, tags=["tokens"])
+def revoke_token(request, pk: Id):
     services.token_revoke(actor=request.user, token_id=pk)
     return Status(204, None)

@@ -7,7 +7,40 @@ from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guankao.core.models import AuditEntry, DepartmentKind, Role
+from guankao.core.validation import text_problem
 from guankao.lib.roc import DateFormatError, format_roc, parse_date, year_from_input
+
+
+class SafeText:
+    """A form validator over core.validation.text_problem, the check the API types use."""
+
+    def __init__(self, *, multiline: bool):
+        self.multiline = multiline
+
+    def __call__(self, value):
+        problem = text_problem(str(value), multiline=self.multiline)
+        if problem:
+            raise forms.ValidationError(problem, code="control_character")
+
+    def __eq__(self, other):
+        return isinstance(other, SafeText) and other.multiline == self.multiline
+
+
+class SafeTextMixin:
+    """Every text field of the form refuses NUL and control characters; a Textarea's
+    field (multi-line) takes tabs and line breaks. Every form of the project has it
+    (through SafeForm), checked by tests/core/test_inputs.py."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators.append(SafeText(multiline=multiline))
+
+
+class SafeForm(SafeTextMixin, forms.Form):
+    """The base of every form: see SafeTextMixin."""
 
 
 def add_service_errors(form, exc) -> None:
@@ -51,7 +84,7 @@ class YearField(forms.IntegerField):
         return None if year is None else year_from_input(year)
 
 
-class LoginForm(OTPAuthenticationForm):
+class LoginForm(SafeTextMixin, OTPAuthenticationForm):
     """Username, password and (for those who turned it on) a six-digit TOTP code."""
 
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -77,7 +110,7 @@ class LoginForm(OTPAuthenticationForm):
         return cleaned
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(SafeForm):
     name = forms.CharField(label=_("Token name"), max_length=100)
     days = forms.IntegerField(
         label=_("Valid for (days)"),
@@ -94,7 +127,7 @@ class TokenCreateForm(forms.Form):
         }
 
 
-class TotpConfirmForm(forms.Form):
+class TotpConfirmForm(SafeForm):
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         max_length=6,
@@ -103,7 +136,7 @@ class TotpConfirmForm(forms.Form):
     )
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(SafeForm):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     name_en = forms.CharField(label=_("English name"), max_length=150, required=False)
@@ -114,7 +147,7 @@ class DepartmentForm(forms.Form):
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class StaffForm(forms.Form):
+class StaffForm(SafeForm):
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Full name"), max_length=100)
     department = forms.CharField(label=_("Department code"), max_length=20)
@@ -128,11 +161,11 @@ class StaffForm(forms.Form):
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class UploadForm(forms.Form):
+class UploadForm(SafeForm):
     file = forms.FileField(label=_("File (CSV or ODS)"))
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(SafeForm):
     actor = forms.CharField(label=_("Username"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AuditEntry.Action.choices]
@@ -143,7 +176,7 @@ class AuditFilterForm(forms.Form):
     until = RocDateField(label=_("To"), required=False)
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(SafeForm):
     date = RocDateField(label=_("Date"))
     is_working_day = forms.TypedChoiceField(
         label=_("This day is"),
@@ -153,6 +186,6 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=100)
 
 
-class WorkdayCalcForm(forms.Form):
+class WorkdayCalcForm(SafeForm):
     date = RocDateField(label=_("Start date"))
     days = forms.IntegerField(label=_("Working days"), min_value=0, max_value=3650)

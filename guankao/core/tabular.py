@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from guankao.core import ods
 from guankao.core.errors import ServiceError
+from guankao.core.validation import for_output
 
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -170,8 +171,12 @@ def read_table(
 def _guard(value):
     # A text cell that a spreadsheet program would run as a formula (CSV injection) is
     # written with a leading apostrophe, which marks it as text; reading takes it off.
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    # A control character stored before inputs were checked is shown as U+FFFD: the
+    # file is always written (XML, so ODF, cannot hold them).
+    if isinstance(value, str):
+        value = for_output(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
@@ -184,12 +189,19 @@ def write_csv(header: list[str], rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _ods_value(value):
+    if value is None:
+        return ""
+    return for_output(value) if isinstance(value, str) else value
+
+
 def write_ods(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     document = odfdo.Document("spreadsheet")
     document.body.clear()
     for name, (header, rows) in sheets.items():
-        table = odfdo.Table(name)
-        table.set_values([header, *[["" if v is None else v for v in row] for row in rows]])
+        table = odfdo.Table(for_output(name))
+        values = [[_ods_value(v) for v in row] for row in [header, *rows]]
+        table.set_values(values)
         document.body.append(table)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -1,11 +1,13 @@
 """Small input checks shared by every service: each names the field and the rule."""
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from guankao.core.errors import NotAllowed, ServiceError
+from guankao.lib import roc
 from guankao.lib.roc import DateFormatError, parse_date
 
 MAX_MONEY = 10**13  # NT$10 trillion: more than any city budget, less than a typo of digits
@@ -16,13 +18,57 @@ def require(condition: bool, message=None) -> None:
         raise NotAllowed(message or _("You are not allowed to do this."))
 
 
-def text(field: str, value, max_length: int, required: bool = True) -> str:
-    """Stripped text of at most max_length characters; None counts as empty."""
+# What no text field stores: C0 and C1 control characters (NUL among them, which
+# PostgreSQL refuses), lone surrogates (not encodable) and U+FFFE/U+FFFF (not XML, so
+# not ODF). Tab, line feed and carriage return are allowed in multi-line text only.
+_REFUSED_MULTILINE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_REFUSED_LINE = r"\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+REFUSED = {True: re.compile(f"[{_REFUSED_MULTILINE}]"), False: re.compile(f"[{_REFUSED_LINE}]")}
+# The same rule as a JSON-schema pattern, so API clients (and schemathesis) know it.
+SAFE_PATTERN = {True: f"^[^{_REFUSED_MULTILINE}]*$", False: f"^[^{_REFUSED_LINE}]*$"}
+# Text fields this long are prose (descriptions, notes, minutes): line breaks belong there.
+MULTILINE_FROM = 1000
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` may not be stored as text, or None. The one check behind every API text
+    type (core.api_types), every form text field (core.forms) and `text()` below."""
+    found = REFUSED[multiline].search(value)
+    if found is None:
+        return None
+    if multiline:
+        message = _(
+            "contains a control character (U+%(code)04X); only tabs and line breaks are allowed"
+        )
+    else:
+        message = _(
+            "contains a control character (U+%(code)04X); it must be one line of plain text"
+        )
+    return message % {"code": ord(found.group(0))}
+
+
+def for_output(value: str) -> str:
+    """Text as exports write it: a refused character already stored (from before the check)
+    becomes U+FFFD, so an ODF or CSV file is always written and shows where it was."""
+    return REFUSED[True].sub("\ufffd", value)
+
+
+def text(
+    field: str, value, max_length: int, required: bool = True, *, multiline: bool | None = None
+) -> str:
+    """Stripped text of at most max_length characters; None counts as empty. No control
+    characters; tabs and line breaks only in multi-line text (by default, fields of
+    MULTILINE_FROM characters or more)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ServiceError.field(field, _("must be text"))
+    if multiline is None:
+        multiline = max_length >= MULTILINE_FROM
     value = value.strip()
+    problem = text_problem(value, multiline=multiline)
+    if problem:
+        raise ServiceError.field(field, problem)
     if required and not value:
         raise ServiceError.field(field, _("is required"))
     if len(value) > max_length:
@@ -74,6 +120,8 @@ def date_value(field: str, value) -> dt.date | None:
     if isinstance(value, dt.datetime):
         raise ServiceError.field(field, _("must be a date, not a time"))
     if isinstance(value, dt.date):
+        if not roc.YEAR_MIN <= value.year <= roc.YEAR_MAX:
+            raise ServiceError.field(field, roc.year_range_message())
         return value
     if not isinstance(value, str):
         raise ServiceError.field(field, _("must be a date such as 115/11/27"))
@@ -106,8 +154,8 @@ def choice(field: str, value, choices) -> str:
 
 
 def year_month(year, month) -> tuple[int, int]:
-    if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
-        raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not roc.is_year(year):
+        raise ServiceError.field("year", roc.year_range_message())
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
         raise ServiceError.field("month", _("must be a month from 1 to 12"))
     return year, month

@@ -7,6 +7,9 @@ import unicodedata
 from django.utils.translation import gettext as _
 
 ROC_OFFSET = 1911
+# The years any date or year field accepts, here and nowhere else: from 民國 1 to a bound
+# far past any plan, low enough that adding ten years of working days stays a real date.
+YEAR_MIN, YEAR_MAX = 1912, 2200
 
 # ASCII digits only (full-width digits become ASCII through NFKC first); `\d` would also
 # take Arabic-Indic and other scripts' digits, which no Taiwanese form uses.
@@ -18,6 +21,15 @@ _COMPACT = re.compile(r"[0-9]{6,8}")
 
 class DateFormatError(ValueError):
     """A date string that is neither a 民國 nor an ISO date."""
+
+
+def is_year(value) -> bool:
+    """A Gregorian year within YEAR_MIN..YEAR_MAX (an int, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and YEAR_MIN <= value <= YEAR_MAX
+
+
+def year_range_message() -> str:
+    return _("must be a year between 1912 and 2200 (民國 1–289)")
 
 
 def roc_year(year: int) -> int:
@@ -89,6 +101,10 @@ def parse_date(text: str) -> dt.date:
     if year <= ROC_OFFSET:
         raise DateFormatError(
             _("%(text)s: dates before 民國 1 (1912) are not accepted") % {"text": text}
+        )
+    if year > YEAR_MAX:
+        raise DateFormatError(
+            _("%(text)s: dates after 2200 (民國 289) are not accepted") % {"text": text}
         )
     try:
         return dt.date(year, month, day)

@@ -281,3 +281,14 @@ def format_target(target: Target) -> str:
         return f"{first}~{_number(target.high)}{suffix}{note}"
     number = target.low if target.low is not None else target.high
     return f"{_SYMBOLS[target.op]}{_number(number)}{suffix}{note}"
+
+
+def value_with_unit(value: Decimal, *, target_text: str, direction: str, unit: str) -> str:
+    """86.5%, 4,120人次, 2次: a value in its target's own terms (the KPI's unit otherwise)."""
+    suffix = "%" if unit.strip() in ("%", "％") else unit.strip()
+    try:
+        target = parse_target(target_text or "", direction=direction)
+        suffix = "%" if target.percent else target.unit or suffix
+    except TargetError:
+        pass
+    return f"{Decimal(value).quantize(Decimal('0.01')).normalize():,f}{suffix}"

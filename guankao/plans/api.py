@@ -2,17 +2,29 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
+from guankao.core.api_types import (
+    Code,
+    DateText,
+    Id,
+    MultilineStr,
+    Paging,
+    RocOrGregorianYear,
+    SafeStr,
+    Year,
+)
 from guankao.core.errors import NotFound, ServiceError
 from guankao.core.models import Department
+from guankao.lib import roc
 from guankao.lib.roc import DateFormatError, parse_date, year_from_input
 from guankao.plans import cache, publishing, rounds, selectors, services
 from guankao.plans.models import (
@@ -24,6 +36,8 @@ from guankao.plans.models import (
 )
 
 router = Router(tags=["plans"])
+
+TargetText = Annotated[SafeStr, Field(max_length=100, description="≧4000, 85%, 完成…")]
 
 
 class PlanOut(BaseModel):
@@ -37,17 +51,17 @@ class PlanOut(BaseModel):
 
 
 class PlanIn(Schema):
-    department: str
+    department: Code
     kind: Literal["midterm", "annual"]
-    title: str = Field(..., max_length=200)
-    first_year: int
-    last_year: int
-    key_projects: str = Field("", max_length=5000)
+    title: SafeStr = Field(..., max_length=200)
+    first_year: Year
+    last_year: Year
+    key_projects: MultilineStr = Field("", max_length=5000)
 
 
 class GoalIn(Schema):
-    number: str = Field(..., max_length=10)
-    title: str = Field(..., max_length=300)
+    number: SafeStr = Field(..., max_length=10)
+    title: SafeStr = Field(..., max_length=300)
 
 
 class GoalOut(BaseModel):
@@ -58,28 +72,29 @@ class GoalOut(BaseModel):
 
 
 class KpiIn(Schema):
-    number: str = Field("", max_length=10)
-    name: str = Field(..., max_length=300)
-    measure: str = Field(..., max_length=300)
-    unit: str = Field("", max_length=30)
+    number: SafeStr = Field("", max_length=10)
+    name: SafeStr = Field(..., max_length=300)
+    measure: SafeStr = Field(..., max_length=300)
+    unit: SafeStr = Field("", max_length=30)
     direction: Literal[tuple(Direction.values)] = "higher"  # type: ignore[valid-type]
     accumulation: Literal[tuple(Accumulation.values)] = "last"  # type: ignore[valid-type]
     frequency: Literal[tuple(Frequency.values)] = "monthly"  # type: ignore[valid-type]
     path: Literal[tuple(Path.values)] = "flat"  # type: ignore[valid-type]
-    metric_key: str = Field("", max_length=80)
-    targets: dict[int, str] = {}
+    metric_key: SafeStr = Field("", max_length=80)
+    targets: dict[Year, TargetText] = Field({}, max_length=289)
 
 
 class KpiPatch(Schema):
-    name: str | None = Field(None, max_length=300)
-    measure: str | None = Field(None, max_length=300)
-    unit: str | None = Field(None, max_length=30)
+    name: SafeStr | None = Field(None, max_length=300)
+    measure: SafeStr | None = Field(None, max_length=300)
+    unit: SafeStr | None = Field(None, max_length=30)
     direction: Literal[tuple(Direction.values)] | None = None  # type: ignore[valid-type]
     accumulation: Literal[tuple(Accumulation.values)] | None = None  # type: ignore[valid-type]
     frequency: Literal[tuple(Frequency.values)] | None = None  # type: ignore[valid-type]
     path: Literal[tuple(Path.values)] | None = None  # type: ignore[valid-type]
     on_track_from: Decimal | None = None
     at_risk_from: Decimal | None = None
+    over_100: bool | None = None
 
 
 class KpiOut(BaseModel):
@@ -96,21 +111,22 @@ class KpiOut(BaseModel):
     on_track_from: Decimal
     at_risk_from: Decimal
     metric_key: str
+    over_100: bool
     targets: dict[int, str]
 
 
 class TargetIn(Schema):
-    text: str = Field(..., max_length=100)
+    text: TargetText
 
 
 class MeasurementIn(Schema):
-    year: int
-    period: int
-    value: str = ""
-    numerator: str = ""
-    denominator: str = ""
-    note: str = Field("", max_length=5000)
-    evidence_url: str = Field("", max_length=500)
+    year: Year
+    period: int = Field(..., ge=1, le=12)
+    value: SafeStr = Field("", max_length=40)
+    numerator: SafeStr = Field("", max_length=40)
+    denominator: SafeStr = Field("", max_length=40)
+    note: MultilineStr = Field("", max_length=5000)
+    evidence_url: SafeStr = Field("", max_length=500)
 
 
 class MeasurementOut(BaseModel):
@@ -133,13 +149,13 @@ class MeasurementOut(BaseModel):
 
 
 class ReasonIn(Schema):
-    reason: str = Field("", max_length=300)
+    reason: SafeStr = Field("", max_length=300)
 
 
 class RoundIn(Schema):
-    year: int
-    deadline: str
-    departments: list[str] = Field(..., min_length=1)
+    year: Year
+    deadline: DateText
+    departments: list[Code] = Field(..., min_length=1, max_length=1000)
 
 
 class SubmissionOut(BaseModel):
@@ -162,6 +178,9 @@ class ScorecardKpi(BaseModel):
     status: str
     periods: int
     per_year: int
+    due: int = Field(0, description="periods of the year over on the as-of date")
+    reported: int = Field(0, description="periods due with an approved value")
+    missing: list[int] = Field([], description="periods due without an approved value")
 
 
 class ScorecardOut(BaseModel):
@@ -199,6 +218,7 @@ def _kpi_out(k) -> dict:
         "on_track_from": k.on_track_from,
         "at_risk_from": k.at_risk_from,
         "metric_key": k.metric_key,
+        "over_100": k.over_100,
         "targets": {t.year: t.text for t in k.targets.all()},
     }
 
@@ -227,8 +247,8 @@ def _date(field: str, value: str) -> dt.date:
 
 
 @router.get("plans", response=list[PlanOut])
-@paginate(LimitOffsetPagination)
-def list_plans(request, year: int | None = None):
+@paginate(Paging)
+def list_plans(request, year: Year | None = None):
     return Mapped(selectors.plan_list(user=request.user, year=year), _plan_out)
 
 
@@ -241,13 +261,13 @@ def create_plan(request, payload: PlanIn):
     return Status(201, _plan_out(services.plan_create(actor=request.user, **data)))
 
 
-@router.get("plans/{int:pk}", response=PlanOut)
-def get_plan(request, pk: int):
+@router.get("plans/{pk}", response=PlanOut)
+def get_plan(request, pk: Id):
     return _plan_out(selectors.plan_get(user=request.user, pk=pk))
 
 
-@router.post("plans/{int:pk}/goals", response={201: GoalOut})
-def create_goal(request, pk: int, payload: GoalIn):
+@router.post("plans/{pk}/goals", response={201: GoalOut})
+def create_goal(request, pk: Id, payload: GoalIn):
     plan = selectors.plan_get(user=request.user, pk=pk)
     goal = services.goal_create(
         actor=request.user, plan=plan, order=selectors.next_order(plan=plan), **payload.dict()
@@ -255,15 +275,15 @@ def create_goal(request, pk: int, payload: GoalIn):
     return Status(201, {"id": goal.pk, "plan": plan.pk, "number": goal.number, "title": goal.title})
 
 
-@router.get("plans/{int:pk}/kpis", response=list[KpiOut])
-def list_kpis(request, pk: int):
+@router.get("plans/{pk}/kpis", response=list[KpiOut])
+def list_kpis(request, pk: Id):
     plan = selectors.plan_get(user=request.user, pk=pk)
     kpis = selectors.kpi_list(user=request.user, plan=plan)
     return [_kpi_out(k) for k in kpis]
 
 
-@router.post("goals/{int:pk}/kpis", response={201: KpiOut})
-def create_kpi(request, pk: int, payload: KpiIn):
+@router.post("goals/{pk}/kpis", response={201: KpiOut})
+def create_kpi(request, pk: Id, payload: KpiIn):
     goal = selectors.goal_get(user=request.user, pk=pk)
     kpi = services.kpi_create(
         actor=request.user, goal=goal, order=selectors.next_order(goal=goal), **payload.dict()
@@ -271,34 +291,34 @@ def create_kpi(request, pk: int, payload: KpiIn):
     return Status(201, _kpi_out(kpi))
 
 
-@router.get("kpis/{int:pk}", response=KpiOut)
-def get_kpi(request, pk: int):
+@router.get("kpis/{pk}", response=KpiOut)
+def get_kpi(request, pk: Id):
     return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
 
 
-@router.patch("kpis/{int:pk}", response=KpiOut)
-def update_kpi(request, pk: int, payload: KpiPatch):
+@router.patch("kpis/{pk}", response=KpiOut)
+def update_kpi(request, pk: Id, payload: KpiPatch):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, **data))
 
 
-@router.put("kpis/{int:pk}/targets/{int:year}", response=KpiOut)
-def set_target(request, pk: int, year: int, payload: TargetIn):
+@router.put("kpis/{pk}/targets/{year}", response=KpiOut)
+def set_target(request, pk: Id, year: Year, payload: TargetIn):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     services.target_set(actor=request.user, kpi=kpi, year=year, text=payload.text)
     return _kpi_out(selectors.kpi_get(user=request.user, pk=pk))
 
 
-@router.get("kpis/{int:pk}/measurements", response=list[MeasurementOut])
-def list_measurements(request, pk: int, year: int | None = None):
+@router.get("kpis/{pk}/measurements", response=list[MeasurementOut])
+def list_measurements(request, pk: Id, year: Year | None = None):
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     rows = selectors.measurement_history(user=request.user, kpi=kpi)
     return [_m_out(m) for m in rows if year is None or m.year == year]
 
 
-@router.post("kpis/{int:pk}/measurements", response={201: MeasurementOut})
-def record_measurement(request, pk: int, payload: MeasurementIn):
+@router.post("kpis/{pk}/measurements", response={201: MeasurementOut})
+def record_measurement(request, pk: Id, payload: MeasurementIn):
     """A value for a period; sending one for a period that has a value is a correction."""
     kpi = selectors.kpi_get(user=request.user, pk=pk)
     return Status(
@@ -306,14 +326,14 @@ def record_measurement(request, pk: int, payload: MeasurementIn):
     )
 
 
-@router.post("measurements/{int:pk}/approve", response=MeasurementOut)
-def approve_measurement(request, pk: int):
+@router.post("measurements/{pk}/approve", response=MeasurementOut)
+def approve_measurement(request, pk: Id):
     m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(services.measurement_approve(actor=request.user, measurement_id=m.pk))
 
 
-@router.post("measurements/{int:pk}/return", response=MeasurementOut)
-def return_measurement(request, pk: int, payload: ReasonIn):
+@router.post("measurements/{pk}/return", response=MeasurementOut)
+def return_measurement(request, pk: Id, payload: ReasonIn):
     m = selectors.measurement_get(user=request.user, pk=pk)
     return _m_out(
         services.measurement_return(actor=request.user, measurement_id=m.pk, reason=payload.reason)
@@ -338,8 +358,8 @@ def open_round(request, payload: RoundIn):
     )
 
 
-@router.get("rounds/{int:year}/submissions", response=list[SubmissionOut])
-def list_submissions(request, year: int):
+@router.get("rounds/{year}/submissions", response=list[SubmissionOut])
+def list_submissions(request, year: Year):
     plan_round = selectors.round_get(user=request.user, year=year)
     return [
         _submission_out(s)
@@ -347,22 +367,22 @@ def list_submissions(request, year: int):
     ]
 
 
-@router.post("submissions/{int:pk}/submit", response=SubmissionOut)
-def submit(request, pk: int):
+@router.post("submissions/{pk}/submit", response=SubmissionOut)
+def submit(request, pk: Id):
     selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(rounds.submission_submit(actor=request.user, submission_id=pk))
 
 
-@router.post("submissions/{int:pk}/accept", response=SubmissionOut)
-def accept(request, pk: int):
+@router.post("submissions/{pk}/accept", response=SubmissionOut)
+def accept(request, pk: Id):
     selectors.submission_get(user=request.user, pk=pk)
     return _submission_out(
         rounds.submission_decide(actor=request.user, submission_id=pk, accept=True)
     )
 
 
-@router.post("submissions/{int:pk}/return", response=SubmissionOut)
-def return_submission(request, pk: int, payload: ReasonIn):
+@router.post("submissions/{pk}/return", response=SubmissionOut)
+def return_submission(request, pk: Id, payload: ReasonIn):
     selectors.submission_get(user=request.user, pk=pk)
     s = rounds.submission_decide(
         actor=request.user, submission_id=pk, accept=False, reason=payload.reason
@@ -383,9 +403,9 @@ def _submission_out(s) -> dict:
 
 
 class ScorecardQuery(Schema):
-    year: int
-    department: str = ""
-    as_of: str = ""
+    year: RocOrGregorianYear
+    department: Code = ""
+    as_of: DateText = ""
 
 
 @router.get("scorecard", response=ScorecardOut, auth=PUBLIC)
@@ -393,6 +413,8 @@ def scorecard(request, query: Query[ScorecardQuery]):
     """Signed in: the live scorecard, scoped to what you may see. Anonymous: the latest
     published scorecard for that year (and department), or 404."""
     year = year_from_input(query.year)
+    if not roc.is_year(year):
+        raise ServiceError.field("year", roc.year_range_message())
     if not request.user.is_authenticated:
         return _published(year, query.department)
     department = _department(request.user, query.department)
@@ -427,6 +449,10 @@ def _scorecard_out(content: dict, department: str | None, *, published: bool) ->
             "status": k["status"],
             "periods": k["periods"],
             "per_year": k["per_year"],
+            # Copies published before these were counted lack them.
+            "due": k.get("due", 0),
+            "reported": k.get("reported", 0),
+            "missing": k.get("missing", []),
         }
         for g in content["goals"]
         for k in g["kpis"]

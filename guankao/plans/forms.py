@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guankao.core.forms import RocDateField, YearField
+from guankao.core.forms import RocDateField, SafeForm, YearField
 from guankao.plans.models import Accumulation, Direction, Frequency, Path, Plan
 
 
-class PlanForm(forms.Form):
+class PlanForm(SafeForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Plan.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     first_year = YearField(label=_("First year (民國 or western)"))
@@ -15,12 +15,12 @@ class PlanForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(SafeForm):
     number = forms.CharField(label=_("Number"), max_length=10)
     title = forms.CharField(label=_("Strategic goal"), max_length=300)
 
 
-class KpiForm(forms.Form):
+class KpiForm(SafeForm):
     number = forms.CharField(label=_("Number"), max_length=10, required=False)
     name = forms.CharField(label=_("KPI"), max_length=300)
     measure = forms.CharField(label=_("Measurement standard"), max_length=300)
@@ -30,6 +30,7 @@ class KpiForm(forms.Form):
     frequency = forms.ChoiceField(label=_("Reporting frequency"), choices=Frequency.choices)
     path = forms.ChoiceField(label=_("Expected path"), choices=Path.choices)
     metric_key = forms.ChoiceField(label=_("Computed by metric"), required=False)
+    over_100 = forms.BooleanField(label=_("The rate may exceed 100%"), required=False)
 
     def __init__(self, *args, metric_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +57,7 @@ class KpiSettingsForm(KpiForm):
     )
 
 
-class TargetForm(forms.Form):
+class TargetForm(SafeForm):
     year = YearField(label=_("Year (民國 or western)"))
     text = forms.CharField(
         label=_("Target"),
@@ -65,7 +66,7 @@ class TargetForm(forms.Form):
     )
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(SafeForm):
     year = YearField(label=_("Year (民國 or western)"))
     period = forms.IntegerField(
         label=_("Period (month 1–12, quarter 1–4, or 1 for the year)"), min_value=1, max_value=12
@@ -82,10 +83,10 @@ class MeasurementForm(forms.Form):
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(SafeForm):
     reason = forms.CharField(label=_("Reason for returning"), max_length=300)
 
 
-class RoundForm(forms.Form):
+class RoundForm(SafeForm):
     year = YearField(label=_("Plan year (民國 or western)"))
     deadline = RocDateField(label=_("Deadline"))

@@ -131,6 +131,9 @@ class KPI(models.Model):
         default=Decimal("0.75"),
     )
     metric_key = models.CharField(_("computed by metric"), max_length=80, blank=True)
+    # A rate (依限完成率, 受訓比率) lies within 0–100% unless the measure allows more
+    # (a growth rate, an execution rate over budget).
+    over_100 = models.BooleanField(_("the rate may exceed 100%"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

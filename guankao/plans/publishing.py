@@ -10,6 +10,7 @@ from guankao.core import access as core_access
 from guankao.core import audit
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
+from guankao.lib import roc
 from guankao.plans import selectors
 from guankao.plans.models import PublishedScorecard
 
@@ -43,6 +44,9 @@ def scorecard_content(rows, *, year: int, as_of) -> dict:
                 "status": result.status,
                 "periods": result.periods,
                 "per_year": kpi.periods_per_year,
+                "due": result.due,
+                "reported": result.reported,
+                "missing": list(result.missing),
             }
         )
     return {"year": year, "as_of": as_of.isoformat(), "goals": goals}
@@ -52,8 +56,8 @@ def scorecard_content(rows, *, year: int, as_of) -> dict:
 def publish(*, actor, year: int, department=None) -> PublishedScorecard:
     if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers publish scorecards."))
-    if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
-        raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not roc.is_year(year):
+        raise ServiceError.field("year", roc.year_range_message())
     as_of = timezone.localdate()
     rows = selectors.scorecard(user=actor, year=year, department=department, as_of=as_of)
     published = PublishedScorecard.objects.create(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,15 @@ class Period:
     # The KPI's period within the year (1..12 monthly, 1..4 quarterly, 1 yearly) and how many.
     number: int
     per_year: int
+
+    @property
+    def name(self) -> str:
+        """The period as people say it within the year: 3月, Q2, 全年."""
+        if self.per_year == 12:
+            return gettext("month %(n)d") % {"n": self.number}
+        if self.per_year == 4:
+            return gettext("Q%(n)d") % {"n": self.number}
+        return gettext("the year")
 
     @property
     def months(self) -> tuple[int, int]:

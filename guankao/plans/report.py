@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from guankao.core.models import Department
 from guankao.lib.roc import format_roc_long, roc_year
-from guankao.lib.targets import TargetError, parse_target
+from guankao.lib.targets import value_with_unit
 from guankao.plans import selectors
 from guankao.plans import status as st
 from guankao.plans.models import Measurement
@@ -30,7 +30,9 @@ STATUS_WORDS = {
     st.OFF_TRACK: "落後",
     st.NO_DATA: "無資料",
     st.NO_TARGET: "未訂目標值",
+    st.INCOMPLETE: "資料不全",
 }
+PERIOD_WORDS = {12: "{}月".format, 4: "第{}季".format, 1: lambda _p: "全年"}
 COLUMNS = ["關鍵績效指標", "衡量標準", "目標值", "實際值", "達成情形", "說明"]
 WIDTHS = [9, 7, 4, 5, 5, 10]
 
@@ -62,14 +64,20 @@ def _notes(rows, year: int) -> dict[int, str]:
 
 
 def _actual(value: Decimal, row) -> str:
-    """86.5%, 4,120人次, 2次: the value in the target's own terms."""
-    suffix = row.kpi.unit
-    try:
-        target = parse_target(row.target_text or "", direction=row.kpi.direction)
-        suffix = "%" if target.percent else target.unit or suffix
-    except TargetError:
-        pass
-    return f"{value.quantize(Decimal('0.01')).normalize():,f}{suffix}"
+    kpi = row.kpi
+    return value_with_unit(
+        value, target_text=row.target_text, direction=kpi.direction, unit=kpi.unit
+    )
+
+
+def _status(row) -> str:
+    """達成情形, with the periods still missing named (缺第1季、第2季)."""
+    words = STATUS_WORDS[row.result.status]
+    if not row.result.missing:
+        return words
+    per_year = row.kpi.periods_per_year
+    names = "、".join(PERIOD_WORDS[per_year](p) for p in row.result.missing)
+    return f"{words}（缺{names}）"
 
 
 def _kpi_row(row, notes: dict[int, str]) -> list[str]:
@@ -80,7 +88,7 @@ def _kpi_row(row, notes: dict[int, str]) -> list[str]:
         kpi.measure,
         row.target_text or "—",
         _actual(actual, row) if actual is not None else "—",
-        STATUS_WORDS[row.result.status],
+        _status(row),
         notes.get(kpi.pk, ""),
     ]
 

@@ -15,6 +15,7 @@ from guankao.core import audit
 from guankao.core import services as core_services
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry, Department
+from guankao.lib import roc
 from guankao.lib.roc import format_roc, roc_year
 from guankao.plans import access
 from guankao.plans.models import KPI, Plan, PlanRound, Submission, Target
@@ -41,8 +42,8 @@ def is_on_time(submission: Submission) -> bool:
 def round_open(*, actor, year: int, deadline: dt.date, departments: list[Department]) -> PlanRound:
     if not core_access.is_officer(actor):
         raise NotAllowed(_("Only 管考 officers open the annual plan round."))
-    if isinstance(year, bool) or not isinstance(year, int) or not 1912 <= year <= 2200:
-        raise ServiceError.field("year", _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not roc.is_year(year):
+        raise ServiceError.field("year", roc.year_range_message())
     if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
         raise ServiceError.field("deadline", _("must be a date, such as 115/01/31"))
     if PlanRound.objects.filter(year=year).exists():

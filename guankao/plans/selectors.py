@@ -296,6 +296,9 @@ def scorecard(
             m_den=Subquery(agg.annotate(s=Sum("denominator")).values("s")[:1]),
             m_last_period=Subquery(agg.annotate(p=Max("period")).values("p")[:1]),
             m_last_value=Subquery(last.values("value")[:1]),
+            m_mask=Subquery(
+                agg.annotate(b=Sum(_PERIOD_BIT)).values("b")[:1], output_field=IntegerField()
+            ),
         )
         .order_by(
             "goal__plan__department__path",
@@ -327,6 +330,7 @@ def scorecard(
             last_period=row["m_last_period"],
             numerators=row["m_num"],
             denominators=row["m_den"],
+            mask=row["m_mask"] or 0,
         )
         rule = st.Rule(
             kpi.accumulation, kpi.periods_per_year, kpi.path, kpi.on_track_from, kpi.at_risk_from
@@ -370,6 +374,14 @@ _ROW_FIELDS = (
     "m_den",
     "m_last_period",
     "m_last_value",
+    "m_mask",
+)
+# Period p of a KPI-year as bit p-1: one approved value per period (the one_counted
+# constraint), so the sum is the set of periods reported.
+_PERIOD_BIT = Case(
+    *(When(period=p, then=Value(1 << (p - 1))) for p in range(1, 13)),
+    default=Value(0),
+    output_field=IntegerField(),
 )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guankao.core import attachments, audit, validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import AuditEntry
+from guankao.lib import roc
 from guankao.lib.roc import roc_year
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, notices, registry
@@ -41,6 +42,7 @@ KPI_FIELDS = [
     "on_track_from",
     "at_risk_from",
     "metric_key",
+    "over_100",
     "order",
 ]
 MAX_VALUE = Decimal("1e13")
@@ -55,8 +57,8 @@ def _choice(field: str, value, choices) -> str:
 
 
 def _year(field: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1912 <= value <= 2200:
-        raise ServiceError.field(field, _("must be a year between 1912 and 2200 (民國 1–289)"))
+    if not roc.is_year(value):
+        raise ServiceError.field(field, roc.year_range_message())
     return value
 
 
@@ -212,6 +214,10 @@ def _clean_kpi(data: dict) -> dict:
         out["metric_key"] = key
     if "order" in data:
         out["order"] = _order(data["order"])
+    if "over_100" in data:
+        if not isinstance(data["over_100"], bool):
+            raise ServiceError.field("over_100", _("must be true or false"))
+        out["over_100"] = data["over_100"]
     return out
 
 
@@ -270,7 +276,7 @@ def target_set(*, actor, kpi: KPI, year: int, text: str) -> Target:
     if existing is not None and year < today.year:
         raise ServiceError.field(
             "year",
-            _("%(y)d has closed; its target is frozen") % {"y": year - 1911},
+            _("%(y)d has closed; its target is frozen") % {"y": roc_year(year)},
         )
     if not access.can_set_target(actor, plan, year, today):
         raise NotAllowed(
@@ -313,7 +319,14 @@ def _check_period(kpi: KPI, year: int, period: int) -> None:
         )
 
 
-def _values(kpi: KPI, data: dict) -> dict:
+def _is_rate(kpi: KPI) -> bool:
+    return kpi.accumulation == Accumulation.RATIO or kpi.unit.strip() in ("%", "％")
+
+
+def _checked_value(kpi: KPI, data: dict) -> dict:
+    """The value by the KPI's kind: counts, amounts and rates are never negative; a rate
+    lies within 0–100% unless the KPI allows more, so its numerator is at most its
+    denominator."""
     out = {}
     if kpi.accumulation == Accumulation.RATIO:
         # A rate's value is its numerator / denominator; a value sent with them is not used.
@@ -321,14 +334,30 @@ def _values(kpi: KPI, data: dict) -> dict:
             raise ServiceError.field("denominator", _("a rate needs its numerator and denominator"))
         out["numerator"] = decimal_value("numerator", data["numerator"])
         out["denominator"] = decimal_value("denominator", data["denominator"])
+        if out["numerator"] < 0:
+            raise ServiceError.field("numerator", _("must not be negative"))
         if out["denominator"] <= 0:
             raise ServiceError.field("denominator", _("must be above 0"))
+        if out["numerator"] > out["denominator"] and not kpi.over_100:
+            raise ServiceError.field(
+                "numerator", _("must not exceed the denominator: a rate is at most 100%")
+            )
         value = (out["numerator"] * 100 / out["denominator"]).quantize(Decimal("0.0001"))
         if abs(value) >= MAX_VALUE:
             raise ServiceError.field("value", _("must be a finite number below 10^13"))
         out["value"] = value
-    else:
-        out["value"] = decimal_value("value", data.get("value"))
+        return out
+    value = decimal_value("value", data.get("value"))
+    if value < 0:
+        raise ServiceError.field("value", _("must not be negative"))
+    if _is_rate(kpi) and value > 100 and not kpi.over_100:
+        raise ServiceError.field("value", _("is a rate: at most 100%"))
+    out["value"] = value
+    return out
+
+
+def _values(kpi: KPI, data: dict) -> dict:
+    out = _checked_value(kpi, data)
     out["note"] = validation.text("note", data.get("note", ""), 5000, required=False)
     url = validation.text("evidence_url", data.get("evidence_url", ""), 500, required=False)
     if url:

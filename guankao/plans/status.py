@@ -7,6 +7,13 @@ up to the periods reported or elapsed; with a flat path (completion rates, sites
 monitored) the value is compared with the target itself. A lower-is-better count
 (≦3 incidents) is on track while at or under the target and off track once over it, in
 January too: it can only grow. A value exactly on target is met.
+
+Periods count honestly: a result says which periods were due (over on the as-of date),
+how many of them have an approved value and which are missing. After the year, missing
+periods that the accumulation needs leave the year "incomplete" rather than met: every
+period for sums and rates, the last period for point values. A result that no missing
+period can change stands: a higher-is-better sum already met, a lower-is-better sum
+already over its target.
 """
 
 from dataclasses import dataclass
@@ -16,8 +23,8 @@ from guankao.lib.targets import Target
 
 MET, NOT_MET = "met", "not_met"
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
-NO_DATA, NO_TARGET = "no_data", "no_target"
-ALL = (MET, NOT_MET, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NO_TARGET)
+NO_DATA, NO_TARGET, INCOMPLETE = "no_data", "no_target", "incomplete"
+ALL = (MET, NOT_MET, INCOMPLETE, ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, NO_TARGET)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Aggregate:
     last_period: int | None = None
     numerators: Decimal | None = None
     denominators: Decimal | None = None
+    mask: int = 0  # bit p-1 set: period p has an approved value
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,26 @@ class Result:
     actual: Decimal | None
     expected: Decimal | None
     periods: int  # periods the value covers (1..per_year)
+    due: int = 0  # periods over on the as-of date
+    missing: tuple[int, ...] = ()  # periods due without an approved value
+
+    @property
+    def reported(self) -> int:
+        return self.due - len(self.missing)
+
+
+def missing_periods(mask: int, due: int) -> tuple[int, ...]:
+    return tuple(p for p in range(1, due + 1) if not mask >> (p - 1) & 1)
+
+
+def needs_missing(rule: Rule, missing: tuple[int, ...]) -> bool:
+    """Whether the year's value depends on a missing period: a point value needs only the
+    last period, sums and rates need them all."""
+    if not missing:
+        return False
+    if rule.accumulation == "last":
+        return rule.per_year in missing
+    return True
 
 
 def actual_value(rule: Rule, agg: Aggregate) -> Decimal | None:
@@ -78,6 +106,29 @@ def _grade(rule: Rule, share: Decimal | None) -> str:
 
 def evaluate(rule: Rule, target: Target | None, agg: Aggregate, elapsed: int) -> Result:
     """`elapsed`: periods of the year already over on the as-of date (0..per_year)."""
+    result = _evaluate(rule, target, agg, elapsed)
+    due = min(elapsed, rule.per_year)
+    return Result(
+        result.status,
+        result.actual,
+        result.expected,
+        result.periods,
+        due,
+        missing_periods(agg.mask, due),
+    )
+
+
+def _year_over(rule: Rule, target: Target, agg: Aggregate, actual: Decimal) -> str:
+    met = target.is_met(actual)
+    if needs_missing(rule, missing_periods(agg.mask, rule.per_year)):
+        # Values are never negative, so a sum can only grow with the missing periods.
+        decided = rule.accumulation == "sum" and met == (target.direction == "higher")
+        if not decided:
+            return INCOMPLETE
+    return MET if met else NOT_MET
+
+
+def _evaluate(rule: Rule, target: Target | None, agg: Aggregate, elapsed: int) -> Result:
     actual = actual_value(rule, agg)
     periods = max(elapsed, agg.last_period or 0)
     if actual is None:
@@ -85,7 +136,7 @@ def evaluate(rule: Rule, target: Target | None, agg: Aggregate, elapsed: int) ->
     if target is None:
         return Result(NO_TARGET, actual, None, periods)
     if elapsed >= rule.per_year:
-        return Result(MET if target.is_met(actual) else NOT_MET, actual, None, rule.per_year)
+        return Result(_year_over(rule, target, agg, actual), actual, None, rule.per_year)
     if target.is_met(actual):
         return Result(ON_TRACK, actual, None, periods)
     if target.direction == "lower":

@@ -14,6 +14,7 @@ from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
+from guankao.lib import roc
 from guankao.lib.roc import DateFormatError, parse_date, roc_year, year_from_input
 from guankao.lib.targets import TargetError, parse_target
 from guankao.plans import access, cache, charts, notices, registry, selectors, services
@@ -42,7 +43,7 @@ def _year_param(request, default: int) -> int:
         return default
     year = int(raw)
     year = year_from_input(year)
-    return year if 1912 <= year <= 2200 else default
+    return year if roc.is_year(year) else default
 
 
 def _as_of_param(request):
@@ -201,6 +202,7 @@ def _kpi_forms(request, kpi, year: int) -> dict:
         "frequency": kpi.frequency,
         "path": kpi.path,
         "metric_key": kpi.metric_key,
+        "over_100": kpi.over_100,
         "on_track_pct": kpi.on_track_from * 100,
         "at_risk_pct": kpi.at_risk_from * 100,
     }
@@ -280,9 +282,7 @@ def kpi_detail(request, pk: int):
         for row in selectors.scorecard(user=request.user, year=y, kpi_ids=[kpi.pk])
     ]
     metric = registry.get(kpi.metric_key) if kpi.metric_key else None
-    records = []
-    if metric is not None:
-        records = list(metric.records(registry.Period(year, 1, kpi.periods_per_year), None))[:200]
+    records = _records(metric, kpi, year) if metric is not None else []
     return render(
         request,
         "plans/kpi_detail.html",
@@ -330,6 +330,26 @@ def _years_chart(kpi, results):
     return charts.line_chart(
         title, labels, [(_("Actual"), actual, "#0b5394"), (_("Target"), targets, "#a61b1b")]
     )
+
+
+RECORDS_SHOWN = 500
+
+
+def _records(metric, kpi, year: int) -> list[tuple[str, list]]:
+    """The records a computed KPI counted, period by period over the whole year (up to the
+    current period of the current year), at most RECORDS_SHOWN in all."""
+    today = timezone.localdate()
+    per_year = kpi.periods_per_year
+    if year > today.year:
+        return []
+    begun = per_year if year < today.year else (today.month * per_year + 11) // 12
+    out, shown = [], 0
+    for number in range(1, begun + 1):
+        period = registry.Period(year, number, per_year)
+        rows = list(metric.records(period, None))[: max(RECORDS_SHOWN - shown, 0)]
+        shown += len(rows)
+        out.append((period.name, rows))
+    return out
 
 
 def _chart(kpi, year, history):

@@ -18,6 +18,8 @@ from xml.sax.saxutils import quoteattr
 
 import odfdo
 
+from guankao.core.validation import for_output
+
 ODT_MIME = "application/vnd.oasis.opendocument.text"
 SANS = "Noto Sans CJK TC"
 KAI = "標楷體"
@@ -62,13 +64,13 @@ class TextDocument:
         self.font = font
         self.document = odfdo.Document("text")
         self.document.body.clear()
-        self.document.meta.set_title(title)
+        self.document.meta.set_title(for_output(title))
         self.document.meta.set_language("zh-TW")
         self._tables = 0
         self._install_styles()
-        self.document.body.append(odfdo.Paragraph(title, style="Title"))
+        self.document.body.append(odfdo.Paragraph(for_output(title), style="Title"))
         if subtitle:
-            self.document.body.append(odfdo.Paragraph(subtitle, style="Subtitle"))
+            self.document.body.append(odfdo.Paragraph(for_output(subtitle), style="Subtitle"))
 
     # Styles ------------------------------------------------------------------------------
 
@@ -168,11 +170,13 @@ class TextDocument:
     def heading(self, text: str, level: int = 1) -> None:
         if level not in (1, 2, 3):
             raise ValueError("heading level must be 1, 2 or 3")
-        self.document.body.append(odfdo.Header(level, text, style=f"Heading_20_{level}"))
+        self.document.body.append(
+            odfdo.Header(level, for_output(text), style=f"Heading_20_{level}")
+        )
 
     def paragraph(self, text: str) -> None:
         """A paragraph; line breaks in text are kept."""
-        self.document.body.append(odfdo.Paragraph(text, style="Text_20_body"))
+        self.document.body.append(odfdo.Paragraph(for_output(text), style="Text_20_body"))
 
     def table(
         self,
@@ -223,7 +227,11 @@ class TextDocument:
         for value in values:
             cell = odfdo.Cell(style=cell_style)
             cell.set_attribute("office:value-type", "string")
-            cell.append(odfdo.Paragraph("" if value is None else str(value), style=paragraph_style))
+            cell.append(
+                odfdo.Paragraph(
+                    "" if value is None else for_output(str(value)), style=paragraph_style
+                )
+            )
             row.append(cell)
         return row
 

@@ -17,15 +17,19 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from guankao.api import PUBLIC, Mapped
 from guankao.core import selectors as core_selectors
+from guankao.core.api_auth import PUBLIC
+from guankao.core.api_paging import Mapped
+from guankao.core.api_types import Id, Paging
 from guankao.core.errors import NotFound, ServiceError
-from guankao.tracking import geo, meetings, release, reporting, selectors, services
-from guankao.tracking.models import Item, Meeting, Milestone, Report, Rules
+from guankao.tracking import baselines, geo, meetings, release, reporting, selectors, services
+from guankao.tracking.models import Baseline, Item, Meeting, Milestone, Report, Rules
 from guankao.tracking.rules import rules_update
 from guankao.tracking.schemas import (
+    BaselineIn,
+    BaselineOut,
     BehindOut,
     BoardFilters,
     BoardOut,
@@ -100,6 +104,8 @@ DETAIL_FIELDS = [
     "forecast_method",
     "release_result",
     "release_note",
+    "completed_on",
+    "release_exception",
     "released_at",
     "created_at",
     "updated_at",
@@ -234,7 +240,7 @@ def _rules_out(r: Rules) -> dict:
 
 
 @router.get("tracking/items", response=list[ItemOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_items(request, filters: Query[ItemFilters]):
     """Items you may read; `status` defaults to the open ones ("all", "released"...)."""
     rows = selectors.item_list(user=request.user, filters=_filters(request.user, filters.dict()))
@@ -249,14 +255,14 @@ def create_item(request, payload: ItemIn):
     return Status(201, _detail(request.user, item.pk))
 
 
-@router.get("tracking/items/{int:pk}", response=ItemDetailOut)
-def get_item(request, pk: int):
+@router.get("tracking/items/{pk}", response=ItemDetailOut)
+def get_item(request, pk: Id):
     """With milestones, co-departments, the computed lag, risk and forecast, and `version`."""
     return _detail(request.user, pk)
 
 
-@router.patch("tracking/items/{int:pk}", response=ItemDetailOut)
-def update_item(request, pk: int, payload: ItemPatch):
+@router.patch("tracking/items/{pk}", response=ItemDetailOut)
+def update_item(request, pk: Id, payload: ItemPatch):
     """Send the `version` you read: a change made since then is a 400 on `version`."""
     item = selectors.item_get(user=request.user, pk=pk)
     data = payload.dict(exclude_unset=True)
@@ -265,15 +271,15 @@ def update_item(request, pk: int, payload: ItemPatch):
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/milestones", response={201: MilestoneOut})
-def add_milestone(request, pk: int, payload: MilestoneIn):
+@router.post("tracking/items/{pk}/milestones", response={201: MilestoneOut})
+def add_milestone(request, pk: Id, payload: MilestoneIn):
     item = selectors.item_get(user=request.user, pk=pk)
     milestone = services.milestone_add(actor=request.user, item=item, **payload.dict())
     return Status(201, _milestone_out(milestone))
 
 
-@router.post("tracking/milestones/{int:pk}/done", response=MilestoneOut)
-def milestone_done(request, pk: int, payload: DoneIn | None = None):
+@router.post("tracking/milestones/{pk}/done", response=MilestoneOut)
+def milestone_done(request, pk: Id, payload: DoneIn | None = None):
     milestone = selectors.milestone_get(user=request.user, pk=pk)
     data = payload.dict(exclude_unset=True) if payload else {}
     done_on = data["done_on"] if "done_on" in data else timezone.localdate()
@@ -284,15 +290,15 @@ def milestone_done(request, pk: int, payload: DoneIn | None = None):
 # Reports ---------------------------------------------------------------------------------
 
 
-@router.get("tracking/items/{int:pk}/reports", response=list[ReportOut])
-def list_reports(request, pk: int):
+@router.get("tracking/items/{pk}/reports", response=list[ReportOut])
+def list_reports(request, pk: Id):
     """Every report of the item, newest month and revision first."""
     item = selectors.item_get(user=request.user, pk=pk)
     return [_report_out(r) for r in selectors.item_reports(item=item)]
 
 
-@router.post("tracking/items/{int:pk}/reports", response={201: ReportOut})
-def file_report(request, pk: int, payload: ReportIn):
+@router.post("tracking/items/{pk}/reports", response={201: ReportOut})
+def file_report(request, pk: Id, payload: ReportIn):
     """The month's report: planned/actual/money for works, programmes and grants; handling
     and result for directives and resolutions. Late when filed after the due day."""
     item = selectors.item_get(user=request.user, pk=pk)
@@ -300,24 +306,66 @@ def file_report(request, pk: int, payload: ReportIn):
     return Status(201, _report_out(report))
 
 
-@router.post("tracking/reports/{int:pk}/approve", response=ReportOut)
-def approve_report(request, pk: int, payload: NoteIn | None = None):
+def _baseline_out(b: Baseline) -> dict:
+    fields = [f for f in BaselineOut.model_fields if f != "item"]
+    return {f: getattr(b, f) for f in fields} | {"item": b.item_id}
+
+
+@router.get("tracking/items/{pk}/baselines", response=list[BaselineOut])
+def list_baselines(request, pk: Id):
+    """Every revision of the item's baseline schedule, the original first."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    return [_baseline_out(b) for b in item.baselines.order_by("revision")]
+
+
+@router.post("tracking/items/{pk}/baselines", response={201: BaselineOut})
+def propose_baseline(request, pk: Id, payload: BaselineIn):
+    """Propose the baseline schedule or a revision (修正計畫, with its reason)."""
+    item = selectors.item_get(user=request.user, pk=pk)
+    baseline = baselines.baseline_propose(actor=request.user, item=item, **payload.dict())
+    return Status(201, _baseline_out(baseline))
+
+
+@router.post("tracking/baselines/{pk}/approve", response=BaselineOut)
+def approve_baseline(request, pk: Id, payload: NoteIn | None = None):
+    baseline = _baseline(request, pk)
+    done = baselines.baseline_approve(actor=request.user, baseline=baseline, note=_note(payload))
+    return _baseline_out(done)
+
+
+@router.post("tracking/baselines/{pk}/reject", response=BaselineOut)
+def reject_baseline(request, pk: Id, payload: NoteIn | None = None):
+    baseline = _baseline(request, pk)
+    done = baselines.baseline_reject(actor=request.user, baseline=baseline, note=_note(payload))
+    return _baseline_out(done)
+
+
+def _baseline(request, pk: Id) -> Baseline:
+    baseline = Baseline.objects.filter(pk=pk).first()
+    if baseline is None:
+        raise NotFound()
+    selectors.item_get(user=request.user, pk=baseline.item_id)  # 404 when out of reach
+    return baseline
+
+
+@router.post("tracking/reports/{pk}/approve", response=ReportOut)
+def approve_report(request, pk: Id, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(
         reporting.report_approve(actor=request.user, report=report, note=_note(payload))
     )
 
 
-@router.post("tracking/reports/{int:pk}/return", response=ReportOut)
-def return_report(request, pk: int, payload: NoteIn | None = None):
+@router.post("tracking/reports/{pk}/return", response=ReportOut)
+def return_report(request, pk: Id, payload: NoteIn | None = None):
     report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(
         reporting.report_return(actor=request.user, report=report, note=_note(payload))
     )
 
 
-@router.post("tracking/reports/{int:pk}/refuse", response=ReportOut)
-def refuse_report(request, pk: int, payload: NoteIn | None = None):
+@router.post("tracking/reports/{pk}/refuse", response=ReportOut)
+def refuse_report(request, pk: Id, payload: NoteIn | None = None):
     """The 管考 officer refuses a late report; the month then counts as not reported."""
     report = selectors.report_get(user=request.user, pk=pk)
     return _report_out(
@@ -328,22 +376,22 @@ def refuse_report(request, pk: int, payload: NoteIn | None = None):
 # Release from control --------------------------------------------------------------------
 
 
-@router.post("tracking/items/{int:pk}/release", response=ItemDetailOut)
-def request_release(request, pk: int, payload: ReleaseIn):
+@router.post("tracking/items/{pk}/release", response=ItemDetailOut)
+def request_release(request, pk: Id, payload: ReleaseIn):
     item = selectors.item_get(user=request.user, pk=pk)
-    release.release_request(actor=request.user, item=item, result=payload.result)
+    release.release_request(actor=request.user, item=item, **payload.dict())
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/release/approve", response=ItemDetailOut)
-def approve_release(request, pk: int, payload: NoteIn | None = None):
+@router.post("tracking/items/{pk}/release/approve", response=ItemDetailOut)
+def approve_release(request, pk: Id, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
     release.release_approve(actor=request.user, item=item, note=_note(payload))
     return _detail(request.user, pk)
 
 
-@router.post("tracking/items/{int:pk}/release/return", response=ItemDetailOut)
-def return_release(request, pk: int, payload: NoteIn | None = None):
+@router.post("tracking/items/{pk}/release/return", response=ItemDetailOut)
+def return_release(request, pk: Id, payload: NoteIn | None = None):
     item = selectors.item_get(user=request.user, pk=pk)
     release.release_return(actor=request.user, item=item, note=_note(payload))
     return _detail(request.user, pk)
@@ -353,7 +401,7 @@ def return_release(request, pk: int, payload: NoteIn | None = None):
 
 
 @router.get("tracking/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_meetings(request):
     return Mapped(selectors.meeting_list(user=request.user), _meeting_out)
 
@@ -365,13 +413,13 @@ def open_meeting(request, payload: MeetingIn):
     return Status(201, _meeting_detail(request.user, meeting.pk))
 
 
-@router.get("tracking/meetings/{int:pk}", response=MeetingDetailOut)
-def get_meeting(request, pk: int):
+@router.get("tracking/meetings/{pk}", response=MeetingDetailOut)
+def get_meeting(request, pk: Id):
     return _meeting_detail(request.user, pk)
 
 
-@router.post("tracking/meetings/{int:pk}/decisions", response={201: DecisionOut})
-def record_decision(request, pk: int, payload: DecisionIn):
+@router.post("tracking/meetings/{pk}/decisions", response={201: DecisionOut})
+def record_decision(request, pk: Id, payload: DecisionIn):
     """A decision (決議) becomes a directive item of the department: its id and number are
     in `directive`."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
@@ -386,8 +434,8 @@ def record_decision(request, pk: int, payload: DecisionIn):
     return Status(201, _decision_out(decision))
 
 
-@router.post("tracking/meetings/{int:pk}/close", response=MeetingDetailOut)
-def close_meeting(request, pk: int, payload: CloseIn):
+@router.post("tracking/meetings/{pk}/close", response=MeetingDetailOut)
+def close_meeting(request, pk: Id, payload: CloseIn):
     """Close it with the minutes: the month's review (KPI 三-1) is then held."""
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     meetings.meeting_close(actor=request.user, meeting=meeting, **payload.dict())
@@ -420,7 +468,7 @@ def board(request, filters: Query[BoardFilters]):
 
 
 @router.get("tracking/behind", response=list[BehindOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def behind(request, filters: Query[BoardFilters]):
     """Open items behind schedule: seriously behind first, then by the widest gap."""
     rows = selectors.behind_list(user=request.user, filters=_filters(request.user, filters.dict()))

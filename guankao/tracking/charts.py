@@ -10,21 +10,36 @@ from html import escape
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 34, 40
 PLANNED_COLOUR, ACTUAL_COLOUR = "#555555", "#0b5394"  # both ≥ 4.5:1 on white
+ORIGINAL_COLOUR = "#8a4b08"  # ≥ 4.5:1 on white
 MAX_LABELS = 12
 
 
+# How each series is drawn: (colour, dash, marker). Dash and marker tell the lines apart
+# without colour. With two series: planned then actual; with three: the original
+# baseline, the current baseline, actual.
+STYLES = {
+    2: [(PLANNED_COLOUR, "7 4", "square"), (ACTUAL_COLOUR, "", "circle")],
+    3: [
+        (ORIGINAL_COLOUR, "2 3", "diamond"),
+        (PLANNED_COLOUR, "7 4", "square"),
+        (ACTUAL_COLOUR, "", "circle"),
+    ],
+}
+
+
 def s_curve(
-    points: list[tuple[str, Decimal | None, Decimal | None]],
+    points: list[tuple],
     *,
     title: str,
     desc: str,
-    legend: tuple[str, str],
+    legend: tuple[str, ...],
     id_prefix: str = "curve",
 ) -> str:
-    """points: (month label, planned %, actual %) oldest first, one per month on an even
-    time axis (a month without a report is a gap: None, None). legend: (planned, actual).
-    Every text is escaped here, so the page may output the result with |safe."""
-    if not any(p is not None or a is not None for _label, p, a in points):
+    """points: (month label, value of each series in %...) oldest first, one per month on
+    an even time axis (a month without a figure: None). legend: the series' names (planned,
+    actual; or original baseline, current baseline, actual). Every text is escaped here,
+    so the page may output the result with |safe."""
+    if not any(v is not None for row in points for v in row[1:]):
         return ""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
@@ -49,20 +64,20 @@ def s_curve(
             f"{level}%</text>"
         )
     every = math.ceil(len(points) / MAX_LABELS)
-    for i, (label, _p, _a) in enumerate(points):
+    for i, (label, *_values) in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
                 f'text-anchor="middle">{escape(label)}</text>'
             )
-    parts.append(_series(points, 1, x, y, PLANNED_COLOUR, legend[0], dashed=True))
-    parts.append(_series(points, 2, x, y, ACTUAL_COLOUR, legend[1], dashed=False))
+    for column, (name, style) in enumerate(zip(legend, STYLES[len(legend)], strict=True), 1):
+        parts.append(_series(points, column, x, y, name, *style))
     parts.append(_legend(legend))
     parts.append("</svg>")
     return "".join(parts)  # every text in it is escaped
 
 
-def _series(points, column: int, x, y, colour: str, name: str, *, dashed: bool) -> str:
+def _series(points, column: int, x, y, name: str, colour: str, dash: str, marker: str) -> str:
     """One line, broken where a month has no figure, with a marker on every figure."""
     out, run = [], []
     runs = []
@@ -76,41 +91,49 @@ def _series(points, column: int, x, y, colour: str, name: str, *, dashed: bool) 
         run.append((x(i), y(value), row[0], value))
     if run:
         runs.append(run)
-    dash = ' stroke-dasharray="7 4"' if dashed else ""
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
     for segment in runs:
         if len(segment) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _l, _v in segment)
             out.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} '
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dashed} '
                 f'points="{path}"/>'
             )
         for px, py, label, value in segment:
             tip = f"<title>{escape(name)} {escape(label)}: {fmt(value)}%</title>"
-            if dashed:
-                out.append(
-                    f'<rect x="{px - 3.5:.1f}" y="{py - 3.5:.1f}" width="7" height="7" '
-                    f'fill="#fff" stroke="{colour}" stroke-width="2">{tip}</rect>'
-                )
-            else:
-                out.append(
-                    f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">{tip}</circle>'
-                )
+            out.append(_marker(marker, px, py, colour, tip))
     return "".join(out)
 
 
-def _legend(legend: tuple[str, str]) -> str:
-    planned, actual = legend
-    return (
-        f'<g font-size="12" aria-hidden="true">'
-        f'<line x1="{LEFT}" y1="14" x2="{LEFT + 28}" y2="14" stroke="{PLANNED_COLOUR}" '
-        f'stroke-width="2.5" stroke-dasharray="7 4"/>'
-        f'<rect x="{LEFT + 10.5}" y="10.5" width="7" height="7" fill="#fff" '
-        f'stroke="{PLANNED_COLOUR}" stroke-width="2"/>'
-        f'<text x="{LEFT + 34}" y="18">{escape(planned)}</text>'
-        f'<line x1="{LEFT + 200}" y1="14" x2="{LEFT + 228}" y2="14" stroke="{ACTUAL_COLOUR}" '
-        f'stroke-width="2.5"/><circle cx="{LEFT + 214}" cy="14" r="4" fill="{ACTUAL_COLOUR}"/>'
-        f'<text x="{LEFT + 234}" y="18">{escape(actual)}</text></g>'
-    )
+def _marker(shape: str, px: float, py: float, colour: str, inner: str = "") -> str:
+    if shape == "square":
+        return (
+            f'<rect x="{px - 3.5:.1f}" y="{py - 3.5:.1f}" width="7" height="7" '
+            f'fill="#fff" stroke="{colour}" stroke-width="2">{inner}</rect>'
+        )
+    if shape == "diamond":
+        return (
+            f'<polygon points="{px:.1f},{py - 4.5:.1f} {px + 4.5:.1f},{py:.1f} {px:.1f},'
+            f'{py + 4.5:.1f} {px - 4.5:.1f},{py:.1f}" fill="{colour}">{inner}</polygon>'
+        )
+    return f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">{inner}</circle>'
+
+
+def _legend(legend: tuple[str, ...]) -> str:
+    parts = ['<g font-size="12" aria-hidden="true">']
+    width = (WIDTH - LEFT - RIGHT) // len(legend)
+    for n, (name, (colour, dash, marker)) in enumerate(
+        zip(legend, STYLES[len(legend)], strict=True)
+    ):
+        x0 = LEFT + n * width
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{x0}" y1="14" x2="{x0 + 28}" y2="14" stroke="{colour}" '
+            f'stroke-width="2.5"{dashed}/>{_marker(marker, x0 + 14, 14, colour)}'
+            f'<text x="{x0 + 34}" y="18">{escape(name)}</text>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
 
 
 def fmt(value) -> str:

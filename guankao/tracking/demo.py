@@ -20,8 +20,8 @@ from guankao.core import audit, jobs
 from guankao.core.demo import register_extension
 from guankao.core.models import AuditEntry, Department, User
 from guankao.lib import workdays
-from guankao.lib.roc import roc_year
-from guankao.tracking import meetings, release, reporting, services
+from guankao.lib.roc import format_roc_month, roc_year
+from guankao.tracking import baselines, meetings, release, reporting, services
 from guankao.tracking.models import Item, Meeting, Report
 
 HISTORY = (2019, 2020, 2021, 2022)
@@ -136,6 +136,62 @@ def _filed_on(year: int, month: int, late: bool = False) -> dt.date:
     return due + dt.timedelta(days=3) if late else due - dt.timedelta(days=2)
 
 
+def _baseline(item: Item, officer: User, proposer: User, rows: list[tuple], note: str) -> None:
+    """The item's approved baseline from (year, month, planned %, planned spending)."""
+    text = "\n".join(f"{format_roc_month(y, m)} {p} {money}" for y, m, p, money in rows)
+    proposed = baselines.baseline_propose(
+        actor=proposer, item=item, method="typed", months_text=text
+    )
+    baselines.baseline_approve(actor=officer, baseline=proposed, note=note)
+    item.refresh_from_db()
+
+
+def _curve_rows(first: tuple[int, int], duration: int, budget: int) -> list[tuple]:
+    """The demo's S-curve plan month by month (the same figures its reports show)."""
+    rows, (year, month) = [], first
+    for i in range(1, duration + 1):
+        planned = round(_s(i / duration) * 100)
+        rows.append((year, month, planned, budget * planned // 100))
+        year, month = services.next_month(year, month)
+    return rows
+
+
+# Milestones of a works case: (title, share of the planned duration).
+MILESTONES = [("開工", 0.1), ("基礎工程完成", 0.4), ("主體結構完成", 0.7), ("完工驗收", 1.0)]
+# Lag reason categories and countermeasures of the demo's cases that are behind.
+REASONS = {
+    "W-01": ["weather"],
+    "W-02": ["land", "utilities"],
+    "W-03": ["contractor"],
+    "W-06": ["utilities", "weather"],
+    "G-01": ["budget"],
+    "P-01": ["administrative"],
+}
+
+
+def _milestones(item: Item, liaison: User, first: tuple[int, int], duration: int) -> None:
+    for title, share in MILESTONES:
+        year, month = first
+        for _ in range(max(round(share * duration), 1) - 1):
+            year, month = services.next_month(year, month)
+        services.milestone_add(
+            actor=liaison, item=item, title=title, due=services.month_end(year, month)
+        )
+
+
+def _milestone_updates(item: Item, year: int, month: int, behind: bool) -> dict:
+    """Milestones due by the month's end: done on their due date, or (a case behind, in
+    its last month) late with a reason."""
+    end = services.month_end(year, month)
+    updates = {}
+    for m in item.milestones.filter(done_on__isnull=True, due__lte=end):
+        if behind and m.due.month == month and m.due.year == year:
+            updates[m.pk] = {"late_reason": "受用地及管線遷移影響，預計下月完成。"}
+        else:
+            updates[m.pk] = {"done_on": m.due}
+    return updates
+
+
 def _backdate(item: Item, day: dt.date) -> None:
     Item.objects.filter(pk=item.pk).update(created_at=_at(day, 9))
 
@@ -200,9 +256,19 @@ def _history(people) -> None:
                 finish_date=dt.date(year, 12, 31),
             )
             _backdate(item, dt.date(year, 1, 2))
+            rows = [(year, m, pct, 50_000 * pct) for m, pct in enumerate(S_CURVE, 1)]
+            _baseline(item, officer, liaison, rows, "依核定計畫")
             _migrated_reports(item, year, n, liaison, head)
-            release.release_request(actor=liaison, item=item, result="工程完工驗收，核銷完畢。")
-            item = release.release_approve(actor=officer, item=item, note="同意解除列管")
+            release.release_request(
+                actor=liaison,
+                item=item,
+                result="工程完工驗收，核銷完畢。",
+                completed_on=dt.date(year, 12, 20),
+                exception_reason="舊系統移轉案件，驗收紀錄及照片存於紙本卷宗。",
+            )
+            item = release.release_approve(
+                actor=officer, item=item, note="同意解除列管（紙本驗收紀錄已查核）"
+            )
             Item.objects.filter(pk=item.pk).update(released_at=_at(dt.date(year + 1, 1, 15)))
 
 
@@ -222,6 +288,7 @@ def _migrated_reports(item: Item, year: int, n: int, liaison: User, head: User) 
                 planned=pct,
                 actual=pct,
                 money_planned=50_000 * pct,
+                baseline=item.baseline,
                 money_spent=48_000 * pct,
                 work_done="依進度施工",
                 due_on=due,
@@ -277,6 +344,12 @@ def _current(people) -> None:
             grant_amount=budget * 8 // 10 if kind in ("grant", "basic_grant") else None,
         )
         _backdate(item, start)
+        duration = _duration(planned, len(months))
+        _baseline(
+            item, people["officer"], liaison, _curve_rows(months[0], duration, budget), "核定"
+        )
+        if kind == "works":
+            _milestones(item, liaison, months[0], duration)
         items[number] = item
         skip_last = number in ("W-05", "P-02")  # last month's report is missing: chased
         for i, ((year, month), (p, a)) in enumerate(
@@ -291,13 +364,14 @@ def _current(people) -> None:
                 year=year,
                 month=month,
                 now=_at(min(_filed_on(year, month, late=last and number == "W-02"), today)),
-                planned=p,
                 actual=a,
-                money_planned=budget * p // 100,
                 money_spent=int(budget * a // 100 * share),
                 work_done="依進度施工，完成本月工項。",
-                problems="用地取得延宕，已協調地主。" if a < p else "",
+                problems="用地取得延宕，管線單位遷移排程未定。" if a < p else "",
+                countermeasures="已協調地主及管線單位，增派人力趕工。" if a < p else "",
                 lag_reason="雨季停工及用地協調延宕" if a < p else "",
+                lag_categories=REASONS.get(number, ["other"]) if a < p else [],
+                milestones=_milestone_updates(item, year, month, behind=last and a < p),
             )
             if head and not (last and number in ("W-03", "G-01")):  # two await approval
                 reporting.report_approve(actor=head, report=report, note="")
@@ -327,7 +401,11 @@ def _current(people) -> None:
                 result="已完成初步方案，持續辦理。",
             )
     release.release_request(
-        actor=people["pw.liaison"], item=items["W-07"], result="工程已完工，驗收合格。"
+        actor=people["pw.liaison"],
+        item=items["W-07"],
+        result="工程已完工，驗收合格。",
+        completed_on=today - dt.timedelta(days=5),
+        exception_reason="已完工驗收，驗收紀錄正由廠商補正用印；PCMS 結算進度尚未更新為 100%。",
     )
     _meetings(people, months, today)
 

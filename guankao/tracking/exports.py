@@ -14,7 +14,7 @@ from django.utils import timezone
 from guankao.core.tabular import write_ods
 from guankao.lib.roc import format_roc, format_roc_long, format_roc_month
 from guankao.reports.odf import TextDocument
-from guankao.tracking import selectors
+from guankao.tracking import selectors, tally
 from guankao.tracking.models import AgendaEntry, Item, Kind, Meeting
 
 KIND_WORDS = {
@@ -48,6 +48,7 @@ REASON_WORDS = {
     AgendaEntry.Reason.AT_RISK: "落後或有延誤風險",
     AgendaEntry.Reason.OVERDUE: "逾期未填報",
     AgendaEntry.Reason.RELEASE: "申請解除列管",
+    AgendaEntry.Reason.MILESTONE: "查核點逾期",
 }
 BOARD_SHEET = "列管案件"
 BOARD_COLUMNS = [
@@ -76,6 +77,11 @@ AGENDA_COLUMNS = [
     "落後情形",
     "預定進度(%)",
     "實際進度(%)",
+    "落後原因",
+    "因應對策",
+    "逾期查核點",
+    "前次決議",
+    "應辦理機關",
     "決議",
 ]
 
@@ -132,8 +138,25 @@ def board_rows(*, user, filters: dict) -> list[list]:
     return rows
 
 
+REASONS_SHEET = "落後原因統計"
+
+
+def reason_rows(*, user, filters: dict) -> tuple[list[str], list[list]]:
+    """Open cases by the lag reason categories of their latest report, by department."""
+    counted = tally.reason_tally(user=user, filters=filters)
+    columns = ["主辦機關", *[c.name for c in counted["categories"]], "合計"]
+    rows = [[r["label"], *r["counts"], r["total"]] for r in counted["departments"]]
+    rows.append(["全市", *counted["totals"], counted["total"]])
+    return columns, rows
+
+
 def board_ods(*, user, filters: dict) -> bytes:
-    return write_ods({BOARD_SHEET: (BOARD_COLUMNS, board_rows(user=user, filters=filters))})
+    return write_ods(
+        {
+            BOARD_SHEET: (BOARD_COLUMNS, board_rows(user=user, filters=filters)),
+            REASONS_SHEET: reason_rows(user=user, filters=filters),
+        }
+    )
 
 
 # The meeting ----------------------------------------------------------------------------
@@ -158,6 +181,11 @@ def agenda_ods(*, meeting: Meeting) -> bytes:
             LAG_WORDS.get(entry.lag, entry.lag),
             entry.planned,
             entry.actual,
+            entry.reasons,
+            entry.countermeasures,
+            entry.milestones_overdue,
+            entry.last_decision,
+            entry.act_by,
             "；".join(d.text for d in entry.decisions.all()),
         ]
         for entry in _entries(meeting)
@@ -193,22 +221,42 @@ def agenda_odt(*, meeting: Meeting) -> bytes:
         doc.paragraph("本月無須提會討論之列管案件。")
     else:
         doc.table(
-            ["序號", "案件", "主辦機關", "列入原因", "最近進度"],
+            [
+                "序號",
+                "案件",
+                "主辦機關",
+                "列入原因",
+                "最近進度",
+                "落後原因及因應對策",
+                "前次決議／應辦理機關",
+            ],
             [
                 [
                     str(e.order),
                     f"{e.item.number} {e.item.title}",
                     e.item.lead.name,
-                    f"{REASON_WORDS.get(e.reason, e.reason)}（{LAG_WORDS.get(e.lag, e.lag)}）",
+                    f"{REASON_WORDS.get(e.reason, e.reason)}（{LAG_WORDS.get(e.lag, e.lag)}）"
+                    + (f"；逾期查核點 {e.milestones_overdue} 項" if e.milestones_overdue else ""),
                     _progress(e.planned, e.actual),
+                    _reasons(e),
+                    f"{e.last_decision or '—'}／{e.act_by or '—'}",
                 ]
                 for e in entries
             ],
-            widths=[1, 6, 3, 3, 4],
+            widths=[1, 5, 3, 3, 3, 5, 4],
         )
     doc.heading("三、臨時動議", 1)
     doc.paragraph("")
     return doc.to_bytes()
+
+
+def _reasons(entry: AgendaEntry) -> str:
+    parts = []
+    if entry.reasons:
+        parts.append(f"落後原因：{entry.reasons}")
+    if entry.countermeasures:
+        parts.append(f"因應對策：{entry.countermeasures}")
+    return "\n".join(parts) or "—"
 
 
 def _due(value: dt.date | None) -> str:

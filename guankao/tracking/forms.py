@@ -6,10 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guankao.core.forms import RocDateField, YearField
+from guankao.core.forms import RocDateField, SafeForm, YearField
+from guankao.lib import roc
 from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Kind, Report
 
 TEXTAREA = {"rows": 3}
+BASELINE_FIELDS = ("finish_date", "budget_total")
 
 # The item form's fieldsets: (key, legend, fields, kinds they apply to or None for all).
 ITEM_FIELDSETS = [
@@ -64,7 +66,7 @@ def _money(label):
     )
 
 
-class ItemForm(forms.Form):
+class ItemForm(SafeForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     number = forms.CharField(label=_("Number"), max_length=40)
     title = forms.CharField(label=pgettext_lazy("controlled case", "Title"), max_length=300)
@@ -120,11 +122,19 @@ class ItemForm(forms.Form):
             )
         else:
             self.fields["level"].required = True
+            # The finish date and the total budget change through a baseline revision.
+            for name in BASELINE_FIELDS:
+                del self.fields[name]
         self.fields["level"].choices = levels
 
     def fieldsets(self):
         return [
-            {"key": key, "legend": legend, "fields": [self[name] for name in names], "kinds": kinds}
+            {
+                "key": key,
+                "legend": legend,
+                "fields": [self[name] for name in names if name in self.fields],
+                "kinds": kinds,
+            }
             for key, legend, names, kinds in ITEM_FIELDSETS
         ]
 
@@ -141,7 +151,7 @@ def _label(department) -> str:
     return f"{indent}{department.name} ({department.code})"
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(SafeForm):
     q = forms.CharField(label=_("Search number, title or tender"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
@@ -175,34 +185,37 @@ class ItemFilterForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(SafeForm):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due = RocDateField(label=_("Due date"))
 
 
-class MilestoneDoneForm(forms.Form):
+class MilestoneDoneForm(SafeForm):
     done_on = RocDateField(label=_("Done on"), required=False, help_text=_("Empty for today."))
 
 
-class ReportForm(forms.Form):
-    """One month's report. Progress kinds give percentages and money; directives and
-    resolutions give a handling status and its result."""
+class ReportForm(SafeForm):
+    """One month's report. Progress kinds give actual progress and money spent (the planned
+    figures come from the approved baseline); directives and resolutions give a handling
+    status and its result. The case's open milestones due by the month's end are asked
+    for: done on a date, or late with a reason."""
 
     # Chosen on the page (?year=&month=) and carried along hidden.
-    year = YearField(label=_("Year"), min_value=1, max_value=2200, widget=forms.HiddenInput)
+    year = YearField(label=_("Year"), min_value=1, max_value=roc.YEAR_MAX, widget=forms.HiddenInput)
     month = forms.IntegerField(
         label=_("Month"), min_value=1, max_value=12, widget=forms.HiddenInput
-    )
-    planned = forms.CharField(
-        label=_("Planned progress to date (%)"),
-        max_length=10,
-        help_text=_("0 to 100, such as 42.5."),
     )
     actual = forms.CharField(
         label=_("Actual progress to date (%)"), max_length=10, help_text=_("0 to 100, such as 40.")
     )
-    money_planned = _money(_("Planned spending to date (NT$)"))
     money_spent = _money(_("Money spent to date (NT$)"))
+    correction_reason = forms.CharField(
+        label=_("Correction reason"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when actual progress or money spent is below last month's figure."),
+    )
     handling = forms.ChoiceField(
         label=_("Handling status"), choices=[("", "—"), *Report.Handling.choices]
     )
@@ -212,11 +225,11 @@ class ReportForm(forms.Form):
     work_done = forms.CharField(
         label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs=TEXTAREA)
     )
-    problems = forms.CharField(
-        label=_("Problems and countermeasures (遭遇困難及因應對策)"),
+    lag_categories = forms.MultipleChoiceField(
+        label=_("Kinds of lag reason (落後原因類別)"),
         required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs=TEXTAREA),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Required when behind plan; choose every kind that applies."),
     )
     lag_reason = forms.CharField(
         label=_("Lag reason (落後原因)"),
@@ -225,26 +238,77 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Required when actual progress is behind planned."),
     )
+    problems = forms.CharField(
+        label=_("Problems encountered (遭遇困難)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    countermeasures = forms.CharField(
+        label=_("Countermeasures (因應對策)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("Required when the case is seriously behind."),
+    )
     files = MultipleFileField(
         label=_("Photos and files"),
         help_text=_("You may choose several: photos (JPEG, PNG), PDF, ODF or Office documents."),
     )
 
-    PROGRESS = ("planned", "actual", "money_planned", "money_spent")
+    PROGRESS = ("actual", "money_spent", "correction_reason", "lag_categories", "lag_reason")
     HANDLING = ("handling", "result")
 
-    def __init__(self, *args, progress: bool = True, **kwargs):
+    def __init__(self, *args, progress: bool = True, milestones=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.HANDLING if progress else self.PROGRESS:
             del self.fields[name]
-        if not progress:
-            del self.fields["lag_reason"]
+        if progress:
+            self.fields["lag_categories"].choices = [(c.code, c.name) for c in categories]
+        self.milestones = list(milestones)
+        for m in self.milestones:
+            self.fields[f"milestone_{m.pk}_done_on"] = RocDateField(
+                label=_("Done on"), required=False
+            )
+            self.fields[f"milestone_{m.pk}_late_reason"] = forms.CharField(
+                label=_("Why it is late"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"milestone_{m.pk}_expected_on"] = RocDateField(
+                label=_("Now expected on"), required=False
+            )
+
+    def milestone_rows(self):
+        return [
+            (
+                m,
+                *(
+                    self[f"milestone_{m.pk}_{part}"]
+                    for part in ("done_on", "late_reason", "expected_on")
+                ),
+            )
+            for m in self.milestones
+        ]
 
     def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("year", "month", "files")}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("year", "month", "files") and not k.startswith("milestone_")
+        }
+        data["milestones"] = {
+            m.pk: {
+                part: self.cleaned_data.get(f"milestone_{m.pk}_{part}")
+                for part in ("done_on", "late_reason", "expected_on")
+            }
+            for m in self.milestones
+        }
+        return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     action = forms.ChoiceField(
         choices=[
             ("approve", _("Approve")),
@@ -257,20 +321,34 @@ class ReviewForm(forms.Form):
     )
 
 
-class ReleaseRequestForm(forms.Form):
+class ReleaseRequestForm(SafeForm):
     result = forms.CharField(
         label=_("Result achieved"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What was done, and why control can end."),
     )
+    completed_on = RocDateField(
+        label=_("Completion or acceptance date"),
+        required=False,
+        help_text=_("The day the work was completed or accepted (驗收), such as 115/11/27."),
+    )
     files = MultipleFileField(
         label=_("Evidence and photos"),
-        help_text=_("Before and after photos, the head's signed report (PDF), other documents."),
+        help_text=_(
+            "Before and after photos, the acceptance record, the head's signed report (PDF)."
+        ),
+    )
+    exception_reason = forms.CharField(
+        label=_("Reason to release without full evidence"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when part of the evidence cannot be given; the 管考 officer decides."),
     )
 
 
-class ReleaseDecisionForm(forms.Form):
+class ReleaseDecisionForm(SafeForm):
     action = forms.ChoiceField(
         choices=[("approve", _("Release from control")), ("return", _("Return"))]
     )
@@ -280,4 +358,49 @@ class ReleaseDecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when returning."),
+    )
+
+
+class BaselineForm(SafeForm):
+    """Propose the baseline schedule, or a revision of it (修正計畫)."""
+
+    method = forms.ChoiceField(
+        label=_("How the monthly plan is made"),
+        choices=[
+            ("curve", _("An S-curve between the start and the finish")),
+            ("typed", _("Typed month by month")),
+        ],
+        widget=forms.RadioSelect,
+        initial="curve",
+    )
+    start_date = RocDateField(label=pgettext_lazy("controlled case", "Start date"))
+    finish_date = RocDateField(label=_("Planned finish date"))
+    budget_total = _money(_("Total budget (NT$)"))
+    months_text = forms.CharField(
+        label=_("Monthly plan"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "When typed: one month a line, the month, the cumulative planned % and the "
+            "planned spending to date, such as 115/03 12.5 1200000. The last month plans 100%."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the revision"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a revision of an approved baseline."),
+    )
+
+
+class BaselineDecisionForm(SafeForm):
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(
+        label=_("Officer's note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when rejecting."),
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guankao.core import selectors as core_selectors
-from guankao.core.forms import RocDateField, YearField
+from guankao.core.forms import RocDateField, SafeForm, YearField
 from guankao.tracking.models import Item, Kind
 
 
@@ -18,7 +18,7 @@ def department_choices() -> list[tuple[str, str]]:
     return [(code, f"{name} ({code})") for code, name in rows]
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(SafeForm):
     """The filters shared by the board, the behind list and the map (a GET form)."""
 
     department = forms.ChoiceField(label=_("Lead department (and its units)"), required=False)
@@ -41,7 +41,7 @@ class BoardFilterForm(forms.Form):
         return {k: data[k] for k in ("department", "kind", "level") if data.get(k)}
 
 
-class MeetingOpenForm(forms.Form):
+class MeetingOpenForm(SafeForm):
     year = YearField(label=_("Year (民國 or western)"))
     month = forms.IntegerField(label=_("Month (1–12)"))
     held_on = RocDateField(
@@ -56,7 +56,7 @@ class MeetingOpenForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SafeForm):
     text = forms.CharField(
         label=_("Decision (決議)"),
         max_length=2000,
@@ -71,7 +71,7 @@ class DecisionForm(forms.Form):
         self.fields["department"].choices = [("", "—"), *departments]
 
 
-class MeetingCloseForm(forms.Form):
+class MeetingCloseForm(SafeForm):
     minutes = forms.CharField(
         label=_("Minutes (會議紀錄)"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
     )
@@ -82,7 +82,7 @@ class MeetingCloseForm(forms.Form):
     )
 
 
-class RulesForm(forms.Form):
+class RulesForm(SafeForm):
     """The control rules. Ranges are the service's; percentages are typed as percents."""
 
     report_due_day = forms.IntegerField(

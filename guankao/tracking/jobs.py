@@ -28,7 +28,7 @@ from guankao.core.services import notify
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc, format_roc_month
 from guankao.tracking import services
-from guankao.tracking.models import PROGRESS_KINDS, Chase, Item, Report, Rules
+from guankao.tracking.models import PROGRESS_KINDS, Chase, Item, Milestone, Report, Rules
 
 K = Chase.Kind
 BATCH = 500
@@ -166,6 +166,11 @@ def sweep(today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
     Item.objects.filter(status__in=OPEN, due_date__lt=today).exclude(
         kind__in=PROGRESS_KINDS
     ).exclude(risk=Item.Risk.HIGH).update(risk=services.risk_expression(today))
+    # A milestone past its due date and not done raises the risk the day after.
+    late = Milestone.objects.filter(item=OuterRef("pk"), done_on__isnull=True, due__lt=today)
+    Item.objects.filter(status__in=OPEN, risk=Item.Risk.LOW).filter(Exists(late)).update(
+        risk=services.risk_expression(today)
+    )
     done["notices"] += _chase_reviews(today, now)
     done["refreshed"] = _refresh_passed_finish(today, rules)
     return done
@@ -200,3 +205,11 @@ def _refresh_passed_finish(today: dt.date, rules: Rules) -> int:
 @register("tracking.chase", every=dt.timedelta(hours=1))
 def chase(now: dt.datetime) -> int:
     return sum(v for k, v in sweep(timezone.localdate(now), now).items() if k == "notices")
+
+
+@register("tracking.agenda", every=dt.timedelta(hours=1))
+def agenda_follow(now: dt.datetime) -> int:
+    """Open control meetings' agendas follow the register until the meeting is held."""
+    from guankao.tracking import agenda
+
+    return agenda.refresh_open(timezone.localdate(now))

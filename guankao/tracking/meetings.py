@@ -5,47 +5,17 @@ A held meeting is the month's review that KPI 三-1 (按月清查) counts.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guankao.core import validation
 from guankao.core.errors import ServiceError
 from guankao.lib.roc import roc_year
-from guankao.tracking import access
+from guankao.tracking import access, agenda
 from guankao.tracking.models import AgendaEntry, Decision, Item, Kind, Meeting, Rules
 from guankao.tracking.services import A, _department, _record
 
-R = AgendaEntry.Reason
-OPEN_STATES = [Item.Status.ACTIVE, Item.Status.RETURNED, Item.Status.RELEASE_REQUESTED]
-SERIOUS = Q(lag=Item.Lag.SERIOUS)
-AT_RISK = Q(lag=Item.Lag.BEHIND) | Q(forecast_late=True) | Q(money_behind=True)
-OVERDUE = Q(report_overdue=True)
-RELEASE = Q(status=Item.Status.RELEASE_REQUESTED)
-
-
-def agenda_candidates():
-    """City-controlled open items the meeting must look at, with the first reason that
-    applies (seriously behind, asks for release, report overdue, at risk)."""
-    rows = (
-        Item.objects.filter(level=Item.Level.CITY, status__in=OPEN_STATES)
-        .filter(SERIOUS | AT_RISK | OVERDUE | RELEASE)
-        .select_related("lead")
-        .order_by("lead__path", "number")
-    )
-    for item in rows:
-        if item.lag == Item.Lag.SERIOUS:
-            reason = R.SERIOUS
-        elif item.status == Item.Status.RELEASE_REQUESTED:
-            reason = R.RELEASE
-        elif item.report_overdue:
-            reason = R.OVERDUE
-        else:
-            reason = R.AT_RISK
-        yield item, reason
-
-
-REASON_ORDER = {R.SERIOUS: 0, R.OVERDUE: 1, R.AT_RISK: 2, R.RELEASE: 3}
+REASON_ORDER = agenda.REASON_ORDER
 
 
 def default_title(year: int, month: int) -> str:
@@ -77,21 +47,8 @@ def meeting_open(*, actor, year, month, held_on, title: str = "", chair: str = "
             meeting.save()
     except IntegrityError:
         raise ServiceError.field("month", _("already has a control meeting")) from None
-    entries = sorted(
-        agenda_candidates(), key=lambda e: (REASON_ORDER[e[1]], e[0].lead.path, e[0].number)
-    )
-    AgendaEntry.objects.bulk_create(
-        AgendaEntry(
-            meeting=meeting,
-            item=item,
-            reason=reason,
-            order=n,
-            lag=item.lag,
-            planned=item.last_planned,
-            actual=item.last_actual,
-        )
-        for n, (item, reason) in enumerate(entries, 1)
-    )
+    changes = agenda.build(meeting)
+    entries = changes["added"]
     _record(actor, A.CREATE, meeting, {}, {"title": meeting.title, "agenda": len(entries)}, None)
     return meeting
 

@@ -178,6 +178,12 @@ class Item(models.Model):
     release_result = models.TextField(_("result"), blank=True)
     release_note = models.TextField(_("officer's note"), blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    completed_on = models.DateField(_("completion or acceptance date"), null=True, blank=True)
+    release_exception = models.TextField(_("reason to release without full evidence"), blank=True)
+    # The approved schedule that monthly reports take their planned figures from.
+    baseline = models.ForeignKey(
+        "Baseline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Computed from the reports by services.refresh (never typed).
     lag = models.CharField(max_length=10, choices=Lag.choices, default=Lag.NONE)
     money_behind = models.BooleanField(default=False)
@@ -228,11 +234,88 @@ class Item(models.Model):
         return self.latitude is not None and self.longitude is not None
 
 
+class Baseline(models.Model):
+    """An item's planned schedule (預定進度 and planned spending by month), with its
+    finish date and total budget. Revision 0 is the original; each later one is a
+    修正計畫 with its reason. Proposed by the department or the officer, approved by the
+    管考 officer; every revision is kept."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting the officer's approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded by a later revision")
+
+    class Source(models.TextChoices):
+        TYPED = "typed", _("Typed month by month")
+        CURVE = "curve", _("S-curve between start and finish")
+        IMPORT = "import", _("Imported with the PCMS data")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="baselines")
+    revision = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    reason = models.TextField(_("reason for the revision"), blank=True)
+    start_date = models.DateField(_("start date"))
+    finish_date = models.DateField(_("planned finish date"))
+    budget_total = models.BigIntegerField(_("total budget (NT$)"), null=True, blank=True)
+    # [[year, month, "planned %", planned spending to date or null], ...] oldest first.
+    months = models.JSONField(default=list)
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("officer's note"), blank=True)
+
+    class Meta:
+        ordering = ["item", "revision"]
+        verbose_name = _("baseline schedule")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "revision"], name="baseline_revision_unique"),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(state="proposed"), name="baseline_one_proposed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} r{self.revision}"
+
+    def planned_for(self, year: int, month: int) -> tuple[Decimal, int | None]:
+        """The planned % and planned spending to date for a month: 0 before the first
+        month of the schedule, the last month's figures after its last."""
+        figure, money = Decimal(0), 0 if self.budget_total is not None else None
+        for y, m, planned, spend in self.months:
+            if (y, m) > (year, month):
+                break
+            figure, money = Decimal(planned), spend
+        return figure, money
+
+
+class LagCategory(models.Model):
+    """A kind of lag reason (落後原因), PCMS-style; the 管考 officer edits the list."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("lag reason category")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Milestone(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=200)
     due = models.DateField(_("due date"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    late_reason = models.TextField(_("why it is late"), blank=True)
+    expected_on = models.DateField(_("now expected on"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -276,8 +359,18 @@ class Report(models.Model):
     )
     money_spent = models.BigIntegerField(_("money spent to date (NT$)"), null=True, blank=True)
     work_done = models.TextField(_("what was done"), blank=True)
-    problems = models.TextField(_("problems and countermeasures (遭遇困難及因應對策)"), blank=True)
+    problems = models.TextField(_("problems encountered (遭遇困難)"), blank=True)
+    countermeasures = models.TextField(_("countermeasures (因應對策)"), blank=True)
     lag_reason = models.TextField(_("lag reason (落後原因)"), blank=True)
+    lag_categories = models.ManyToManyField(
+        LagCategory, verbose_name=_("lag reason categories"), blank=True, related_name="reports"
+    )
+    correction_reason = models.TextField(_("correction reason"), blank=True)
+    # The baseline the planned figures came from, and what an import said when it differed.
+    baseline = models.ForeignKey(
+        Baseline, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    imported_planned = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     handling = models.CharField(
         _("handling status"), max_length=15, choices=Handling.choices, blank=True
     )
@@ -399,6 +492,7 @@ class AgendaEntry(models.Model):
         AT_RISK = "at_risk", _("At risk")
         OVERDUE = "overdue", _("Report overdue")
         RELEASE = "release", _("Asks to be released")
+        MILESTONE = "milestone", _("Milestone overdue")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="agenda_entries")
@@ -408,6 +502,11 @@ class AgendaEntry(models.Model):
     lag = models.CharField(max_length=10, choices=Item.Lag.choices, default=Item.Lag.NONE)
     planned = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     actual = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    reasons = models.TextField(_("lag reason (落後原因)"), blank=True)
+    countermeasures = models.TextField(_("countermeasures (因應對策)"), blank=True)
+    milestones_overdue = models.PositiveSmallIntegerField(default=0)
+    last_decision = models.TextField(_("last decision"), blank=True)
+    act_by = models.CharField(_("who must act"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["meeting", "order", "pk"]

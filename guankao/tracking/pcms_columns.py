@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guankao.core.errors import FieldProblem, ServiceError
-from guankao.lib.roc import DateFormatError, format_roc_month, parse_date, parse_year
+from guankao.lib.roc import DateFormatError, format_roc_month, is_year, parse_date, parse_year
 from guankao.tracking.models import Item, Report
 
 # field: (the headings accepted for it, what it holds). The first heading is the PCMS
@@ -113,7 +113,7 @@ def parse_period(value: str) -> tuple[int, int]:
         return day.year, day.month
     year = parse_year(year_raw)
     month = int(month_raw)
-    if not 1 <= month <= 12 or not 1912 <= year <= 2200:
+    if not 1 <= month <= 12 or not is_year(year):
         message = _("%(v)s is not a year and month; write 115/10, 11510 or 2026-10")
         raise ServiceError.field("period", message % {"v": value})
     return year, month

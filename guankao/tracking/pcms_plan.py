@@ -36,6 +36,7 @@ class Plan:
         self.updated: set[str] = set()
         self.changed_by: dict[str, tuple[int, str]] = {}  # tender: (row, what it did)
         self.counts = {"reports_filed": 0, "reports_unchanged": 0}
+        self.flags: dict[str, str] = {}  # tender: what the file said that the baseline keeps
         self.steps: list[Step] = []
         self.outcomes: list[dict] = []
         self.reports: dict[tuple, list[Report]] = {}
@@ -73,6 +74,13 @@ class Plan:
             if state is None:
                 state = self.state[row.tender] = {n: getattr(row.item, n) for n in ITEM_FIELDS}
             step.changes = {k: v for k, v in row.item_data.items() if state[k] != v}
+            if row.item is not None and row.item.baseline_id:
+                # An approved baseline holds the finish date: only a revision changes it.
+                if step.changes.pop("finish_date", None) is not None:
+                    self.flags[row.tender] = _(
+                        "the finish date differs from the approved baseline's and is kept: a "
+                        "revision (修正計畫) changes it"
+                    )
             if step.changes and row.item is not None and not access.can_edit(self.actor, row.item):
                 self.reader.problem(
                     row, "tender_number", _("you may not change this item or file its reports")
@@ -133,8 +141,23 @@ class Plan:
             return False
         step.file_report = True
         self.counts["reports_filed"] += 1
-        self._outcome(row, _("report filed"))
+        self._outcome(row, self._filed_words(row, item, year, month))
         return True
+
+    def _filed_words(self, row: Row, item: Item, year: int, month: int) -> str:
+        """ "report filed", flagged where the file's planned figure or finish date differ
+        from the approved baseline, which is kept (the import does not rewrite it)."""
+        words = _("report filed")
+        said = row.report.get("planned")
+        planned = item.baseline.planned_for(year, month)[0] if item.baseline_id else None
+        if said is not None and planned is not None and said != planned:
+            words = _(
+                "report filed; planned %(said)s%% differs from the approved baseline's "
+                "%(planned)s%%, which is kept (flagged)"
+            ) % {"said": pct(said), "planned": pct(planned)}
+        if row.tender in self.flags:
+            words = f"{words}; {self.flags.pop(row.tender)}"
+        return words
 
     def _outcome(self, row: Row, what) -> None:
         number, words = self.changed_by.get(row.tender, (None, ""))

@@ -4,7 +4,6 @@ and keeps the item's computed figures current.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -13,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from guankao.core import attachments, validation
 from guankao.core.errors import NotAllowed, ServiceError
-from guankao.core.validation import choice, money, percent, year_month
-from guankao.lib import progress, workdays
-from guankao.lib.roc import format_roc_month
-from guankao.tracking import access, notices
+from guankao.core.validation import year_month
+from guankao.lib import workdays
+from guankao.tracking import access, notices, report_checks
 from guankao.tracking.models import Item, Report, Rules
 from guankao.tracking.services import (
     ATTACHMENT_REPORT,
@@ -30,75 +28,17 @@ from guankao.tracking.services import (
 # Monthly reports -------------------------------------------------------------------------
 
 
-def _check_report_fields(item: Item, data: dict, rules: Rules) -> dict:
-    clean = {
-        "work_done": validation.text("work_done", data.get("work_done"), 5000, required=True),
-        "problems": validation.text("problems", data.get("problems"), 5000, required=False),
-        "lag_reason": validation.text("lag_reason", data.get("lag_reason"), 5000, required=False),
-    }
-    if not item.reports_progress:
-        clean["handling"] = choice("handling", data.get("handling") or "", Report.Handling)
-        clean["result"] = validation.text("result", data.get("result"), 5000, required=True)
-        for field in ("planned", "actual", "money_planned", "money_spent"):
-            if data.get(field) not in (None, ""):
-                raise ServiceError.field(
-                    field,
-                    _("a %(kind)s reports its handling status, not percentages")
-                    % {"kind": item.get_kind_display()},
-                )
-        return clean
-    clean["planned"] = percent("planned", data.get("planned"), required=True)
-    clean["actual"] = percent("actual", data.get("actual"), required=True)
-    clean["money_planned"] = money("money_planned", data.get("money_planned"))
-    clean["money_spent"] = money("money_spent", data.get("money_spent"))
-    for field in ("handling", "result"):
-        if data.get(field):
-            raise ServiceError.field(
-                field, _("is for directives and resolutions; this item reports percentages")
-            )
-    lag = progress.classify_lag(
-        clean["planned"],
-        clean["actual"],
-        clean["money_planned"],
-        clean["money_spent"],
-        serious_gap=rules.serious_gap,
-        money_share=rules.money_share,
-    )
-    if lag.needs_lag_reason and not clean["lag_reason"]:
-        raise ServiceError.field(
-            "lag_reason", _("is required when actual progress is behind planned (落後原因)")
-        )
-    clean.update(
-        behind=lag.behind, seriously_behind=lag.seriously_behind, money_behind=lag.money_behind
-    )
-    return clean
-
-
-def _check_not_backwards(item: Item, year: int, month: int, actual: Decimal | None) -> None:
-    if actual is None:
-        return
-    earlier = (
-        item.reports.filter(state__in=["submitted", "approved"], actual__isnull=False)
-        .exclude(year__gt=year)
-        .exclude(year=year, month__gte=month)
-        .order_by("-year", "-month")
-        .first()
-    )
-    if earlier and actual < earlier.actual:
-        message = _(
-            "must not be below the %(pct)s%% reported for %(month)s: actual progress is cumulative"
-        )
-        when = format_roc_month(earlier.year, earlier.month)
-        raise ServiceError.field("actual", message % {"pct": earlier.actual, "month": when})
-
-
 @transaction.atomic
 def report_file(
     *, actor, item: Item, year, month, files=(), now=None, imported: bool = False, **data
 ) -> Report:
     """File the month's report (or file again after a return). Late if after the due day.
     `imported`: figures from a PCMS import, which a 管考 officer may load for any department."""
-    item = Item.objects.select_for_update(of=("self",)).select_related("lead").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("lead", "baseline")
+        .get(pk=item.pk)
+    )
     validation.require(access.can_report(actor, item) or (imported and access.can_manage(actor)))
     if item.status == Item.Status.RELEASED:
         raise ServiceError.field("item", _("is released from control and takes no more reports"))
@@ -111,8 +51,11 @@ def report_file(
     if unknown:
         raise ServiceError.field(sorted(unknown)[0], _("cannot be changed here"))
     rules = Rules.current()
-    clean = _check_report_fields(item, data, rules)
-    _check_not_backwards(item, year, month, clean.get("actual"))
+    clean, categories = report_checks.check_progress(
+        actor, item, data, rules, year, month, imported
+    )
+    report_checks.check_not_backwards(item, year, month, clean)
+    milestones = report_checks.milestone_updates(item, year, month, data.get("milestones"), today)
     existing = item.reports.filter(year=year, month=month)
     if existing.filter(state__in=["submitted", "approved"]).exists():
         raise ServiceError.field(
@@ -139,6 +82,8 @@ def report_file(
             report.save()
     except IntegrityError:
         raise ServiceError.field("month", _("already has a report")) from None
+    report.lag_categories.set(categories)
+    report_checks.apply_milestones(milestones)
     for file in files:
         attachments.attachment_create(
             actor=actor,
@@ -151,7 +96,14 @@ def report_file(
         item.report_overdue = False
         Item.objects.filter(pk=item.pk).update(report_overdue=False)
     refresh(item, today=today, rules=rules)
-    after = {k: str(v) for k, v in clean.items() if v not in (None, "")}
+    after = {k: str(v) for k, v in clean.items() if v not in (None, "") and k != "baseline"}
+    if categories:
+        after["lag_categories"] = ", ".join(c.name for c in categories)
+    if report.imported_planned is not None:
+        after["flag"] = _("the import said planned %(said)s%%; the baseline's %(p)s%% is kept") % {
+            "said": report.imported_planned,
+            "p": report.planned,
+        }
     note = _("late") if report.late else ""
     _record(actor, A.CREATE, report, {}, after, item.lead, note=note)
     notices.report_filed(item, report)
@@ -165,7 +117,11 @@ REPORT_FIELDS = {
     "money_spent",
     "work_done",
     "problems",
+    "countermeasures",
     "lag_reason",
+    "lag_categories",
+    "correction_reason",
+    "milestones",
     "handling",
     "result",
 }

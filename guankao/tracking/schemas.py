@@ -10,14 +10,13 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, Strict
 
+from guankao.core.api_types import Code, DateText, Id, MultilineStr, SafeStr, Search
 from guankao.tracking.models import Item, Kind, Report
 
 KINDS = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
 LEVELS = Literal[tuple(Item.Level.values)]  # type: ignore[valid-type]
 Money = Annotated[int, Strict(), Field(ge=0)]
-Whole = Annotated[int, Strict()]
-DateText = Annotated[str, Field(max_length=20, description="2026-11-27 or 民國 115/11/27")]
-Code = Annotated[str, Field(max_length=20)]
+Whole = Annotated[int, Strict(), Field(ge=-(2**31), le=2**31 - 1)]
 
 
 def _any(*values) -> type:
@@ -35,19 +34,19 @@ class In(Schema):
 
 class ItemFields(In):
     level: LEVELS | None = None
-    description: str | None = Field(None, max_length=5000)
+    description: MultilineStr | None = Field(None, max_length=5000)
     budget_total: Money | None = None
     budget_year: Money | None = None
     start_date: DateText | None = None
     finish_date: DateText | None = None
     due_date: DateText | None = None
-    tender_number: str | None = Field(None, max_length=60)
-    contractor: str | None = Field(None, max_length=200)
+    tender_number: SafeStr | None = Field(None, max_length=60)
+    contractor: SafeStr | None = Field(None, max_length=200)
     contract_sum: Money | None = None
-    site_address: str | None = Field(None, max_length=300)
+    site_address: SafeStr | None = Field(None, max_length=300)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    grant_source: str | None = Field(None, max_length=200)
+    grant_source: SafeStr | None = Field(None, max_length=200)
     grant_amount: Money | None = None
     matching_funds: Money | None = None
     co_departments: list[Code] | None = Field(None, max_length=50)
@@ -55,18 +54,18 @@ class ItemFields(In):
 
 class ItemIn(ItemFields):
     kind: KINDS
-    number: str = Field(..., max_length=40)
-    title: str = Field(..., max_length=300)
+    number: SafeStr = Field(..., max_length=40)
+    title: SafeStr = Field(..., max_length=300)
     lead: Code
 
 
 class ItemPatch(ItemFields):
     """Only the fields sent change; null clears an optional field."""
 
-    version: str = Field(..., max_length=40, description="`version` of the item as read")
+    version: SafeStr = Field(..., max_length=40, description="`version` of the item as read")
     kind: KINDS | None = None
-    number: str | None = Field(None, max_length=40)
-    title: str | None = Field(None, max_length=300)
+    number: SafeStr | None = Field(None, max_length=40)
+    title: SafeStr | None = Field(None, max_length=300)
     lead: Code | None = None
 
 
@@ -76,25 +75,25 @@ class ItemFilters(Schema):
     lag: _any(*Item.Lag.values) = ""
     risk: _any(*Item.Risk.values) = ""
     level: _any(*Item.Level.values) = ""
-    department: str = Field("", max_length=20, description="a code; takes its sub-units")
-    q: str = Field("", max_length=100)
+    department: Code = Field("", description="a code; takes its sub-units")
+    q: Search = ""
     overdue: bool = False
 
 
 class BoardFilters(Schema):
     kind: _any(*Kind.values) = ""
     level: _any(*Item.Level.values) = ""
-    department: str = Field("", max_length=20)
+    department: Code = ""
 
 
 class GeoFilters(Schema):
     kind: _any(*Kind.values) = ""
     status: _any("open", "all", *Item.Status.values) = ""
-    department: str = Field("", max_length=20)
+    department: Code = ""
 
 
 class MilestoneIn(In):
-    title: str = Field(..., max_length=200)
+    title: SafeStr = Field(..., max_length=200)
     due: DateText
 
 
@@ -102,45 +101,92 @@ class DoneIn(In):
     done_on: DateText | None = Field(None, description="default: today; null marks it not done")
 
 
+class MilestoneUpdateIn(In):
+    done_on: DateText | None = None
+    late_reason: MultilineStr = Field("", max_length=2000)
+    expected_on: DateText | None = None
+
+
 class ReportIn(In):
     year: Whole
     month: Whole
-    planned: Decimal | None = None
+    planned: Decimal | None = Field(
+        None, description="refused: the planned figures come from the approved baseline"
+    )
     actual: Decimal | None = None
-    money_planned: Money | None = None
+    money_planned: Money | None = Field(
+        None, description="refused: the planned figures come from the approved baseline"
+    )
     money_spent: Money | None = None
-    work_done: str = Field("", max_length=5000)
-    problems: str = Field("", max_length=5000)
-    lag_reason: str = Field("", max_length=5000)
+    work_done: MultilineStr = Field("", max_length=5000)
+    problems: MultilineStr = Field("", max_length=5000, description="遭遇困難")
+    countermeasures: MultilineStr = Field("", max_length=5000, description="因應對策")
+    lag_reason: MultilineStr = Field("", max_length=5000)
+    lag_categories: list[Annotated[SafeStr, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=20, description="lag reason category codes"
+    )
+    correction_reason: MultilineStr = Field("", max_length=5000)
+    milestones: dict[Annotated[SafeStr, Field(max_length=20)], MilestoneUpdateIn] = Field(
+        default_factory=dict, description="open milestones by id: done on a date, or late"
+    )
     handling: _any(*Report.Handling.values) = ""
-    result: str = Field("", max_length=5000)
+    result: MultilineStr = Field("", max_length=5000)
+
+
+class BaselineIn(In):
+    method: Literal["curve", "typed"]
+    start_date: DateText | None = None
+    finish_date: DateText | None = None
+    budget_total: Money | None = None
+    months_text: MultilineStr = Field(
+        "", max_length=20000, description="typed: 115/03 12.5 1200000"
+    )
+    reason: MultilineStr = Field("", max_length=5000)
+
+
+class BaselineOut(BaseModel):
+    id: int
+    item: int
+    revision: int
+    state: str
+    source: str
+    reason: str
+    start_date: dt.date
+    finish_date: dt.date
+    budget_total: int | None
+    months: list
+    decision_note: str
 
 
 class NoteIn(In):
-    note: str = Field("", max_length=2000)
+    note: MultilineStr = Field("", max_length=2000)
 
 
 class ReleaseIn(In):
-    result: str = Field(..., max_length=5000)
+    result: MultilineStr = Field(..., max_length=5000)
+    completed_on: DateText | None = Field(None, description="completion or acceptance date")
+    exception_reason: MultilineStr = Field(
+        "", max_length=5000, description="why to release without the full evidence"
+    )
 
 
 class MeetingIn(In):
     year: Whole
     month: Whole
     held_on: DateText
-    title: str = Field("", max_length=200)
-    chair: str = Field("", max_length=100)
+    title: SafeStr = Field("", max_length=200)
+    chair: SafeStr = Field("", max_length=100)
 
 
 class DecisionIn(In):
-    text: str = Field(..., max_length=2000)
+    text: MultilineStr = Field(..., max_length=2000)
     department: Code
     due: DateText
-    entry: Whole | None = Field(None, description="the agenda entry it decides, if any")
+    entry: Id | None = Field(None, description="the agenda entry it decides, if any")
 
 
 class CloseIn(In):
-    minutes: str = Field(..., max_length=20000)
+    minutes: MultilineStr = Field(..., max_length=20000)
     held_on: DateText | None = None
 
 
@@ -210,6 +256,8 @@ class ItemDetailOut(ItemOut):
     origin_meeting: int | None
     release_result: str
     release_note: str
+    completed_on: dt.date | None
+    release_exception: str
     released_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -228,7 +276,10 @@ class ReportOut(BaseModel):
     money_spent: int | None
     work_done: str
     problems: str
+    countermeasures: str
     lag_reason: str
+    correction_reason: str
+    imported_planned: Decimal | None
     handling: str
     result: str
     behind: bool

@@ -8,7 +8,7 @@ Meetings and decisions are in `meetings.py`.
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Max, Q, Value, When
+from django.db.models import BigIntegerField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,7 +206,17 @@ def item_update(*, actor, item: Item, expected_version: str | None = None, **dat
         )
     if "lead" in data and not access.can_create(actor, _department("lead", data["lead"])):
         raise NotAllowed(_("You may not hand an item to a department outside yours."))
+    planned = (item.finish_date, item.budget_total)
     co = _clean_item(data, item)
+    if item.baseline_id and planned != (item.finish_date, item.budget_total):
+        field = "finish_date" if planned[0] != item.finish_date else "budget_total"
+        raise ServiceError.field(
+            field,
+            _(
+                "changes only through a revision of the baseline schedule (修正計畫), with its "
+                "reason and the 管考 officer's approval"
+            ),
+        )
     _check_level(item, Rules.current())
     if Item.objects.filter(number=item.number).exclude(pk=item.pk).exists():
         raise ServiceError.field("number", _("is already used by another item"))
@@ -255,6 +265,7 @@ def milestone_done(*, actor, milestone: Milestone, done_on) -> Milestone:
     milestone.save(update_fields=["done_on"])
     after = {"done_on": str(milestone.done_on) if milestone.done_on else None}
     _record(actor, A.UPDATE, milestone, before, after, milestone.item.lead)
+    refresh(milestone.item)  # an overdue milestone done lowers the risk
     return milestone
 
 
@@ -339,14 +350,24 @@ def risk_expression(today: dt.date, *, overdue: bool = False) -> Case:
     UPDATE that sets the flag, which sees the row as it was).
 
     High: seriously behind; behind with the report overdue; a directive past its due date.
-    Medium: behind, behind on money, will finish late, or the report overdue. Released: low.
+    Medium: behind, behind on money, will finish late, the report overdue, or a milestone
+    past its due date and not done. Released: low.
     """
     past_due = Q(due_date__lt=today) & ~Q(kind__in=PROGRESS_KINDS)
     late = (
         Q(pk__isnull=False) if overdue else Q(report_overdue=True)
     )  # (an empty Q would vanish in |)
     high = Q(lag=Item.Lag.SERIOUS) | (late & Q(lag=Item.Lag.BEHIND)) | past_due
-    medium = Q(lag=Item.Lag.BEHIND) | Q(money_behind=True) | Q(forecast_late=True) | late
+    late_milestone = Exists(
+        Milestone.objects.filter(item=OuterRef("pk"), done_on__isnull=True, due__lt=today)
+    )
+    medium = (
+        Q(lag=Item.Lag.BEHIND)
+        | Q(money_behind=True)
+        | Q(forecast_late=True)
+        | late
+        | Q(late_milestone)
+    )
     return Case(
         When(status=Item.Status.RELEASED, then=Value(Item.Risk.LOW)),
         When(high, then=Value(Item.Risk.HIGH)),

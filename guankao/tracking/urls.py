@@ -1,12 +1,20 @@
 from django.urls import path
 
-from guankao.tracking import views, views_board, views_files, views_meetings
+from guankao.tracking import (
+    views,
+    views_baseline,
+    views_board,
+    views_files,
+    views_meetings,
+    views_reasons,
+)
 
 urlpatterns = [
     path("tracking/", views_board.board, name="tracking_board"),
     path("tracking/behind/", views_board.behind, name="tracking_behind"),
     path("tracking/map/", views_board.map_view, name="tracking_map"),
     path("tracking/rules/", views_board.rules, name="tracking_rules"),
+    path("tracking/reasons/", views_reasons.reasons_page, name="tracking_reasons"),
     path("tracking/board.ods", views_files.board_export, name="tracking_board_ods"),
     path("tracking/import/", views_files.import_view, name="tracking_import"),
     path("tracking/my/", views.my_reports, name="tracking_my"),
@@ -17,6 +25,16 @@ urlpatterns = [
     path("tracking/items/<int:pk>/milestones/", views.milestone_add, name="tracking_milestone_add"),
     path(
         "tracking/milestones/<int:pk>/done/", views.milestone_done, name="tracking_milestone_done"
+    ),
+    path(
+        "tracking/items/<int:pk>/baseline/",
+        views_baseline.baseline_propose,
+        name="tracking_baseline_propose",
+    ),
+    path(
+        "tracking/items/<int:pk>/baseline/decide/",
+        views_baseline.baseline_decide,
+        name="tracking_baseline_decide",
     ),
     path("tracking/items/<int:pk>/report/", views.report_file, name="tracking_report_file"),
     path("tracking/reports/<int:pk>/review/", views.report_review, name="tracking_report_review"),
@@ -32,6 +50,11 @@ urlpatterns = [
         "tracking/meetings/<int:pk>/decisions/",
         views_meetings.decision_add,
         name="tracking_decision_add",
+    ),
+    path(
+        "tracking/meetings/<int:pk>/agenda/refresh/",
+        views_meetings.agenda_refresh,
+        name="tracking_agenda_refresh",
     ),
     path(
         "tracking/meetings/<int:pk>/close/",

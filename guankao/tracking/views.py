@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guankao.core import access as core_access
@@ -20,9 +20,10 @@ from guankao.core import attachments
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment
-from guankao.lib import progress
+from guankao.lib import progress, roc
 from guankao.lib.roc import format_roc, format_roc_month, roc_year, year_from_input
-from guankao.tracking import access, charts, release, reporting, selectors, services
+from guankao.tracking import access, release, reporting, selectors, services
+from guankao.tracking.curves import item_curves, item_gantt
 from guankao.tracking.forms import (
     ItemFilterForm,
     ItemForm,
@@ -33,9 +34,14 @@ from guankao.tracking.forms import (
     ReportForm,
     ReviewForm,
 )
-from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, Report
+from guankao.tracking.models import GRANT_KINDS, PROGRESS_KINDS, Item, LagCategory, Report
+from guankao.tracking.views_baseline import baseline_context
 
 PAGE_SIZE = 50
+OTHER_LABELS = {
+    "planned": gettext_lazy("Planned progress"),
+    "money_planned": gettext_lazy("Planned spending"),
+}
 AUDIT_SHOWN = 100
 FORECAST_METHODS = {
     progress.S_CURVE: gettext_lazy("S-curve (logistic) fit"),
@@ -71,12 +77,15 @@ def _form_errors(form, exc: ServiceError) -> None:
     form does not show go to the top of the form."""
     for problem in exc.problems:
         field = "files" if problem.field == "file" else problem.field
+        if f"{field}_late_reason" in form.fields:  # a milestone in the monthly report
+            field = f"{field}_late_reason"
         if field in form.fields and not form.fields[field].widget.is_hidden:
             form.add_error(field, problem.message)
         elif field == "version":
             form.add_error(None, problem.message)
         else:
             label = form.fields[field].label if field in form.fields else field
+            label = OTHER_LABELS.get(field, label)
             form.add_error(None, f"{label or field}: {problem.message}")
 
 
@@ -111,7 +120,7 @@ def _month_param(request, today) -> tuple[int, int]:
     if raw_year.isdigit() and raw_month.isdigit():
         y, m = int(raw_year), int(raw_month)
         y = year_from_input(y)
-        if 1912 <= y <= 2200 and 1 <= m <= 12:
+        if roc.is_year(y) and 1 <= m <= 12:
             year, month = y, m
     return year, month
 
@@ -154,35 +163,6 @@ def _report_files(user, reports) -> dict[str, list[Attachment]]:
     return files
 
 
-def _curve(item, live):
-    """The S-curve of the live reports, and its rows for the table beside it."""
-    if not item.reports_progress or not live:
-        return "", []
-    by_month = {(r.year, r.month): r for r in live}
-    months = charts.month_axis((live[0].year, live[0].month), (live[-1].year, live[-1].month))
-    rows = [(format_roc_month(y, m), by_month.get((y, m))) for y, m in months]
-    points = [(label, r.planned if r else None, r.actual if r else None) for label, r in rows]
-    last = live[-1]
-    desc = _(
-        "Planned and actual progress by month from %(first)s to %(last)s; in %(last)s "
-        "planned %(planned)s%%, actual %(actual)s%%. The table beside the chart lists every month."
-    ) % {
-        "first": rows[0][0],
-        "last": rows[-1][0],
-        "planned": charts.fmt(last.planned) if last.planned is not None else "—",
-        "actual": charts.fmt(last.actual) if last.actual is not None else "—",
-    }
-    svg = charts.s_curve(
-        points,
-        title=_("S-curve of %(number)s: planned and actual progress (%%)")
-        % {"number": item.number},
-        desc=desc,
-        legend=(pgettext("progress", "Planned"), pgettext("progress", "Actual")),
-        id_prefix=f"curve-{item.pk}",
-    )
-    return svg, [(label, r) for label, r in rows if r is not None]
-
-
 def _mark_review_rights(user, item, reports, may: dict) -> None:
     for r in reports:
         submitted, approved = r.state == Report.State.SUBMITTED, r.state == Report.State.APPROVED
@@ -211,7 +191,8 @@ def _render_item(request, item, *, status: int = 200, **forms):
     }
     may["decide"] = may["manage"] and item.status == Item.Status.RELEASE_REQUESTED
     _mark_review_rights(user, item, reports, may)
-    curve, curve_rows = _curve(item, live)
+    curves = item_curves(item, live)
+    milestones = list(item.milestones.all())
     context = {
         "item": item,
         "shows": {
@@ -221,11 +202,12 @@ def _render_item(request, item, *, status: int = 200, **forms):
         },
         "forecast_method": FORECAST_METHODS.get(forecast.method, "") if forecast else "",
         "co_departments": list(item.co_departments.all()),
-        "milestones": list(item.milestones.all()),
+        "milestones": milestones,
+        "gantt": item_gantt(item, milestones, timezone.localdate()),
         "reports": reports,
         "forecast": forecast,
-        "curve": curve,
-        "curve_rows": curve_rows,
+        "curves": curves,
+        **baseline_context(user, item, forms),
         "chases": list(selectors.item_chases(item=item)),
         "audit": list(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
         "audit_limit": AUDIT_SHOWN,
@@ -235,6 +217,7 @@ def _render_item(request, item, *, status: int = 200, **forms):
             )
         ),
         "may": may,
+        "release_missing": release.release_missing(item) if item.release_exception else [],
         "today": timezone.localdate(),
         "milestone_form": forms.get("milestone_form") or MilestoneForm(prefix="milestone"),
         "done_form": forms.get("done_form"),
@@ -382,6 +365,8 @@ def report_file(request, pk: int):
         request.POST if posted else None,
         request.FILES if posted else None,
         progress=item.reports_progress,
+        milestones=item.milestones.filter(done_on__isnull=True).order_by("due", "order", "pk"),
+        categories=LagCategory.objects.filter(active=True),
         initial={"year": roc_year(year), "month": month},
     )
     status = 200
@@ -408,7 +393,7 @@ def report_file(request, pk: int):
                 messages.success(request, _("Report filed; waiting for the head's approval."))
                 return redirect(_item_url(item, "reports"))
         status = 400
-    due = services.report_due(year, month) if 1912 <= year <= 2200 else None
+    due = services.report_due(year, month) if roc.is_year(year) else None
     context = {
         "item": item,
         "form": form,
@@ -417,8 +402,18 @@ def report_file(request, pk: int):
         "due": due,
         "late": due is not None and today > due,
         "month_reports": list(item.reports.filter(year=year, month=month)),
+        "plan": _month_plan(item, year, month),
+        "month_end": services.month_end(year, month) if roc.is_year(year) else None,
     }
     return render(request, "tracking/report_form.html", context, status=status)
+
+
+def _month_plan(item: Item, year: int, month: int) -> dict | None:
+    """The approved baseline's planned figures for the month, shown (never asked for)."""
+    if not item.reports_progress or item.baseline is None:
+        return None
+    planned, money = item.baseline.planned_for(year, month)
+    return {"planned": planned, "money": money, "revision": item.baseline.revision}
 
 
 @login_required
@@ -466,7 +461,11 @@ def release_request(request, pk: int):
     form = ReleaseRequestForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        initial={"result": item.release_result},
+        initial={
+            "result": item.release_result,
+            "completed_on": item.completed_on,
+            "exception_reason": item.release_exception,
+        },
     )
     status = 200
     if posted:
@@ -477,6 +476,8 @@ def release_request(request, pk: int):
                 actor=request.user,
                 item=item,
                 result=form.cleaned_data["result"],
+                completed_on=form.cleaned_data["completed_on"],
+                exception_reason=form.cleaned_data["exception_reason"],
                 files=request.FILES.getlist("files"),
             )
             if saved is not None:
@@ -491,6 +492,7 @@ def release_request(request, pk: int):
         "form": form,
         "files": list(files),
         "open": item.status in (Item.Status.ACTIVE, Item.Status.RETURNED),
+        "missing": release.release_missing(item),
     }
     return render(request, "tracking/release_form.html", context, status=status)
 

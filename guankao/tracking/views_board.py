@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import add_service_errors
-from guankao.tracking import access, geo, selectors
+from guankao.tracking import access, geo, selectors, tally
 from guankao.tracking.forms_board import BoardFilterForm, RulesForm, department_choices
 from guankao.tracking.models import Item, Kind, Rules
 from guankao.tracking.rules import rules_update
@@ -67,6 +67,8 @@ def board(request):
         "behind": behind,
         "behind_total": behind_total,
         "behind_more": behind_total > len(behind),
+        "reasons": tally.reason_tally(user=request.user, filters=filters),
+        "totals": tally.progress_totals(user=request.user, filters=filters),
         "by_status": [(label, data.by_status[value]) for value, label in Item.Status.choices],
         "by_lag": [
             (value, label, data.by_lag[value]) for value, label in reversed(Item.Lag.choices)

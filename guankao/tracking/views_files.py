@@ -18,7 +18,7 @@ from guankao.core.tabular import ODS_MIME
 from guankao.lib.roc import roc_year
 from guankao.reports.odf import ODT_MIME
 from guankao.tracking import exports, imports
-from guankao.tracking.views_meetings import meeting_or_404
+from guankao.tracking.views_meetings import follow, meeting_or_404
 
 IMPORT_TEMPLATE = "tracking/import.html"
 
@@ -41,6 +41,7 @@ def board_export(request):
 @never_cache
 def agenda_export(request, pk: int):
     meeting = meeting_or_404(request, pk)
+    follow(request, meeting, say=False)
     return download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
 
 
@@ -49,6 +50,7 @@ def agenda_export(request, pk: int):
 @never_cache
 def meeting_document(request, pk: int, part: str):
     meeting = meeting_or_404(request, pk)
+    follow(request, meeting, say=False)
     build = {"agenda": exports.agenda_odt, "minutes": exports.minutes_odt}.get(part)
     if build is None:
         raise Http404

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.lib.roc import roc_year
-from guankao.tracking import access, meetings, selectors
+from guankao.tracking import access, agenda, meetings, selectors
 from guankao.tracking.forms_board import (
     DecisionForm,
     MeetingCloseForm,
@@ -126,9 +126,50 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
     )
 
 
+def _say_changes(request, changes: dict, *, quiet: bool) -> None:
+    parts = []
+    if changes["added"]:
+        parts.append(_("added %(n)s") % {"n": "、".join(changes["added"])})
+    if changes["removed"]:
+        parts.append(_("removed %(n)s") % {"n": "、".join(changes["removed"])})
+    if changes["updated"]:
+        parts.append(_("figures updated for %(n)s") % {"n": "、".join(changes["updated"])})
+    if parts:
+        messages.info(
+            request, _("Agenda refreshed from the register: %(c)s.") % {"c": "; ".join(parts)}
+        )
+    elif not quiet:
+        messages.info(request, _("Agenda refreshed from the register: nothing changed."))
+
+
+def follow(request, meeting: Meeting, *, say: bool = True) -> None:
+    """An open meeting's agenda follows the register (the page and its documents)."""
+    if meeting.status == Meeting.Status.OPEN:
+        changes = agenda.agenda_refresh(actor=None, meeting=meeting)
+        if say:
+            _say_changes(request, changes, quiet=True)
+
+
 @login_required
 def meeting_detail(request, pk: int):
-    return _page(request, meeting_or_404(request, pk))
+    meeting = meeting_or_404(request, pk)
+    follow(request, meeting)
+    return _page(request, meeting)
+
+
+@login_required
+@require_POST
+def agenda_refresh(request, pk: int):
+    meeting = meeting_or_404(request, pk)
+    if not access.can_manage(request.user):
+        return HttpResponse(status=403)
+    try:
+        changes = agenda.agenda_refresh(actor=request.user, meeting=meeting)
+    except ServiceError as exc:
+        messages.error(request, "; ".join(p.message for p in exc.problems))
+    else:
+        _say_changes(request, changes, quiet=False)
+    return redirect(reverse("tracking_meeting", args=[meeting.pk]) + "#agenda-heading")
 
 
 def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:

@@ -1,8 +1,10 @@
 import gzip
 import json
 import os
+import stat
 import subprocess
 import sys
+import tarfile
 import uuid
 
 import psycopg
@@ -11,10 +13,25 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from guankao.core import demo
+from guankao.core import backup, demo
 from guankao.core.models import AuditEntry, Department, User
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+ATTACH = """
+from django.core.files.uploadedfile import SimpleUploadedFile
+from guankao.core.attachments import attachment_create
+from guankao.core.models import Department, User
+pdf = b"%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog >>\\nendobj\\ntrailer\\n<< /Root 1 0 R >>\\n%%EOF\\n"
+department = Department.objects.get(code="PW")
+attachment_create(actor=User.objects.get(username="admin"),
+    file=SimpleUploadedFile("a.pdf", pdf, "application/pdf"), department=department,
+    owner_type="core.department", owner_id=department.pk)
+"""
+READ_BACK = """
+from guankao.core.models import Attachment
+a = Attachment.objects.get()
+print(a.file.open("rb").read()[:8].decode(), "ok")
+"""
 
 
 def test_it_reports_health(client, db):
@@ -91,15 +108,26 @@ def test_it_backs_up_and_restores_across_engines(tmp_path):
     first = {**base, "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'one.sqlite3'}"}
     _guankao(first, "migrate", "-v0")
     _guankao(first, "seed_demo")
-    backup = tmp_path / "backup.json.gz"
+    _guankao(first, "shell", "-c", ATTACH)
+    backup = tmp_path / "backup.tar"
     _guankao(first, "backup", str(backup))
-    rows = json.loads(gzip.decompress(backup.read_bytes()))
+    # Password hashes, TOTP secrets and personal data: readable by the owner only.
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    with tarfile.open(backup) as archive:
+        rows = json.loads(gzip.decompress(archive.extractfile("database.json.gz").read()))
+        assert any(m.name.startswith("files/attachments/") for m in archive.getmembers())
     assert any(r["model"] == "core.auditentry" for r in rows)
     expected = _counts(first)
 
-    second = {**base, "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'two.sqlite3'}"}
-    _guankao(second, "restore", str(backup))
+    # Into another data dir: the uploaded file comes back with the rows.
+    second = {
+        **base,
+        "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'two.sqlite3'}",
+        "GUANKAO_DATA_DIR": str(tmp_path / "second"),
+    }
+    assert "1 files written" in _guankao(second, "restore", str(backup))
     assert _counts(second) == expected
+    assert _guankao(second, "shell", "-c", READ_BACK).strip().endswith("%PDF-1.4 ok")
     # Restoring over data is refused unless asked for.
     refused = subprocess.run(
         [sys.executable, "manage.py", "restore", str(backup)], env=second, capture_output=True
@@ -122,7 +150,7 @@ def test_it_backs_up_and_restores_across_engines(tmp_path):
             "-c",
             "from guankao.core.models import User; User.objects.create(username='after')",
         )
-        again = tmp_path / "again.json.gz"
+        again = tmp_path / "again.tar"
         _guankao(third, "backup", str(again))
         fourth = {**base, "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'four.sqlite3'}"}
         _guankao(fourth, "restore", str(again))
@@ -130,3 +158,20 @@ def test_it_backs_up_and_restores_across_engines(tmp_path):
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as pg:
             pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_restore_lists_every_row_with_a_control_character(db, tmp_path, people):
+    # PostgreSQL cannot hold NUL, so there the rows carry other control characters.
+    bad = "a\x01b" if connection.vendor == "postgresql" else "a\x00b"
+    User.objects.filter(pk=people["worker"].pk).update(title=bad)
+    User.objects.filter(pk=people["head"].pk).update(display_name=bad)
+    path = tmp_path / "bad.tar"
+    call_command("backup", str(path))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with pytest.raises(CommandError) as caught:
+        call_command("restore", str(path))
+    message = str(caught.value)
+    assert f"core.user pk={people['worker'].pk} title" in message
+    assert f"core.user pk={people['head'].pk} display_name" in message
+    assert "--fix-text" in message
+    assert backup.fix_text({"t": [bad]}) == {"t": ["a\ufffdb"]}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from guankao.lib.roc import format_roc, roc_year
-from guankao.tracking import services
+from guankao.tracking import baselines, services
 from guankao.tracking.models import Item, Report
 from tests.e2e.helpers import assert_accessible, sign_in
 
@@ -32,6 +32,21 @@ def works(people, city):
         finish_date=timezone.localdate() + dt.timedelta(days=200),
     )
     Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    # The approved baseline: 60% planned for the month the test reports, 100% at the finish.
+    year, month = _two_months_ago()
+    start = timezone.localdate() - dt.timedelta(days=400)
+    finish = timezone.localdate() + dt.timedelta(days=200)
+    months = f"{year - 1911}/{month:02d} 60\n{finish.year - 1911}/{finish.month:02d} 100"
+    proposed = baselines.baseline_propose(
+        actor=people["liaison"],
+        item=item,
+        method="typed",
+        months_text=months,
+        start_date=start,
+        finish_date=finish,
+    )
+    baselines.baseline_approve(actor=people["officer"], baseline=proposed)
+    item.refresh_from_db()
     return item
 
 
@@ -57,7 +72,8 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
     sign_in(page, "liaison")
     page.goto(f"/tracking/items/{works.pk}/report/?year={roc_year(year)}&month={month}")
     form = page.locator("main form[enctype='multipart/form-data']")
-    form.locator("input[name=planned]").fill("60")
+    assert page.locator("main", has_text="60%").count() >= 1  # the baseline's, not typed
+    assert form.locator("input[name=planned]").count() == 0
     form.locator("input[name=actual]").fill("45")
     form.locator("textarea[name=work_done]").fill("完成人行道鋪面 300 公尺")
     with page.expect_navigation():  # behind without a lag reason: refused, field named
@@ -66,6 +82,8 @@ def test_a_late_behind_report_reaches_the_board_and_the_meeting(
     assert page.locator("main .errorlist", has_text="實際進度落後預定進度時必填").count() >= 1
     form = page.locator("main form[enctype='multipart/form-data']")
     form.locator("textarea[name=lag_reason]").fill("雨季停工，管線遷移延宕")
+    form.locator("input[name=lag_categories][value=utilities]").check()
+    form.locator("textarea[name=countermeasures]").fill("協調台電於下月完成遷移，假日趕工")
     form.locator("input[name=files]").set_input_files(str(_photo(tmp_path)))
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
@@ -111,6 +129,7 @@ def test_tracking_pages_have_no_serious_axe_violations(page, people, works):
         "/tracking/map/",
         "/tracking/meetings/",
         "/tracking/rules/",
+        "/tracking/reasons/",
     ):
         assert_accessible(page, url)
     page.context.clear_cookies()

@@ -65,3 +65,28 @@ def test_it_draws_the_years_chart_on_the_kpi_page(clients, people, kpis):
         services.measurement_approve(actor=people["head"], measurement_id=m.pk)
     page = clients["head"].get(f"/plans/kpis/{kpi.pk}/?year=2025").content.decode()
     assert page.count("<svg") == 2 and 'role="img"' in page
+
+
+@pytest.fixture
+def quarters_metric():
+    from guankao.plans import registry
+
+    def records(period, scope):
+        yield registry.Record("test", str(period.number), f"counted in {period.name}")
+
+    registry.register("test.quarters", label="test", formula="test", records=records)(
+        lambda period, scope: None
+    )
+    yield "test.quarters"
+    registry._metrics.pop("test.quarters")
+
+
+def test_it_traces_a_computed_kpi_over_the_whole_year(clients, people, kpis, quarters_metric):
+    kpi = kpis["ratio"]  # quarterly
+    services.kpi_update(actor=people["officer"], kpi=kpi, metric_key=quarters_metric)
+    html = clients["officer"].get(f"/plans/kpis/{kpi.pk}/?year=2025").content.decode()
+    # Every quarter of the past year, not only the first.
+    for quarter in ("Q1", "Q2", "Q3", "Q4"):
+        assert f"counted in {quarter}" in html
+    html = clients["officer"].get(f"/plans/kpis/{kpi.pk}/?year=2099").content.decode()
+    assert "counted in" not in html

@@ -445,6 +445,23 @@ def test_it_records_a_rate_from_its_numerator_and_denominator(kpis, people):
     assert (m.numerator, m.denominator, m.value) == (8, 9, D("88.8889"))
 
 
+def test_it_takes_a_rate_over_100_only_where_the_kpi_allows_it(kpis, people):
+    kpi = kpis["ratio"]
+    with pytest.raises(ServiceError):
+        services.measurement_record(
+            actor=people["liaison"], kpi=kpi, year=2026, period=2, numerator="7", denominator="5"
+        )
+    services.kpi_update(actor=people["officer"], kpi=kpi, over_100=True)
+    kpi.refresh_from_db()
+    m = services.measurement_record(
+        actor=people["liaison"], kpi=kpi, year=2026, period=2, numerator="7", denominator="5"
+    )
+    assert m.value == 140
+    with pytest.raises(ServiceError) as exc:
+        services.kpi_update(actor=people["officer"], kpi=kpi, over_100="yes")
+    assert field_of(exc) == "over_100"
+
+
 BAD_VALUES = [
     ("rate", {"value": "abc"}, "value"),
     ("rate", {"value": ""}, "value"),
@@ -454,6 +471,9 @@ BAD_VALUES = [
     ("rate", {"value": "Infinity"}, "value"),
     ("rate", {"value": "1e20"}, "value"),
     ("rate", {"value": "1.23456"}, "value"),
+    ("rate", {"value": "-4"}, "value"),  # a negative share: -4/5 was accepted
+    ("rate", {"value": "140"}, "value"),  # 7/5 of a completion rate
+    ("trainees", {"value": "-1"}, "value"),
     ("rate", {"value": "85", "period": 13}, "period"),
     ("rate", {"value": "85", "period": 0}, "period"),
     ("rate", {"value": "85", "period": "1"}, "period"),
@@ -464,7 +484,9 @@ BAD_VALUES = [
     ("ratio", {"numerator": "1", "denominator": "0"}, "denominator"),
     ("ratio", {"numerator": "1", "denominator": "-2"}, "denominator"),
     ("ratio", {"numerator": "x", "denominator": "2"}, "numerator"),
-    ("ratio", {"numerator": "9999999999999", "denominator": "0.0001"}, "value"),
+    ("ratio", {"numerator": "9999999999999", "denominator": "0.0001"}, "numerator"),
+    ("ratio", {"numerator": "5", "denominator": "4"}, "numerator"),
+    ("ratio", {"numerator": "-1", "denominator": "4"}, "numerator"),
     ("audits", {"value": "1", "period": 2}, "period"),
     ("rate", {"value": "85", "evidence_url": "javascript:alert(1)"}, "evidence_url"),
     ("rate", {"value": "85", "evidence_url": "JAVASCRIPT:alert(1)"}, "evidence_url"),

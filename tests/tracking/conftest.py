@@ -5,11 +5,14 @@ October report is due 2026-11-05 (Thursday, the 5th).
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from guankao.tracking import reporting, services
+from guankao.core.models import Notification, User
+from guankao.tracking import baselines, reporting, services
+from guankao.tracking.models import Baseline, Item
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 12, 10, 0))
 CREATED = timezone.make_aware(dt.datetime(2026, 1, 5, 9, 0))
@@ -40,7 +43,41 @@ def works(people, city):
     )
     item.created_at = CREATED
     item.save(update_fields=["created_at"])
+    approve_curve(item, people)
     return item
+
+
+def approve_curve(item, people):
+    """The item's baseline: an S-curve from its start to its finish, approved."""
+    proposed = baselines.baseline_propose(actor=people["liaison"], item=item, method="curve")
+    baselines.baseline_approve(actor=people["officer"], baseline=proposed)
+    Notification.objects.all().delete()  # the approval's notice is not what tests look for
+    item.refresh_from_db()
+    return item
+
+
+def plan(item, year, month, planned, money=None):
+    """Set the approved baseline's figures for one month (what the officer approved),
+    so that a test reads as "the plan says `planned` % for that month"."""
+    if item.baseline_id is None:  # an item made by a test: an approved baseline of its own
+        officer = User.objects.order_by("pk").first()
+        baseline = Baseline.objects.create(
+            item=item,
+            state=Baseline.State.APPROVED,
+            source=Baseline.Source.TYPED,
+            start_date=item.start_date or dt.date(2026, 1, 1),
+            finish_date=item.finish_date or dt.date(2026, 12, 31),
+            budget_total=item.budget_total,
+            proposed_by=officer,
+        )
+        Item.objects.filter(pk=item.pk).update(baseline=baseline)
+        item.baseline_id = baseline.pk
+    baseline = Baseline.objects.get(pk=item.baseline_id)
+    rows = [r for r in baseline.months if (r[0], r[1]) != (year, month)]
+    rows.append([year, month, str(planned), money])
+    baseline.months = sorted(rows, key=lambda r: (r[0], r[1]))
+    baseline.save(update_fields=["months"])
+    item.baseline = baseline
 
 
 @pytest.fixture
@@ -59,11 +96,16 @@ def directive(people, city):
 
 
 def file(item, actor, year, month, planned, actual, *, now=None, **extra):
+    """File a report; `planned` is set in the item's baseline for that month first."""
     data = {"work_done": "施工中", **extra}
     if planned is not None:
-        data.update(planned=planned, actual=actual)
-    if actual is not None and planned is not None and actual < planned:
+        plan(item, year, month, planned, data.pop("money_planned", None))
+        data.update(actual=actual)
+    if actual is not None and planned is not None and Decimal(actual) < Decimal(planned):
         data.setdefault("lag_reason", "雨天停工")
+        data.setdefault("lag_categories", ["weather"])
+    if actual is not None and planned is not None and Decimal(planned) - Decimal(actual) >= 10:
+        data.setdefault("countermeasures", "增派人力趕工")
     return reporting.report_file(
         actor=actor, item=item, year=year, month=month, now=now or NOW, **data
     )

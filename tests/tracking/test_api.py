@@ -13,7 +13,7 @@ from guankao.core.services import token_create
 from guankao.tracking import meetings, release, reporting, services
 from guankao.tracking.models import Decision, Item, Meeting, Milestone, Report, Rules
 
-from .conftest import CREATED, NOW, at, file
+from .conftest import CREATED, NOW, at, file, plan
 
 API = "/api/v1/tracking"
 WORK_DONE, PROBLEMS, LAG_REASON = "路面刨除完成三成", "管線遷移延宕", "雨天停工十二日"
@@ -286,8 +286,15 @@ def test_it_refuses_an_item_for_another_department(clients, city):
 # Reports ---------------------------------------------------------------------------------
 
 
-def _report(client, item, **data):
+def _report(client, item, plan_pct=None, **data):
+    """File through the API; `plan_pct`: the baseline's planned % for the month first."""
     body = {"year": 2026, "month": 10, "work_done": WORK_DONE, **data}
+    if plan_pct is not None:
+        plan(item, body["year"], body["month"], plan_pct, data.pop("plan_money", None))
+        body.pop("plan_money", None)
+    if body.get("lag_reason"):
+        body.setdefault("lag_categories", ["weather"])
+        body.setdefault("countermeasures", "增派人力趕工")
     return _post(client, f"{API}/items/{item.pk}/reports", body)
 
 
@@ -295,9 +302,9 @@ def test_it_runs_the_report_cycle(clients, works):
     r = _report(
         clients["liaison"],
         works,
-        planned=50,
+        plan_pct=50,
         actual="38.5",
-        money_planned=4_000_000,
+        plan_money=4_000_000,
         money_spent=2_500_000,
         problems=PROBLEMS,
         lag_reason=LAG_REASON,
@@ -319,7 +326,7 @@ def test_it_runs_the_report_cycle(clients, works):
     r = _post(clients["head"], f"{url}/return", {"note": "請補照片"})
     assert r.status_code == 200 and _json(r)["state"] == "returned"
     assert _json(r)["reviewed_by"] == "head" and _json(r)["review_note"] == "請補照片"
-    r = _report(clients["liaison"], works, planned=50, actual=39, lag_reason=LAG_REASON)
+    r = _report(clients["liaison"], works, actual=39, lag_reason=LAG_REASON)
     again = _json(r)
     assert r.status_code == 201 and again["revision"] == 2
     r = clients["head"].post(
@@ -349,29 +356,31 @@ def test_a_directive_reports_its_handling(clients, directive):
 @pytest.mark.parametrize(
     "data, field",
     [
-        ({"planned": 101, "actual": 50}, "planned"),
-        ({"planned": "50", "actual": "100.5"}, "actual"),
-        ({"planned": 50, "actual": "-1"}, "actual"),
-        ({"planned": 50, "actual": 50.123}, "actual"),
-        ({"planned": 50, "actual": "abc"}, "actual"),
-        ({"planned": 50, "actual": True}, "actual"),
-        ({"planned": 50, "actual": "NaN"}, "actual"),
-        ({"planned": 50}, "actual"),
-        ({"planned": 50, "actual": 40}, "lag_reason"),
-        ({"planned": 50, "actual": 50, "year": "二〇二六"}, "year"),
-        ({"planned": 50, "actual": 50, "year": "2026"}, "year"),
-        ({"planned": 50, "actual": 50, "month": 13}, "month"),
-        ({"planned": 50, "actual": 50, "month": 12}, "month"),
-        ({"planned": 50, "actual": 50, "money_spent": "1,000"}, "money_spent"),
-        ({"planned": 50, "actual": 50, "money_spent": 10**13}, "money_spent"),
-        ({"planned": 50, "actual": 50, "work_done": ""}, "work_done"),
-        ({"planned": 50, "actual": 50, "work_done": "字" * 5001}, "work_done"),
-        ({"planned": 50, "actual": 50, "lag_reason": ["a"]}, "lag_reason"),
-        ({"planned": 50, "actual": 50, "handling": "done"}, "handling"),
-        ({"planned": 50, "actual": 50, "filed_by": 1}, "filed_by"),
+        ({"planned": 34, "actual": 50}, "planned"),
+        ({"money_planned": 1000, "actual": 50}, "money_planned"),
+        ({"actual": "100.5"}, "actual"),
+        ({"actual": "-1"}, "actual"),
+        ({"actual": 50.123}, "actual"),
+        ({"actual": "abc"}, "actual"),
+        ({"actual": True}, "actual"),
+        ({"actual": "NaN"}, "actual"),
+        ({}, "actual"),
+        ({"actual": 40}, "lag_reason"),
+        ({"actual": 50, "year": "二〇二六"}, "year"),
+        ({"actual": 50, "year": "2026"}, "year"),
+        ({"actual": 50, "month": 13}, "month"),
+        ({"actual": 50, "month": 12}, "month"),
+        ({"actual": 50, "money_spent": "1,000"}, "money_spent"),
+        ({"actual": 50, "money_spent": 10**13}, "money_spent"),
+        ({"actual": 50, "work_done": ""}, "work_done"),
+        ({"actual": 50, "work_done": "字" * 5001}, "work_done"),
+        ({"actual": 50, "lag_reason": ["a"]}, "lag_reason"),
+        ({"actual": 50, "handling": "done"}, "handling"),
+        ({"actual": 50, "filed_by": 1}, "filed_by"),
     ],
 )
 def test_it_names_the_field_of_a_bad_report_and_files_nothing(clients, works, data, field):
+    plan(works, 2026, 10, "50")
     before = _state()
     r = _report(clients["liaison"], works, **data)
     assert 400 <= r.status_code < 500 and field in _fields(r), r.content
@@ -381,7 +390,7 @@ def test_it_names_the_field_of_a_bad_report_and_files_nothing(clients, works, da
 def test_a_report_that_goes_backwards_is_refused(clients, works, people):
     file(works, people["liaison"], 2026, 9, "40", "40", now=at(2026, 10, 2))
     before = _state()
-    r = _report(clients["liaison"], works, planned=50, actual=30, lag_reason=LAG_REASON)
+    r = _report(clients["liaison"], works, plan_pct=50, actual=30, lag_reason=LAG_REASON)
     assert r.status_code == 400 and _fields(r) == ["actual"]
     assert _state() == before
 
@@ -392,13 +401,19 @@ def test_a_report_that_goes_backwards_is_refused(clients, works, people):
 def test_it_runs_the_release_cycle(clients, works):
     url = f"{API}/items/{works.pk}/release"
     r = _post(clients["liaison"], url, {"result": "完工驗收合格"})
+    assert r.status_code == 400 and set(_fields(r)) == {"completed_on", "files", "actual"}
+    body = {"result": "完工驗收合格", "completed_on": "115/11/10", "exception_reason": "照片補送"}
+    r = _post(clients["liaison"], url, body)
     assert r.status_code == 200 and _json(r)["status"] == "release_requested"
+    assert _json(r)["completed_on"] == "2026-11-10" and _json(r)["release_exception"]
     assert _post(clients["liaison"], f"{url}/approve").status_code == 403
     r = _post(clients["officer"], f"{url}/return", {"note": ""})
     assert r.status_code == 400 and _fields(r) == ["note"]
     r = _post(clients["officer"], f"{url}/return", {"note": "缺驗收照片"})
     assert _json(r)["status"] == "returned" and _json(r)["release_note"] == "缺驗收照片"
-    assert _post(clients["liaison"], url, {"result": "補驗收照片"}).status_code == 200
+    assert _post(clients["liaison"], url, {**body, "result": "補驗收照片"}).status_code == 200
+    r = _post(clients["officer"], f"{url}/approve", {})
+    assert r.status_code == 400 and _fields(r) == ["note"]  # the exception needs a note
     r = _post(clients["officer"], f"{url}/approve", {"note": "准予解除列管"})
     released = _json(r)
     assert r.status_code == 200 and released["status"] == "released" and released["released_at"]
@@ -590,7 +605,10 @@ def endpoints(works, people):
     milestone = services.milestone_add(
         actor=people["liaison"], item=works, title="開工", due="2026-02-01"
     )
-    report = file(works, people["liaison"], 2026, 10, "50", "38", problems=PROBLEMS)
+    late = {milestone.pk: {"late_reason": "用地未交付"}}
+    report = file(
+        works, people["liaison"], 2026, 10, "50", "38", problems=PROBLEMS, milestones=late
+    )
     meeting = meetings.meeting_open(
         actor=people["officer"], year=2026, month=10, held_on="2026-11-10"
     )
@@ -606,12 +624,12 @@ def endpoints(works, people):
             (
                 "post",
                 f"{item}/reports",
-                {"year": 2026, "month": 9, "planned": 40, "actual": 40, "work_done": "x"},
+                {"year": 2026, "month": 9, "actual": 40, "work_done": "x"},
             ),
             ("post", f"{API}/reports/{report.pk}/approve", {}),
             ("post", f"{API}/reports/{report.pk}/return", {"note": "n"}),
             ("post", f"{API}/reports/{report.pk}/refuse", {"note": "n"}),
-            ("post", f"{item}/release", {"result": "r"}),
+            ("post", f"{item}/release", {"result": "r", "exception_reason": "e"}),
             ("post", f"{item}/release/approve", {}),
             ("post", f"{item}/release/return", {"note": "n"}),
         ],
@@ -709,8 +727,10 @@ def mapped(people, city, works, directive):
         longitude="120.4536",
     )
     done = _work(people, city, "W-114-007", latitude="23.47", longitude="120.43")
-    release.release_request(actor=people["liaison"], item=done, result="完工")
-    release.release_approve(actor=people["officer"], item=done)
+    release.release_request(
+        actor=people["liaison"], item=done, result="完工", exception_reason="驗收紀錄補送中"
+    )
+    release.release_approve(actor=people["officer"], item=done, note="同意")
     disaster = services.item_create(
         actor=people["officer"],
         kind="disaster",

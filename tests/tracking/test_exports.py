@@ -160,7 +160,8 @@ def test_it_exports_the_agenda_as_ods(clients, meeting, behind):
     (entry,) = [row for row in rows[1:] if row[1] == "W-115-001"]
     assert entry[2:6] == ["民族路人行道改善工程", "工務處", "嚴重落後", "嚴重落後"]
     assert [float(v) for v in entry[6:8]] == [60, 45]
-    assert entry[8] == "請工務處提出趕工計畫並每週回報"
+    assert entry[8] == "天候；雨天停工" and entry[12] == "工務處"  # reasons, who must act
+    assert entry[-1] == "請工務處提出趕工計畫並每週回報"
 
 
 def test_it_writes_the_agenda_as_a_document(clients, meeting):
@@ -262,6 +263,7 @@ def test_the_meeting_documents_make_as_many_queries_for_many_entries(clients, pe
         text="趕工",
         due=dt.date(2026, 12, 31),
     )
+    meetings.meeting_close(actor=people["officer"], meeting=small, minutes="紀錄")  # frozen
     for n in range(6):
         item = services.item_create(
             actor=people["liaison"],
@@ -283,6 +285,7 @@ def test_the_meeting_documents_make_as_many_queries_for_many_entries(clients, pe
             due=dt.date(2026, 12, 31),
         )
     assert large.agenda.count() == 7
+    meetings.meeting_close(actor=people["officer"], meeting=large, minutes="紀錄")
     assert queries(large) == queries(small)
 
 

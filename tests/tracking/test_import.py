@@ -18,7 +18,7 @@ from guankao.core.tabular import write_ods
 from guankao.tracking import imports, reporting
 from guankao.tracking.models import Item, Report
 
-from .conftest import NOW, file
+from .conftest import NOW, file, plan
 
 HEADER = [
     "標案案號",
@@ -91,6 +91,13 @@ GOOD = [
 
 
 @pytest.fixture(autouse=True)
+def _plan_50(request):
+    """The works item's approved baseline plans 50% for 115/10, as PCMS says."""
+    if "works" in request.fixturenames:
+        plan(request.getfixturevalue("works"), 2026, 10, "50")
+
+
+@pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
@@ -143,13 +150,14 @@ def test_it_checks_then_imports_a_good_file(web, people, works):
     page = response.content.decode()
     assert "Check passed" in page and NEW_TITLE in page
     result = response.context["result"]
-    assert result["dry_run"] and result["items_created"] == 1 and result["items_updated"] == 1
+    assert result["dry_run"] and result["items_created"] == 1 and result["items_updated"] == 0
     assert result["reports_filed"] == 4 and result["rows"] == 4
     assert [o["what"] for o in result["outcomes"]] == [
         "new item; report filed",
         "report filed",
         "report filed",
-        "item changed; report filed",
+        "report filed; the finish date differs from the approved baseline's and is kept: a "
+        "revision (修正計畫) changes it",
     ]
     assert counts() == before  # the dry run wrote nothing
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT).exists()
@@ -177,7 +185,8 @@ def test_it_checks_then_imports_a_good_file(web, people, works):
     item.refresh_from_db()
     assert (item.last_month, item.last_actual, item.lag) == (10, Decimal("58.5"), "behind")
     works.refresh_from_db()
-    assert works.finish_date == dt.date(2027, 3, 31) and works.contract_sum == 11_500_000
+    # The finish date is the approved baseline's: the import's other date is flagged, kept.
+    assert works.finish_date == dt.date(2026, 12, 31) and works.contract_sum == 11_500_000
     assert works.reports.get().actual == 50
     entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORT)
     assert entry.actor == people["liaison"] and entry.object_repr == "pcms.csv"
@@ -234,10 +243,13 @@ def test_it_reads_english_headings_and_units(people, works):
         "機關名稱",
     ]
     result = do_import(
-        people, table([["PW11501", "", "PW", "115年10月", "30", "30", "工務處"]], header)
+        people, table([["PW11501", "", "PW", "115年10月", "30", "50", "工務處"]], header)
     )
     assert result["reports_filed"] == 1 and result["ignored_columns"] == ["機關名稱"]
-    assert works.reports.get().planned == 30
+    # Planned comes from the approved baseline (50%); the import's 30% is flagged.
+    report = works.reports.get()
+    assert report.planned == 50 and report.imported_planned == 30
+    assert "differs from the approved baseline" in result["outcomes"][0]["what"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp950"])

@@ -123,8 +123,10 @@ def test_it_flags_an_overdue_item_and_raises_its_risk(works, people):
 
 
 def test_it_does_not_chase_released_items_or_items_placed_after_the_month(works, people, city):
-    release.release_request(actor=people["liaison"], item=works, result="完工")
-    release.release_approve(actor=people["officer"], item=works)
+    release.release_request(
+        actor=people["liaison"], item=works, result="完工", exception_reason="驗收紀錄補送中"
+    )
+    release.release_approve(actor=people["officer"], item=works, note="同意")
     services.item_create(
         actor=people["liaison"], kind="works", number="NEW", title="新案", lead=city["pw"]
     )  # created "today" (after October)

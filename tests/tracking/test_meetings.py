@@ -45,7 +45,9 @@ def cases(people, city):
         file(out[key], liaison, 2026, 10, planned, actual, now=at(2026, 11, 3))
     file(out["overdue"], liaison, 2026, 9, "50", "50", now=at(2026, 10, 3))
     Item.objects.filter(pk=out["overdue"].pk).update(report_overdue=True)
-    release.release_request(actor=liaison, item=out["release"], result="完工驗收")
+    release.release_request(
+        actor=liaison, item=out["release"], result="完工驗收", exception_reason="驗收紀錄補送中"
+    )
     return out
 
 

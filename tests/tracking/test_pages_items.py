@@ -19,7 +19,7 @@ from guankao.core.models import Attachment
 from guankao.tracking import reporting, services
 from guankao.tracking.models import Chase, Item, Milestone, Report
 
-from .conftest import NOW, at, file
+from .conftest import NOW, at, file, plan
 
 
 @pytest.fixture(autouse=True)
@@ -59,8 +59,15 @@ def report_url(item, year=2026, month=10):
     return f"/tracking/items/{item.pk}/report/?year={year}&month={month}"
 
 
+@pytest.fixture(autouse=True)
+def _plan_50(request):
+    """The baseline plans 50% for 115/10 (the month the report form files by default)."""
+    if "works" in request.fixturenames:
+        plan(request.getfixturevalue("works"), 2026, 10, "50")
+
+
 def progress_post(**extra):
-    data = {"year": "115", "month": "10", "planned": "50", "actual": "50", "work_done": "鋪面施工"}
+    data = {"year": "115", "month": "10", "actual": "50", "work_done": "鋪面施工"}
     data.update(extra)
     return data
 
@@ -157,9 +164,7 @@ def test_it_lets_the_liaison_file_and_the_head_approve(clients, works, people):
     assert page.status_code == 200
     assert page.context["year"] == 2026 and page.context["month"] == 10  # last month
     assert page.context["due"] == dt.date(2026, 11, 5)
-    r = clients["liaison"].post(
-        report_url(works), progress_post(money_planned="4,000,000", money_spent="3900000")
-    )
+    r = clients["liaison"].post(report_url(works), progress_post(money_spent="3900000"))
     assert r.status_code == 302
     report = Report.objects.get(item=works)
     assert (report.state, report.actual, report.money_spent) == ("submitted", 50, 3_900_000)
@@ -212,9 +217,7 @@ def test_the_executive_reads_but_cannot_file(clients, works):
 
 
 def test_a_behind_report_without_a_lag_reason_is_refused_on_the_field(clients, works):
-    r = clients["liaison"].post(
-        report_url(works), progress_post(planned="50", actual="40", files=png())
-    )
+    r = clients["liaison"].post(report_url(works), progress_post(actual="40", files=png()))
     assert r.status_code == 400
     errors = r.context["form"].errors
     assert list(errors) == ["lag_reason"]
@@ -241,7 +244,13 @@ def test_it_marks_and_shows_a_late_report(clients, works):
     page = clients["liaison"].get(report_url(works))
     assert page.context["late"] and "115/11/05" in page.content.decode()
     r = clients["liaison"].post(
-        report_url(works), progress_post(planned="50", actual="38", lag_reason="雨天停工")
+        report_url(works),
+        progress_post(
+            actual="38",
+            lag_reason="雨天停工",
+            lag_categories=["weather"],
+            countermeasures="假日趕工",
+        ),
     )
     assert r.status_code == 302
     report = Report.objects.get()
@@ -318,12 +327,9 @@ def test_it_draws_the_s_curve_with_a_table_and_states_the_forecast(clients, work
     assert "<svg" in html and "<title id=" in html and "<desc id=" in html
     assert "115/06" in html and "115/09" in html
     assert r.context["forecast"].explanation in html
-    assert [label for label, _r in r.context["curve_rows"]] == [
-        "115/06",
-        "115/07",
-        "115/08",
-        "115/09",
-    ]
+    reported = [row["label"] for row in r.context["curves"]["rows"] if row["report"]]
+    assert reported == ["115/06", "115/07", "115/08", "115/09"]
+    assert r.context["curves"]["rows"][-1]["label"] == "115/12"  # the baseline's last month
 
 
 def test_the_s_curve_escapes_what_it_draws(clients, people, city):
@@ -477,6 +483,11 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
     assert clients["head"].post(url, {"result": ""}).status_code == 400
     assert clients["executive"].post(url, {"result": "x"}).status_code == 403
     r = clients["liaison"].post(url, {"result": "完工驗收合格"})
+    assert r.status_code == 400  # the evidence is missing, and the page says what
+    assert [f for f, _w in r.context["missing"]] == ["completed_on", "files", "actual"]
+    r = clients["liaison"].post(
+        url, {"result": "完工驗收合格", "completed_on": "115/11/10", "exception_reason": "照片補送"}
+    )
     assert r.status_code == 302
     works.refresh_from_db()
     assert works.status == Item.Status.RELEASE_REQUESTED
@@ -502,7 +513,7 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
 def test_release_evidence_shows_on_the_item_page(clients, works):
     r = clients["liaison"].post(
         f"/tracking/items/{works.pk}/release/",
-        {"result": "完工驗收合格", "files": png("after.png")},
+        {"result": "完工驗收合格", "files": png("after.png"), "exception_reason": "進度待更新"},
     )
     assert r.status_code == 302
     photo = Attachment.objects.get(owner_id=str(works.pk))
@@ -595,6 +606,8 @@ def test_the_item_page_query_count_does_not_grow_with_reports(
     def add(rows):
         for i, (year, month) in rows:
             pct = str(3 + i * 3)
+            due = works.milestones.filter(done_on__isnull=True)
+            done = {m.pk: {"done_on": m.due} for m in due}
             report = file(
                 works,
                 people["liaison"],
@@ -603,6 +616,7 @@ def test_the_item_page_query_count_does_not_grow_with_reports(
                 pct,
                 pct,
                 files=[png()] if i % 10 == 0 else (),
+                milestones=done,
             )
             if i % 2:
                 reporting.report_approve(actor=people["head"], report=report)

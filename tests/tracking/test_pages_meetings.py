@@ -70,7 +70,7 @@ def test_an_officer_opens_the_months_meeting_and_the_agenda_is_built(en, agenda_
 def test_the_meeting_page_groups_the_agenda_by_reason_with_the_snapshot(en, meeting, agenda_items):
     content = en["executive"].get(f"/tracking/meetings/{meeting.pk}/").content.decode()
     headings = re.findall(r'<h3 id="reason-(\w+)">', content)
-    assert headings == ["serious", "overdue", "at_risk", "release"]
+    assert headings == ["serious", "overdue", "milestone", "at_risk", "release"]
     serious = content[content.index('id="reason-serious"') : content.index('id="reason-overdue"')]
     assert f'href="/tracking/items/{agenda_items["city"].pk}/"' in serious
     assert "50%" in serious and "30%" in serious and "20 points" in serious
@@ -84,7 +84,8 @@ def test_the_meeting_page_groups_the_agenda_by_reason_with_the_snapshot(en, meet
     assert "Record the decision" not in content and "Close the meeting" not in content
 
 
-def test_the_agenda_keeps_the_figures_of_when_it_was_built(en, meeting, agenda_items, people):
+def test_a_closed_agenda_keeps_the_figures_of_when_it_closed(en, meeting, agenda_items, people):
+    meetings.meeting_close(actor=people["officer"], meeting=meeting, minutes="紀錄")
     file(
         agenda_items["city"],
         people["liaison"],
@@ -301,6 +302,12 @@ def test_the_meeting_pages_run_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(8):
         assert en["officer"].get("/tracking/meetings/").status_code == 200
+    # The open meeting first follows the register: a fixed number of reads (and of writes
+    # when something changed) whatever the number of entries.
+    with django_assert_max_num_queries(21):
+        assert en["officer"].get(f"/tracking/meetings/{meeting.pk}/").status_code == 200
+    # A held meeting is frozen: the page only reads.
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
     with django_assert_max_num_queries(12):
         assert en["officer"].get(f"/tracking/meetings/{meeting.pk}/").status_code == 200
 

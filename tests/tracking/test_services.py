@@ -9,7 +9,7 @@ from guankao.tracking import release, reporting, services
 from guankao.tracking.models import Item, Report, Rules
 from guankao.tracking.rules import rules_update
 
-from .conftest import NOW, at, file
+from .conftest import NOW, at, file, plan
 
 
 def test_it_creates_a_city_controlled_work_by_the_rule(works):
@@ -51,6 +51,7 @@ def test_another_departments_liaison_cannot_create(people, city):
 
 
 def test_a_behind_report_needs_a_lag_reason(works, people):
+    plan(works, 2026, 10, "50")
     with pytest.raises(ServiceError) as e:
         reporting.report_file(
             actor=people["liaison"],
@@ -58,7 +59,6 @@ def test_a_behind_report_needs_a_lag_reason(works, people):
             year=2026,
             month=10,
             now=NOW,
-            planned="50",
             actual="40",
             work_done="x",
         )
@@ -119,10 +119,12 @@ def test_directive_reports_handling(directive, people):
 
 
 def test_release_cycle(works, people):
-    release.release_request(actor=people["liaison"], item=works, result="完工驗收")
+    release.release_request(
+        actor=people["liaison"], item=works, result="完工驗收", exception_reason="照片補送"
+    )
     with pytest.raises(NotAllowed):
         release.release_approve(actor=people["head"], item=works)
-    item = release.release_approve(actor=people["officer"], item=works)
+    item = release.release_approve(actor=people["officer"], item=works, note="同意")
     assert item.status == Item.Status.RELEASED and item.released_at
 
 

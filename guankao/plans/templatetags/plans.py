@@ -2,10 +2,13 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from guankao.lib.roc import roc_year as _roc_year
+from guankao.lib.targets import value_with_unit
 from guankao.plans import status as st
+from guankao.plans.registry import Period
 
 register = template.Library()
 
@@ -22,6 +25,7 @@ def roc_year(year):
 STATUS_LABELS = {
     st.MET: ("✔", _("Met")),
     st.NOT_MET: ("✘", _("Not met")),
+    st.INCOMPLETE: ("◐", _("Periods missing")),
     st.ON_TRACK: ("●", _("On track")),
     st.AT_RISK: ("▲", _("At risk")),
     st.OFF_TRACK: ("■", _("Off track")),
@@ -63,3 +67,31 @@ def target_for(kpi, year):
         if target.year == year:
             return target.text
     return ""
+
+
+@register.simple_tag
+def value_unit(value, row):
+    """A scorecard row's value in its target's terms: 87.5%, 4,000人次."""
+    if value is None or value == "":
+        return "—"
+    kpi = row.kpi
+    return value_with_unit(
+        value, target_text=row.target_text, direction=kpi.direction, unit=kpi.unit
+    )
+
+
+@register.simple_tag
+def periods_reported(result, kpi):
+    """已填期數: approved periods of those due, and the missing ones by name."""
+    if not result.due:
+        return "—"
+    counted = gettext_now("%(n)d of %(due)d periods") % {"n": result.reported, "due": result.due}
+    if not result.missing:
+        return counted
+    per_year = kpi.periods_per_year
+    names = gettext_now(", ").join(Period(0, p, per_year).name for p in result.missing)
+    return format_html(
+        '{}<br><small class="missing">{}</small>',
+        counted,
+        gettext_now("missing %(periods)s") % {"periods": names},
+    )

@@ -1,28 +1,42 @@
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# Rebuilt by `migrate` on the target, or not worth keeping across a restore.
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "axes"]
+from guankao.core import backup
 
 
 class Command(BaseCommand):
-    help = "Write the whole database to one file (gzip JSON) that restores on SQLite or PostgreSQL."
+    help = (
+        "Write the whole database and every uploaded file to one archive (mode 0600) that "
+        "restores on SQLite or PostgreSQL."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="for example var/backup-2026-11-27.json.gz")
-
-    def handle(self, *args, path, **options):
-        target = Path(path)
-        if not target.name.endswith(".json.gz"):
-            target = target.with_name(target.name + ".json.gz")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        call_command(
-            "dumpdata",
-            natural_foreign=True,
-            exclude=EXCLUDE,
-            output=str(target),
-            verbosity=0,
+        parser.add_argument("path", help="for example var/backup-2026-11-27.tar")
+        parser.add_argument(
+            "--no-files",
+            action="store_true",
+            help="the database only: back up the file storage separately (the archive says so)",
         )
-        self.stdout.write(f"Backup written to {target} ({target.stat().st_size:,} bytes)")
+
+    def handle(self, *args, path, no_files=False, **options):
+        target = Path(path)
+        if target.suffix != ".tar":
+            target = target.with_name(target.name + ".tar")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        manifest = backup.write(target, files=not no_files)
+        size = target.stat().st_size
+        if no_files:
+            what = "database only: uploaded files are NOT in it; back up the storage separately"
+        else:
+            what = f"database and {len(manifest['files'])} stored files"
+        self.stdout.write(f"Backup written to {target} ({size:,} bytes, {what}, mode 0600)")
+        with backup.private_files():
+            rows = backup.Backup(target).rows
+        bad = backup.bad_text(rows)
+        if bad:
+            self.stderr.write(
+                f"{len(bad)} stored values hold control characters that PostgreSQL or ODF "
+                "refuse; `guankao restore --fix-text` replaces them with U+FFFD:\n  "
+                + "\n  ".join(bad)
+            )
