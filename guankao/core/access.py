@@ -101,7 +101,14 @@ def can_manage_staff_in(user, department: Department | None) -> bool:
 
 # Executive readers rank with officers: a head can neither grant nor remove a city-wide
 # role, so a head must not be able to deactivate (or rewrite) the person who holds one.
-ROLE_RANK = {Role.ADMIN: 4, Role.OFFICER: 3, Role.EXECUTIVE: 3, Role.HEAD: 2, Role.LIAISON: 1}
+ROLE_RANK = {
+    Role.ADMIN: 4,
+    Role.OFFICER: 3,
+    Role.EXECUTIVE: 3,
+    Role.HEAD: 2,
+    Role.LIAISON: 1,
+    Role.CALLTAKER: 1,
+}
 
 
 def rank(person: User) -> int:

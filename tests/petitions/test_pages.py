@@ -178,3 +178,8 @@ def test_the_survey_is_answered_once_without_signing_in(people, case, client):
     again = client.post(f"/petitions/survey/{token}/", answer)
     assert again.status_code == 410 and re.search("answered|填答", again.content.decode())
     assert client.get("/petitions/survey/forged/").status_code == 404
+
+
+def test_a_head_s_staff_page_knows_the_call_taker_role(people):
+    """The call-taker role had no rank, so a head's staff page failed (KeyError)."""
+    assert client_for(people["head"]).get("/staff/").status_code == 200
