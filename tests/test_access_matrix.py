@@ -37,7 +37,7 @@ from guankao.core import calendar
 from guankao.core import services as core_services
 from guankao.core.attachments import attachment_create
 from guankao.petitions import services as petition_services
-from guankao.petitions.models import Category
+from guankao.petitions.models import Category, Knowledge
 from guankao.plans import publishing, rounds
 from guankao.plans import services as plan_services
 from guankao.plans.models import Plan, Submission
@@ -141,6 +141,19 @@ PAGES_TABLE = """
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
 /petitions/cases/<int:pk>/<str:action>/  LAAADDDDA  LAAADDDDA  pk=petition action=reply
 /petitions/survey/<str:token>/        DDDDDDDDD  AAAAAAAAA  token=forged
+/petitions/map/                       LAAAAAAAA  MMMMMMMMM
+# the knowledge base is read by all staff; entries are kept by the department's liaisons
+/petitions/knowledge/                 LAAAAAAAA  MMMMMMMMM
+/petitions/knowledge/new/             LAADADDDA  LAADADDDA
+/petitions/knowledge/<int:pk>/        LAADDDDDA  LAADDDDDA  pk=knowledge
+/petitions/categories/                LADDDDDDA  MMMMMMMMM
+/petitions/categories/new/            LADDDDDDA  LADDDDDDA
+/petitions/categories/<int:pk>/       LADDDDDDA  LADDDDDDA  pk=category
+/petitions/rules/                     LADDDDDDA  LADDDDDDA
+/petitions/checks/                    LADDDDDDA  LADDDDDDA
+/petitions/statistics.ods             LADDDADDA  MMMMMMMMM
+# the case summary carries the petitioner: the case's handlers only
+/petitions/cases/<int:pk>/summary.odt  LAAADDDDA  MMMMMMMMM  pk=petition
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
@@ -425,8 +438,13 @@ def world(people, city):
         actor=people["admin"], date=dt.date(2026, 12, 26), is_working_day=True, reason="補班"
     )
     petition = _petition(city, officer)
+    knowledge = Knowledge.objects.create(
+        department=city["pw"], question="路燈不亮", answer="通報 1999", updated_by=liaison
+    )
     return {
         "petition": petition.pk,
+        "category": petition.category_id,
+        "knowledge": knowledge.pk,
         "works": works.pk,
         "milestone": milestone.pk,
         "report": report.pk,

@@ -18,6 +18,10 @@ def _reads_figures(user) -> bool:
     )
 
 
+def _works(user) -> bool:
+    return user.is_authenticated and (access.can_file(user) or _handles_cases(user))
+
+
 def register_petitions() -> None:
     register(
         "petitions_intake",
@@ -28,6 +32,9 @@ def register_petitions() -> None:
     )
     register(
         "petitions_inbox", _("Petition cases"), "petitions_inbox", order=31, visible=_handles_cases
+    )
+    register(
+        "petitions_knowledge", _("Knowledge base"), "petitions_knowledge", order=33, visible=_works
     )
     register(
         "petitions_overview",

@@ -176,11 +176,15 @@ def _year(request, today) -> int:
     return today.year
 
 
+def may_read_figures(user) -> bool:
+    return access.manages(user) or user.is_admin or user.has_role("executive")
+
+
 @require_GET
 @login_required
 def overview(request):
     user = request.user
-    if not (access.manages(user) or user.is_admin or user.has_role("executive")):
+    if not may_read_figures(user):
         raise PermissionDenied
     from guankao.petitions.models import ServiceCheck
 
@@ -196,6 +200,7 @@ def overview(request):
     context = {
         "o": figures,
         "year": year,
+        "manages": access.manages(user),
         "checks": checks,
         "month_chart": charts.bars(
             [(f"{r['month']}月", r["received"], r["closed"]) for r in figures.by_month],
