@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "guankao.core.middleware.RequestContextMiddleware",
     "guankao.core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "guankao.core.middleware.QueryTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from guankao.api import api
-from guankao.core import views, views_files, views_ops, views_org
+from guankao.core import views, views_errors, views_files, views_ops, views_org
 from guankao.core.api import router as core_router
 from guankao.plans.api import router as plans_router
 from guankao.tracking.api import router as tracking_router
@@ -43,3 +43,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]
+
+handler400 = views_errors.bad_request
+handler403 = views_errors.permission_denied
+handler404 = views_errors.page_not_found
+handler500 = views_errors.server_error

@@ -171,9 +171,13 @@ class AuditFilterForm(SafeForm):
         label=_("Action"), required=False, choices=[("", "—"), *AuditEntry.Action.choices]
     )
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=60)
-    department = forms.CharField(label=_("Department code"), required=False, max_length=20)
+    department = forms.ChoiceField(label=_("Department"), required=False)
     since = RocDateField(label=_("From"), required=False)
     until = RocDateField(label=_("To"), required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("All departments")), *departments]
 
 
 class OverrideForm(SafeForm):

@@ -2,15 +2,35 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
-from guankao.core import audit
+from guankao.core import audit, validation
 from guankao.core.models import Role
 from guankao.core.proxies import client_address, is_trusted_proxy
+
+
+class QueryTextMiddleware:
+    """A page's address may not carry control characters (a NUL in `?q=` reached PostgreSQL
+    as a 500): refused here for every page with the 400 page naming the parameter, before
+    any view reads it. Forms check their own fields (core.forms.SafeForm) and the API its
+    parameters (core.api_types), which answer in their own shapes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            for key, values in request.GET.lists():
+                for text in (key, *values):
+                    problem = validation.text_problem(text)
+                    if problem:
+                        raise BadRequest(f"{key[:40]}: {problem}")
+        return self.get_response(request)
 
 
 class TrustedProxyMiddleware:

@@ -40,6 +40,23 @@ def department_get(*, user, code: str) -> Department:
     return department
 
 
+def department_choices(*, user=None) -> list[tuple[str, str]]:
+    """Active departments as (code, "name (code)") in the organisation's order, for the
+    department pickers of filters (one query). The organisation is public."""
+    rows = Department.objects.filter(active=True).order_by("path").values_list("code", "name")
+    return [(code, f"{name} ({code})") for code, name in rows]
+
+
+def department_find(*, user, text: str) -> Department:
+    """A department by its code or by its exact name (「智慧科技處」 or 「ST」)."""
+    text = text.strip()
+    rows = Department.objects.select_related("parent")
+    department = rows.filter(code=text).first() or rows.filter(name=text).first()
+    if department is None:
+        raise NotFound
+    return department
+
+
 def staff_list(
     *, user, department: Department | None = None, q: str = "", role: str = ""
 ) -> QuerySet[User]:

@@ -23,6 +23,7 @@ from guankao.core.forms import (
     LoginForm,
     TokenCreateForm,
     TotpConfirmForm,
+    add_service_errors,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 @login_required
@@ -74,19 +80,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("Your password has been changed."))
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def get_success_url(self):
         return "/account/"
 
 
 @login_required
-def account(request):
+def account(request, form=None, status=200):
     tokens = request.user.api_tokens.all()
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     new_token = request.session.pop("new_token", None)
     return render(
         request,
         "core/account.html",
-        {"tokens": tokens, "device": device, "form": TokenCreateForm(), "new_token": new_token},
+        {
+            "tokens": tokens,
+            "device": device,
+            "form": form or TokenCreateForm(),
+            "new_token": new_token,
+        },
+        status=status,
     )
 
 
@@ -94,21 +111,17 @@ def account(request):
 @require_POST
 def token_create(request):
     form = TokenCreateForm(request.POST)
-    if form.is_valid():
-        try:
-            _token, raw = services.token_create(
-                actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
-            )
-        except ServiceError as exc:
-            messages.error(request, "; ".join(str(p) for p in exc.problems))
-            return redirect("account")
-        # Shown once on the next page, then gone: only its hash is stored.
-        request.session["new_token"] = raw
-    else:
-        messages.error(
-            request,
-            _("Give the token a name (at most 100 characters) and a number of days, or none."),
+    if not form.is_valid():
+        return account(request, form=form, status=400)
+    try:
+        _token, raw = services.token_create(
+            actor=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
         )
+    except ServiceError as exc:
+        add_service_errors(form, exc)
+        return account(request, form=form, status=400)
+    # Shown once on the next page, then gone: only its hash is stored.
+    request.session["new_token"] = raw
     return redirect("account")
 
 
@@ -145,6 +158,7 @@ def two_factor(request):
         request,
         "core/two_factor.html",
         {"form": form, "qr": qr, "secret": two_factor_setup.base32_secret(device)},
+        status=400 if form.errors else 200,
     )
 
 

@@ -2,14 +2,16 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guankao.core import access, calendar, selectors
-from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core import access, audit, calendar, selectors
+from guankao.core.errors import FieldProblem, NotAllowed, NotFound, ServiceError
 from guankao.core.forms import (
     AuditFilterForm,
     OverrideForm,
@@ -17,7 +19,7 @@ from guankao.core.forms import (
     WorkdayCalcForm,
     add_service_errors,
 )
-from guankao.core.http import download
+from guankao.core.http import dated_filename, download, import_refused
 from guankao.core.tabular import write_csv, write_ods
 from guankao.lib import workdays
 
@@ -34,7 +36,7 @@ def calendar_view(request):
     may_edit = access.can_manage_calendar(request.user)
     if request.method == "POST":
         if not may_edit:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         if override_form.is_valid():
             try:
                 calendar.override_set(actor=request.user, **override_form.cleaned_data)
@@ -55,6 +57,7 @@ def calendar_view(request):
             "overrides": overrides,
             "may_edit": may_edit,
         },
+        status=400 if override_form.errors or calc_form.errors else 200,
     )
 
 
@@ -63,22 +66,17 @@ def calendar_view(request):
 def calendar_import(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose the office calendar CSV file to import."))
-        return redirect("calendar")
+        message = _("Choose the office calendar CSV file to import.")
+        return import_refused(request, "calendar", [FieldProblem("file", message)])
     upload = form.cleaned_data["file"]
     try:
         result = calendar.import_official_calendar(
             actor=request.user, content=upload.read(), filename=upload.name
         )
     except ServiceError as exc:
-        return render(
-            request,
-            "core/import_errors.html",
-            {"problems": exc.problems, "kind": "calendar"},
-            status=400,
-        )
+        return import_refused(request, "calendar", exc.problems)
     except NotAllowed:
-        return HttpResponse(status=403)
+        raise PermissionDenied from None
     messages.success(
         request,
         _(
@@ -91,10 +89,12 @@ def calendar_import(request):
 
 
 AUDIT_COLUMNS = ["時間", "帳號", "IP", "動作", "紀錄類型", "紀錄編號", "紀錄", "異動內容", "備註"]
+AUDIT_EXPORT_LIMIT = 100_000
 
 
 def _audit_rows(request):
-    form = AuditFilterForm(request.GET or None)
+    departments = selectors.department_choices(user=request.user)
+    form = AuditFilterForm(request.GET or None, departments=departments)
     filters = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -120,9 +120,13 @@ def audit_view(request):
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "described": audit.describe(page.object_list),
+        "query": query.urlencode(),
+    }
+    return render(request, "core/audit.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -133,17 +137,17 @@ def audit_export(request, fmt: str):
         raise Http404 from None
     data = [
         [
-            e.at.isoformat(),
-            e.actor_name,
-            e.ip or "",
-            e.get_action_display(),
-            e.object_type,
-            e.object_id,
-            e.object_repr,
-            str(e.changes) if e.changes else "",
-            e.note,
+            timezone.localtime(d.entry.at).isoformat(timespec="seconds"),
+            d.entry.actor_name,
+            d.entry.ip or "",
+            d.entry.get_action_display(),
+            d.record_type,
+            d.entry.object_id,
+            d.name,
+            "；".join(str(c) for c in d.changes),
+            d.note,
         ]
-        for e in rows[:100_000]
+        for d in audit.describe(rows[:AUDIT_EXPORT_LIMIT])
     ]
     if fmt == "ods":
         content = write_ods({"audit": (AUDIT_COLUMNS, data)})
@@ -154,4 +158,5 @@ def audit_export(request, fmt: str):
             "text/csv; charset=utf-8",
             "csv",
         )
-    return download(content, f"guankao-audit.{ext}", content_type)
+    name = dated_filename("稽核紀錄", ext)
+    return download(content, name, content_type, fallback=f"guankao-audit.{ext}")

@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guankao.core import access, roster, selectors, services
-from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.errors import FieldProblem, NotAllowed, NotFound, ServiceError
 from guankao.core.forms import DepartmentForm, StaffForm, UploadForm, add_service_errors
-from guankao.core.http import download
+from guankao.core.http import download, import_refused
 from guankao.lib.masking import mask_email, mask_phone
 
 
@@ -33,13 +34,14 @@ def _staff_view_rows(user, people):
 
 @login_required
 def staff(request):
-    department = None
-    code = request.GET.get("department", "").strip()
+    department, department_error = None, ""
+    code = request.GET.get("department", "").strip()[:100]
     if code:
         try:
-            department = selectors.department_get(user=request.user, code=code)
+            department = selectors.department_find(user=request.user, text=code)
         except NotFound:
-            messages.error(request, _("Unknown department code %(code)s.") % {"code": code})
+            department_error = _("No department is called %(code)s: choose one from the list.")
+            department_error %= {"code": code}
     rows = selectors.staff_list(
         user=request.user, department=department, q=request.GET.get("q", "").strip()[:100]
     )
@@ -52,7 +54,11 @@ def staff(request):
             "rows": _staff_view_rows(request.user, page.object_list),
             "can_import": bool(access.grantable_roles(request.user)),
             "upload_form": UploadForm(),
+            "departments": selectors.department_choices(user=request.user),
+            "department": department,
+            "department_error": department_error,
         },
+        status=400 if department_error else 200,
     )
 
 
@@ -67,7 +73,7 @@ def staff_detail(request, pk: int):
         try:
             personal = services.staff_personal_data(actor=request.user, user=person)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
     return render(
         request,
         "core/staff_detail.html",
@@ -85,8 +91,8 @@ def staff_detail(request, pk: int):
 def roster_import(request, kind: str):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a CSV or ODS file to import."))
-        return redirect("staff")
+        message = _("Choose a CSV or ODS file to import.")
+        return import_refused(request, kind, [FieldProblem("file", message)])
     upload = form.cleaned_data["file"]
     importers = {"departments": roster.import_departments, "staff": roster.import_staff}
     if kind not in importers:
@@ -95,11 +101,9 @@ def roster_import(request, kind: str):
     try:
         result = importer(actor=request.user, content=upload.read(), filename=upload.name)
     except ServiceError as exc:
-        return render(
-            request, "core/import_errors.html", {"problems": exc.problems, "kind": kind}, status=400
-        )
+        return import_refused(request, kind, exc.problems)
     except NotAllowed:
-        return HttpResponse(status=403)
+        raise PermissionDenied from None
     messages.success(
         request,
         _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.") % result,
@@ -112,7 +116,7 @@ def roster_export(request, kind: str, fmt: str):
     try:
         content, filename, content_type = roster.export(actor=request.user, kind=kind, fmt=fmt)
     except NotAllowed:
-        return HttpResponse(status=403)
+        raise PermissionDenied from None
     except ServiceError:
         raise Http404 from None
     return download(content, filename, content_type)
@@ -128,7 +132,7 @@ def _department_or_404(user, code):
 @login_required
 def department_edit(request, code: str | None = None):
     if not access.can_manage_departments(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     department = _department_or_404(request.user, code) if code else None
     initial = {}
     if department is not None:
@@ -166,7 +170,8 @@ def department_edit(request, code: str | None = None):
         except ServiceError as exc:
             add_service_errors(form, exc)
     title = _("Edit department") if department else _("New department")
-    return render(request, "core/form.html", {"form": form, "title": title, "back": "departments"})
+    context = {"form": form, "title": title, "back": "departments"}
+    return render(request, "core/form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -178,9 +183,9 @@ def staff_edit(request, pk: int | None = None):
         except NotFound:
             raise Http404 from None
         if not access.can_manage_person(request.user, person):
-            return HttpResponse(status=403)
+            raise PermissionDenied
     elif not access.grantable_roles(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     initial = {}
     if person is not None:
         initial = {
@@ -217,4 +222,5 @@ def staff_edit(request, pk: int | None = None):
         except ServiceError as exc:
             add_service_errors(form, exc)
     title = _("Edit staff member") if person else _("New staff member")
-    return render(request, "core/form.html", {"form": form, "title": title, "back": "staff"})
+    context = {"form": form, "title": title, "back": "staff"}
+    return render(request, "core/form.html", context, status=400 if form.errors else 200)

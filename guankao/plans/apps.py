@@ -8,7 +8,8 @@ class PlansConfig(AppConfig):
     verbose_name = _("Plans and KPIs")
 
     def ready(self):
-        from guankao.plans import nav, registry
+        from guankao.plans import audit_names, nav, registry
 
+        audit_names.register()
         registry.autodiscover()
         nav.register_plans()

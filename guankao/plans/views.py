@@ -3,6 +3,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,36 +57,51 @@ def _as_of_param(request):
         return None, str(exc)
 
 
+def department_param(request):
+    """?department= by code or name: (the department, "") or (None, what is wrong)."""
+    text = request.GET.get("department", "").strip()[:100]
+    if not text:
+        return None, ""
+    try:
+        return core_selectors.department_find(user=request.user, text=text), ""
+    except NotFound:
+        message = _("No department is called %(code)s: choose one from the list.")
+        return None, message % {"code": text}
+
+
 def scorecard_view(request):
     if not request.user.is_authenticated:
         return redirect("public_scorecards")
     year = _year_param(request, timezone.localdate().year)
     as_of, as_of_error = _as_of_param(request)
-    code = request.GET.get("department", "").strip()
-    department = None
-    if code:
-        department = _or_404(core_selectors.department_get, user=request.user, code=code)
+    department, department_error = department_param(request)
     day = as_of or timezone.localdate()
-    rows = cache.remembered(
-        request.user,
-        ("page", year, department and department.pk, day),
-        partial(
-            selectors.scorecard, user=request.user, year=year, department=department, as_of=day
-        ),
-    )
-    return render(
-        request,
-        "plans/scorecard.html",
-        {
-            "year": year,
-            "department": department,
-            "as_of": as_of,
-            "as_of_error": as_of_error,
-            "groups": _group(rows),
-            "counts": _counts(rows),
-            "may_publish": core_access.is_officer(request.user),
-        },
-    )
+    rows = []
+    if not department_error:
+        rows = cache.remembered(
+            request.user,
+            ("page", year, department and department.pk, day),
+            partial(
+                selectors.scorecard,
+                user=request.user,
+                year=year,
+                department=department,
+                as_of=day,
+            ),
+        )
+    context = {
+        "year": year,
+        "department": department,
+        "department_error": department_error,
+        "departments": core_selectors.department_choices(user=request.user),
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "groups": _group(rows),
+        "counts": _counts(rows),
+        "may_publish": core_access.is_officer(request.user),
+    }
+    status = 400 if department_error or as_of_error else 200
+    return render(request, "plans/scorecard.html", context, status=status)
 
 
 def _group(rows):
@@ -119,13 +135,16 @@ def plan_list(request):
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
     user = request.user
     may_create = user.department_id is not None and (
         core_access.is_officer(user) or core_access.may_draft(user)
     )
     return render(
-        request, "plans/plan_list.html", {"plans": plans, "form": form, "may_create": may_create}
+        request,
+        "plans/plan_list.html",
+        {"plans": plans, "form": form, "may_create": may_create},
+        status=400 if form.errors else 200,
     )
 
 
@@ -136,7 +155,7 @@ def plan_detail(request, pk: int):
     goal_form = GoalForm(prefix="goal")
     if request.method == "POST":
         if not may_edit:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         goal_form = GoalForm(request.POST, prefix="goal")
         if goal_form.is_valid():
             try:
@@ -160,6 +179,7 @@ def plan_detail(request, pk: int):
             "goal_form": goal_form,
             "kpi_form": KpiForm(prefix="kpi", metric_choices=registry.choices()),
         },
+        status=400 if goal_form.errors else 200,
     )
 
 
@@ -180,7 +200,7 @@ def kpi_create(request, goal_id: int):
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
     return render(
         request,
         "plans/form.html",
@@ -267,13 +287,19 @@ def kpi_detail(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("approve", "return"):
-            return _kpi_post(request, kpi)
+            return _kpi_post(request, kpi, partial(_kpi_page, request, kpi, year, may, forms))
         allowed = {"record": may["report"], "target": may["edit"], "settings": may["edit"]}
         if not allowed.get(action):
-            return HttpResponse(status=403)
+            raise PermissionDenied
         _save_form(request, kpi, action, forms[action])
         if not forms[action].errors:
             return redirect(f"{request.path}?year={year}")
+        return _kpi_page(request, kpi, year, may, forms, status=400)
+    return _kpi_page(request, kpi, year, may, forms)
+
+
+def _kpi_page(request, kpi, year, may, forms, *, status=200, return_form=None, return_for=None):
+    plan = kpi.goal.plan
     history = selectors.measurement_history(user=request.user, kpi=kpi)
     years = list(range(plan.first_year, plan.last_year + 1))
     results = [
@@ -308,8 +334,10 @@ def kpi_detail(request, pk: int):
             "measurement_form": forms["record"],
             "target_form": forms["target"],
             "settings_form": forms["settings"],
-            "return_form": ReturnForm(),
+            "return_form": return_form,
+            "return_for": return_for,
         },
+        status=status,
     )
 
 
@@ -369,13 +397,15 @@ def _chart(kpi, year, history):
     return charts.line_chart(title, labels, [(_("Actual"), values, "#0b5394")])
 
 
-def _kpi_post(request, kpi):
-    """Approve or return the value named in the form."""
+def _kpi_post(request, kpi, page):
+    """Approve or return the value named in the form; a refusal shows the page again with
+    the problem in that value's return box (`page` renders the KPI page)."""
     pk = request.POST.get("measurement", "")
     if not pk.isdigit():
         return HttpResponse(status=400)
     if request.POST.get("action") == "approve":
         action = partial(services.measurement_approve, actor=request.user, measurement_id=int(pk))
+        done = _("Approved: the value now counts on the scorecard.")
     else:
         action = partial(
             services.measurement_return,
@@ -383,7 +413,16 @@ def _kpi_post(request, kpi):
             measurement_id=int(pk),
             reason=request.POST.get("reason", ""),
         )
-    return run_action(request, action, success=_decided) or redirect(request.get_full_path())
+        done = _("Returned to the department for correction.")
+
+    def refused(exc):
+        form = ReturnForm(request.POST, auto_id=f"m{pk}-%s")
+        form.is_valid()
+        add_service_errors(form, exc)
+        return page(status=400, return_form=form, return_for=int(pk))
+
+    failed = run_action(request, action, refused=refused, done=done, success=_decided)
+    return failed or redirect(request.get_full_path())
 
 
 def _decided(m) -> str:

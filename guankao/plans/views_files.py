@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from guankao.core import selectors as core_selectors
-from guankao.core.errors import NotAllowed, ServiceError
+from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
-from guankao.core.http import download
+from guankao.core.http import dated_filename, download
 from guankao.lib.roc import roc_year
 from guankao.plans import kpi_table, selectors
 from guankao.plans.report import performance_report_odt
@@ -45,8 +45,9 @@ def kpi_table_import(request, pk: int):
     plan = _or_404(selectors.plan_get, user=request.user, pk=pk)
     form = KpiTableImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a CSV or ODS file to import."))
-        return redirect("plan_detail", pk=plan.pk)
+        problems = [FieldProblem("file", _("Choose a CSV or ODS file to import."))]
+        context = {"plan": plan, "problems": problems, "filename": ""}
+        return render(request, "plans/kpi_table_import.html", context, status=400)
     upload = form.cleaned_data["file"]
     try:
         result = kpi_table.kpi_table_import(
@@ -60,7 +61,7 @@ def kpi_table_import(request, pk: int):
         context = {"plan": plan, "problems": exc.problems, "filename": upload.name}
         return render(request, "plans/kpi_table_import.html", context, status=400)
     except NotAllowed:
-        return HttpResponse(status=403)
+        raise PermissionDenied from None
     if result["dry_run"]:
         context = {"plan": plan, "result": result, "filename": upload.name}
         return render(request, "plans/kpi_table_import.html", context)
@@ -88,5 +89,8 @@ def performance_report(request):
     content = performance_report_odt(
         actor=request.user, year=year, department=department, as_of=as_of
     )
-    suffix = f"-{department.code}" if department is not None else ""
-    return download(content, f"performance-report-{roc_year(year)}{suffix}.odt", ODT_MIME)
+    suffix = f"_{department.name}" if department is not None else ""
+    name = dated_filename(f"施政績效報告_{roc_year(year)}年{suffix}", "odt")
+    ascii_suffix = f"-{department.code}" if department is not None else ""
+    fallback = f"performance-report-{roc_year(year)}{ascii_suffix}.odt"
+    return download(content, name, ODT_MIME, fallback=fallback)

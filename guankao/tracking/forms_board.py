@@ -14,8 +14,7 @@ from guankao.tracking.models import Item, Kind
 
 def department_choices() -> list[tuple[str, str]]:
     """Active departments as (code, "name (code)"), in the organisation's order: one query."""
-    rows = core_selectors.department_list(user=None).values_list("code", "name")
-    return [(code, f"{name} ({code})") for code, name in rows]
+    return core_selectors.department_choices()
 
 
 class BoardFilterForm(SafeForm):

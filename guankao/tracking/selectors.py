@@ -255,3 +255,13 @@ def meeting_agenda(*, meeting: Meeting):
 
 def meeting_decisions(*, meeting: Meeting):
     return meeting.decisions.select_related("department", "directive", "entry__item")
+
+
+def readable_item_ids(*, user, ids) -> set[int]:
+    """Of these items, the ones `user` may open (one query): a page links only those."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        Item.objects.filter(access.item_scope(user), pk__in=ids).values_list("pk", flat=True)
+    )

@@ -3,6 +3,8 @@ milestones, notices, audit, release), the item form, the monthly report form, re
 release, and "my reports due". Thin: selectors read, services write and check; a bad
 field comes back on the form with status 400 and nothing changed."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from guankao.core import access as core_access
-from guankao.core import attachments
+from guankao.core import attachments, audit
 from guankao.core import selectors as core_selectors
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.http import confirm_page, confirmed
 from guankao.core.models import Attachment
 from guankao.lib import progress, roc
 from guankao.lib.roc import format_roc, format_roc_month, roc_year, year_from_input
@@ -43,9 +46,10 @@ OTHER_LABELS = {
     "money_planned": gettext_lazy("Planned spending"),
 }
 AUDIT_SHOWN = 100
+RETURN_APPROVED_DAYS = 45  # the officer's window to send an approved report back
 FORECAST_METHODS = {
-    progress.S_CURVE: gettext_lazy("S-curve (logistic) fit"),
-    progress.LINEAR: gettext_lazy("Linear trend of recent reports"),
+    progress.S_CURVE: gettext_lazy("From the shape of its progress so far"),
+    progress.LINEAR: gettext_lazy("At the pace of its recent months"),
     progress.INSUFFICIENT: gettext_lazy("Not enough reports"),
     progress.FINISHED: gettext_lazy("Finished"),
 }
@@ -137,6 +141,7 @@ def item_list(request):
         status = 200 if form.is_valid() else 400
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     rows = selectors.item_list(user=request.user, filters=filters)
+    rows = rows.order_by("-created_at", "-pk")  # newest first
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -164,10 +169,17 @@ def _report_files(user, reports) -> dict[str, list[Attachment]]:
 
 
 def _mark_review_rights(user, item, reports, may: dict) -> None:
+    """Who sees which buttons under each report. The officer may still return an approved
+    report, but only the newest one and only for a while: no return box under reports
+    approved long ago."""
+    live = [r for r in reports if r.live]
+    newest = max(live, key=lambda r: (r.year, r.month), default=None)
+    since = timezone.now() - dt.timedelta(days=RETURN_APPROVED_DAYS)
     for r in reports:
         submitted, approved = r.state == Report.State.SUBMITTED, r.state == Report.State.APPROVED
+        recent = approved and r is newest and r.reviewed_at is not None and r.reviewed_at >= since
         r.may_approve = may["review"] and submitted and r.filed_by_id != user.pk
-        r.may_return = (may["review"] and submitted) or (may["manage"] and approved)
+        r.may_return = (may["review"] and submitted) or (may["manage"] and recent)
         r.may_refuse = may["manage"] and r.late and (submitted or approved)
 
 
@@ -209,7 +221,7 @@ def _render_item(request, item, *, status: int = 200, **forms):
         "curves": curves,
         **baseline_context(user, item, forms),
         "chases": list(selectors.item_chases(item=item)),
-        "audit": list(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
+        "audit": audit.describe(selectors.item_audit(item=item)[:AUDIT_SHOWN]),
         "audit_limit": AUDIT_SHOWN,
         "release_files": list(
             attachments.attachments_for(
@@ -339,7 +351,7 @@ def milestone_done(request, pk: int):
     item = milestone.item
     if not access.can_edit(request.user, item):
         raise PermissionDenied
-    form = MilestoneDoneForm(request.POST)
+    form = MilestoneDoneForm(request.POST, auto_id=f"%s-{milestone.pk}")
     if form.is_valid():
         done_on = form.cleaned_data["done_on"] or timezone.localdate()
         if _attempt(
@@ -353,6 +365,21 @@ def milestone_done(request, pk: int):
 # Monthly reports -------------------------------------------------------------------------
 
 
+def _returned(month_reports) -> Report | None:
+    """The month's newest revision when the head returned it: the form starts from it."""
+    newest = max(month_reports, key=lambda r: r.revision, default=None)
+    return newest if newest is not None and newest.state == Report.State.RETURNED else None
+
+
+def _report_initial(report: Report | None) -> dict:
+    if report is None:
+        return {}
+    names = ("planned", "actual", "money_planned", "money_spent", "handling", "result")
+    names += ("work_done", "problems", "lag_reason")
+    initial = {name: getattr(report, name) for name in names}
+    return {k: ("" if v is None else str(v)) for k, v in initial.items()}
+
+
 @login_required
 def report_file(request, pk: int):
     item = _item_or_404(request, pk)
@@ -361,13 +388,15 @@ def report_file(request, pk: int):
     today = timezone.localdate()
     year, month = _month_param(request, today)
     posted = request.method == "POST"
+    month_reports = list(item.reports.filter(year=year, month=month).select_related("reviewed_by"))
+    returned = _returned(month_reports)
     form = ReportForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         progress=item.reports_progress,
         milestones=item.milestones.filter(done_on__isnull=True).order_by("due", "order", "pk"),
         categories=LagCategory.objects.filter(active=True),
-        initial={"year": roc_year(year), "month": month},
+        initial={"year": roc_year(year), "month": month, **_report_initial(returned)},
     )
     status = 200
     if posted:
@@ -401,7 +430,8 @@ def report_file(request, pk: int):
         "month": month,
         "due": due,
         "late": due is not None and today > due,
-        "month_reports": list(item.reports.filter(year=year, month=month)),
+        "month_reports": month_reports,
+        "returned": returned,
         "plan": _month_plan(item, year, month),
         "month_end": services.month_end(year, month) if roc.is_year(year) else None,
     }
@@ -420,7 +450,7 @@ def _month_plan(item: Item, year: int, month: int) -> dict | None:
 @require_POST
 def report_review(request, pk: int):
     report = _report_or_404(request, pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, auto_id=f"%s-{report.pk}")
     if form.is_valid():
         service = {
             "approve": reporting.report_approve,
@@ -481,7 +511,9 @@ def release_request(request, pk: int):
                 files=request.FILES.getlist("files"),
             )
             if saved is not None:
-                messages.success(request, _("Release requested; the 管考 officer decides."))
+                messages.success(
+                    request, pgettext("approval", "Release requested; the 管考 officer decides.")
+                )
                 return redirect(_item_url(item, "release"))
         status = 400
     files = attachments.attachments_for(
@@ -502,6 +534,18 @@ def release_request(request, pk: int):
 def release_decide(request, pk: int):
     item = _item_or_404(request, pk)
     form = ReleaseDecisionForm(request.POST, prefix="release")
+    asks = form.is_valid() and form.cleaned_data["action"] == "approve"
+    if asks and access.can_manage(request.user) and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Release %(n)s %(t)s from control?") % {"n": item.number, "t": item.title},
+            consequences=[
+                _("The case leaves control (解除列管) and takes no more monthly reports."),
+                _("The decision and the officer's note are kept in the case's history."),
+            ],
+            button=_("Yes, release it from control"),
+            cancel_url=_item_url(item, "release"),
+        )
     if form.is_valid():
         service = {"approve": release.release_approve, "return": release.release_return}[
             form.cleaned_data["action"]
@@ -511,7 +555,9 @@ def release_decide(request, pk: int):
         )
         if done is not None:
             messages.success(
-                request, _("Decision recorded: %(status)s.") % {"status": done.get_status_display()}
+                request,
+                pgettext("approval", "Decision recorded: %(status)s.")
+                % {"status": done.get_status_display()},
             )
             return redirect(_item_url(item, "release"))
     return _render_item(request, item, status=400, decision_form=form)

@@ -9,19 +9,22 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from guankao.core import vocabulary
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.tracking import access, geo, selectors, tally
 from guankao.tracking.forms_board import BoardFilterForm, RulesForm, department_choices
 from guankao.tracking.models import Item, Kind, Rules
 from guankao.tracking.rules import rules_update
+from guankao.tracking.templatetags.tracking import LAG as LAG_TONES
 
 BOARD_BEHIND_ROWS = 20
 BEHIND_PAGE_SIZE = 50
@@ -128,7 +131,10 @@ def map_view(request):
             "items_url": reverse("tracking_items") + (f"?{query}" if query else ""),
             "tiles": tiles,
             "attribution": settings.GUANKAO_MAP_ATTRIBUTION,
-            "labels": {k: str(v) for k, v in MAP_LABELS.items()},
+            "labels": {
+                **{k: str(v) for k, v in MAP_LABELS.items()},
+                **{f"symbol_{lag}": vocabulary.SYMBOLS[tone] for lag, tone in LAG_TONES.items()},
+            },
         },
         status=status,
     )
@@ -221,7 +227,7 @@ def rules(request):
     status = 200
     if request.method == "POST":
         if not may_edit:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         form = RulesForm(request.POST, initial=_rules_initial(current))
         if form.is_valid():
             try:
@@ -229,7 +235,7 @@ def rules(request):
             except ServiceError as exc:
                 add_service_errors(form, exc)
             except NotAllowed:
-                return HttpResponse(status=403)
+                raise PermissionDenied from None
             else:
                 messages.success(
                     request,

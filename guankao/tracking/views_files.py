@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import UploadForm
-from guankao.core.http import download
+from guankao.core.http import dated_filename, download
 from guankao.core.tabular import ODS_MIME
 from guankao.lib.roc import roc_year
 from guankao.reports.odf import ODT_MIME
@@ -24,7 +24,14 @@ IMPORT_TEMPLATE = "tracking/import.html"
 
 
 def _stem(meeting) -> str:
-    return f"meeting-{roc_year(meeting.year)}{meeting.month:02d}"
+    return f"{roc_year(meeting.year)}年{meeting.month}月工程進度控管會報"
+
+
+def _ascii(meeting, part: str, ext: str) -> str:
+    return f"meeting-{roc_year(meeting.year)}{meeting.month:02d}-{part}.{ext}"
+
+
+PART_NAMES = {"agenda": "議程", "minutes": "會議紀錄"}
 
 
 @login_required
@@ -33,7 +40,8 @@ def _stem(meeting) -> str:
 def board_export(request):
     filters = exports.board_filters(request.GET)
     content = exports.board_ods(user=request.user, filters=filters)
-    return download(content, "tracking-board.ods", ODS_MIME)
+    name = dated_filename("列管案件總表", "ods")
+    return download(content, name, ODS_MIME, fallback="tracking-board.ods")
 
 
 @login_required
@@ -42,7 +50,12 @@ def board_export(request):
 def agenda_export(request, pk: int):
     meeting = meeting_or_404(request, pk)
     follow(request, meeting, say=False)
-    return download(exports.agenda_ods(meeting=meeting), f"{_stem(meeting)}-agenda.ods", ODS_MIME)
+    return download(
+        exports.agenda_ods(meeting=meeting),
+        dated_filename(f"{_stem(meeting)}_議程", "ods"),
+        ODS_MIME,
+        fallback=_ascii(meeting, "agenda", "ods"),
+    )
 
 
 @login_required
@@ -54,7 +67,8 @@ def meeting_document(request, pk: int, part: str):
     build = {"agenda": exports.agenda_odt, "minutes": exports.minutes_odt}.get(part)
     if build is None:
         raise Http404
-    return download(build(meeting=meeting), f"{_stem(meeting)}-{part}.odt", ODT_MIME)
+    name = dated_filename(f"{_stem(meeting)}_{PART_NAMES[part]}", "odt")
+    return download(build(meeting=meeting), name, ODT_MIME, fallback=_ascii(meeting, part, "odt"))
 
 
 @login_required

@@ -4,7 +4,9 @@ the minutes. Every member of staff reads meetings; only 管考 officers change t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.forms import add_service_errors
+from guankao.core.http import confirm_page, confirmed
 from guankao.lib.roc import roc_year
 from guankao.tracking import access, agenda, meetings, selectors
 from guankao.tracking.forms_board import (
@@ -25,6 +28,7 @@ from guankao.tracking.forms_board import (
 from guankao.tracking.models import AgendaEntry, Meeting
 
 GENERAL = "general"
+MEETINGS_PAGE_SIZE = 24
 
 
 def meeting_or_404(request, pk) -> Meeting:
@@ -44,7 +48,7 @@ def meeting_list(request):
     status = 200
     if request.method == "POST":
         if not may_open:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         form = MeetingOpenForm(request.POST)
         if form.is_valid():
             try:
@@ -52,7 +56,7 @@ def meeting_list(request):
             except ServiceError as exc:
                 add_service_errors(form, exc)
             except NotAllowed:
-                return HttpResponse(status=403)
+                raise PermissionDenied from None
             else:
                 messages.success(
                     request,
@@ -61,11 +65,12 @@ def meeting_list(request):
                 )
                 return redirect("tracking_meeting", pk=meeting.pk)
         status = 400
-    rows = selectors.meeting_list(user=request.user)
+    rows = selectors.meeting_list(user=request.user).order_by("-year", "-month", "-pk")
+    page = Paginator(rows, MEETINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "tracking/meetings.html",
-        {"meetings": rows, "form": form, "may_open": may_open},
+        {"meetings": page, "page": page, "form": form, "may_open": may_open},
         status=status,
     )
 
@@ -109,6 +114,9 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
             for entry in group["entries"]:
                 entry.form = forms[entry.pk]
     decisions = list(selectors.meeting_decisions(meeting=meeting))
+    linked = [e.item_id for g in groups for e in g["entries"]]
+    linked += [p.directive_id for g in groups for e in g["entries"] for p in e.decisions.all()]
+    linked += [d.directive_id for d in decisions]
     return render(
         request,
         "tracking/meeting_detail.html",
@@ -121,6 +129,7 @@ def _page(request, meeting: Meeting, *, bound=None, close_form=None, status=200)
             "close_form": close_form or MeetingCloseForm(initial={"minutes": meeting.minutes}),
             "may_manage": may_manage,
             "error_form": bound[1] if bound else close_form,
+            "readable": selectors.readable_item_ids(user=request.user, ids=linked),
         },
         status=status,
     )
@@ -162,7 +171,7 @@ def meeting_detail(request, pk: int):
 def agenda_refresh(request, pk: int):
     meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     try:
         changes = agenda.agenda_refresh(actor=request.user, meeting=meeting)
     except ServiceError as exc:
@@ -188,7 +197,7 @@ def _entry(meeting: Meeting, raw: str) -> AgendaEntry | None:
 def decision_add(request, pk: int):
     meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     entry = _entry(meeting, request.POST.get("entry", ""))
     key, prefix = (entry.pk, f"entry{entry.pk}") if entry else (GENERAL, GENERAL)
     form = DecisionForm(request.POST, prefix=prefix, departments=department_choices())
@@ -200,7 +209,7 @@ def decision_add(request, pk: int):
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
         else:
             directive = decision.directive
             messages.success(
@@ -224,15 +233,26 @@ def decision_add(request, pk: int):
 def meeting_close(request, pk: int):
     meeting = meeting_or_404(request, pk)
     if not access.can_manage(request.user):
-        return HttpResponse(status=403)
+        raise PermissionDenied
     form = MeetingCloseForm(request.POST)
+    if form.is_valid() and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Close %(title)s?") % {"title": meeting.title},
+            consequences=[
+                _("The minutes and the decisions are fixed: no decision can be added after."),
+                _("The month counts as reviewed (按月清查)."),
+            ],
+            button=_("Yes, close the meeting"),
+            cancel_url=reverse("tracking_meeting", args=[meeting.pk]),
+        )
     if form.is_valid():
         try:
             meetings.meeting_close(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ServiceError as exc:
             add_service_errors(form, exc)
         except NotAllowed:
-            return HttpResponse(status=403)
+            raise PermissionDenied from None
         else:
             messages.success(request, _("The meeting is closed with its minutes."))
             return redirect("tracking_meeting", pk=meeting.pk)

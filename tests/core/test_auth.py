@@ -71,9 +71,9 @@ def test_it_asks_for_the_totp_code_once_turned_on(people, settings):
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client = Client()
     r = _login(client, "liaison")
-    assert r.status_code == 200  # the form again, asking for the code
+    assert r.status_code == 400  # refused: the form again, asking for the code
     assert client.get("/").status_code == 302
-    assert _login(client, "liaison", token="000000").status_code == 200
+    assert _login(client, "liaison", token="000000").status_code == 400
     assert _login(client, "liaison", token=_code(device)).status_code == 302
     assert client.get("/").status_code == 200
 
@@ -92,8 +92,8 @@ def test_it_lets_a_user_turn_on_two_factor(clients, people, settings):
     assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{1,4})*", secret)
     key = b32decode(secret.replace(" ", ""))
     pending = TOTPDevice(user=people["liaison"], key=key.hex())
-    assert client.post("/account/two-factor/", {"token": "12345x"}).status_code == 200
-    assert client.post("/account/two-factor/", {"token": "000000"}).status_code == 200
+    assert client.post("/account/two-factor/", {"token": "12345x"}).status_code == 400
+    assert client.post("/account/two-factor/", {"token": "000000"}).status_code == 400
     assert not TOTPDevice.objects.exists()
     r = client.post("/account/two-factor/", {"token": _code(pending)})
     assert r.status_code == 302

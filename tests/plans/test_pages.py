@@ -19,7 +19,7 @@ def test_it_edits_kpi_settings_and_thresholds_in_the_page(clients, kpis):
     assert (kpi.on_track_from, kpi.at_risk_from) == (Decimal("0.95"), Decimal("0.80"))
     data.update({"kpi-on_track_pct": "70", "kpi-at_risk_pct": "90"})
     r = clients["liaison"].post(f"/plans/kpis/{kpi.pk}/", data)
-    assert r.status_code == 200 and r.context["settings_form"].errors
+    assert r.status_code == 400 and r.context["settings_form"].errors
 
 
 @pytest.mark.parametrize("persona", ["executive", "officer"])
@@ -51,7 +51,7 @@ def test_it_names_the_evidence_field_when_the_file_is_refused(clients, kpis):
         f"/plans/kpis/{kpi.pk}/",
         {"action": "record", "year": "114", "period": "1", "value": "90", "evidence_file": bad},
     )
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "evidence_file" in r.context["measurement_form"].errors
     assert not Measurement.objects.filter(kpi=kpi).exists()
 

@@ -363,7 +363,7 @@ def test_it_lists_rounds_and_lets_officers_open_one(clients, city):
 
 def test_it_shows_a_bad_round_form_again(clients):
     response = clients["officer"].post("/plans/rounds/", {"year": "115", "deadline": "115/13/31"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="errorlist"' in response.content.decode()
     assert not PlanRound.objects.exists()
 
@@ -397,7 +397,8 @@ def test_it_submits_accepts_and_returns_through_the_round_page(pw, plan_round, c
         response = clients[persona].post(url, {"action": "accept", "submission": pw.pk})
         assert response.status_code == 403
     response = clients["officer"].post(url, {"action": "return", "submission": pw.pk})
-    assert response.status_code == 302  # refused with a message: a reason is required
+    assert response.status_code == 400  # refused, the page again: a reason is required
+    assert f'href="#s{pw.pk}-reason"' in response.content.decode()
     pw.plan.refresh_from_db()
     assert pw.plan.status == "submitted"
     clients["officer"].post(url, {"action": "return", "submission": pw.pk, "reason": "請補充"})

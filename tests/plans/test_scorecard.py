@@ -164,7 +164,8 @@ def test_it_renders_the_scorecard_page_with_status_words(year_data, clients):
     for word in ("On track", "At risk", "Off track", "No data"):
         assert word in html
     assert "工安講習受訓人次" in html and "≧4000" in html
-    assert 'class="chip chip-off_track"' in html
+    # 落後 in the shared vocabulary: the same ▲ and colour as a case behind on the board.
+    assert '<span class="chip tone-behind"><span aria-hidden="true">▲</span> Off track' in html
     assert "1,620人次" in html and "2,000人次" in html  # actual and expected, with the unit
     assert "Scorecard, year 115" in html
 
@@ -178,7 +179,7 @@ def test_it_shows_the_past_year_on_the_page(year_data, clients):
 
 def test_it_explains_a_bad_as_of_date_on_the_page(year_data, clients):
     response = clients["liaison"].get("/scorecard/", {"year": "2026", "as_of": "115/13/40"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="errorlist"' in response.content.decode()
 
 
@@ -188,7 +189,13 @@ def test_it_hides_other_departments_on_the_page(year_data, clients):
     # The organisation chart is open to staff; PW's KPIs are not.
     response = clients["other_liaison"].get("/scorecard/", {"department": "PW"})
     assert "工安講習受訓人次" not in response.content.decode()
-    assert clients["liaison"].get("/scorecard/", {"department": "NOPE"}).status_code == 404
+    # A department that does not exist: the page says so in the picker, 400, no dead end.
+    response = clients["liaison"].get("/scorecard/", {"department": "NOPE"})
+    assert response.status_code == 400
+    assert 'id="department-error"' in response.content.decode()
+    # A department by its name works as well as by its code.
+    response = clients["liaison"].get("/scorecard/", {"department": "工務處"})
+    assert response.status_code == 200 and response.context["department"].code == "PW"
 
 
 def test_it_sends_anonymous_visitors_to_the_published_scorecards(clients):
@@ -329,7 +336,7 @@ def test_it_shows_a_refused_value_on_the_kpi_page_and_changes_nothing(kpis, clie
     kpi = kpis["rate"]
     form = {"year": "2026", "period": "13", "value": "abc", "action": "record"}
     response = clients["liaison"].post(f"/plans/kpis/{kpi.pk}/", form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
     assert not Measurement.objects.exists()
 
@@ -369,4 +376,4 @@ def test_it_names_the_periods_missing_on_the_page(client, people, kpis, approved
     row = html[html.index("補助款列管項目如期率") :]
     row = row[: row.index("</tr>")]
     assert "1／4 期" in row and "缺 Q1、Q2、Q4" in row
-    assert "chip-incomplete" in row and "100%" in row
+    assert "tone-pending" in row and "100%" in row

@@ -704,6 +704,6 @@ def test_it_shows_an_unreadable_target_on_the_kpi_page(kpis, clients):
     response = clients["officer"].post(
         f"/plans/kpis/{kpi.pk}/", {"action": "target", "target-year": "115", "target-text": "八成"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "八成" in response.content.decode()
     assert Target.objects.get(kpi=kpi, year=2026).text == "≧80%"

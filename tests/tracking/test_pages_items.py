@@ -169,7 +169,7 @@ def test_it_lets_the_liaison_file_and_the_head_approve(clients, works, people):
     report = Report.objects.get(item=works)
     assert (report.state, report.actual, report.money_spent) == ("submitted", 50, 3_900_000)
     html = clients["head"].get(f"/tracking/items/{works.pk}/").content.decode()
-    assert f'action="/tracking/reports/{report.pk}/review/"' in html
+    assert f'action="/tracking/reports/{report.pk}/review/#review-{report.pk}"' in html
     r = clients["head"].post(
         f"/tracking/reports/{report.pk}/review/", {"action": "approve", "note": "同意"}
     )
@@ -497,12 +497,12 @@ def test_it_asks_for_release_and_the_officer_decides(clients, works):
     assert clients["liaison"].post(decide, {"release-action": "approve"}).status_code == 403
     r = clients["officer"].post(decide, {"release-action": "return", "release-note": ""})
     assert r.status_code == 400 and r.context["decision_form"].errors
-    assert (
-        clients["officer"]
-        .post(decide, {"release-action": "approve", "release-note": "同意"})
-        .status_code
-        == 302
-    )
+    approve = {"release-action": "approve", "release-note": "同意"}
+    asked = clients["officer"].post(decide, approve)  # irreversible: asked first
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
+    works.refresh_from_db()
+    assert works.status != Item.Status.RELEASED
+    assert clients["officer"].post(decide, {**approve, "confirmed": "1"}).status_code == 302
     works.refresh_from_db()
     assert works.status == Item.Status.RELEASED
     listed = clients["officer"].get("/tracking/items/?status=released&q=W-115-001")

@@ -193,6 +193,14 @@ def test_the_meeting_is_closed_with_its_minutes(en, meeting):
     response = en["officer"].post(
         f"/tracking/meetings/{meeting.pk}/close/", {"minutes": "一、主席致詞\n二、決議事項"}
     )
+    # Closing cannot be undone: a page says what will happen and asks first.
+    assert response.status_code == 200 and 'name="confirmed"' in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.OPEN
+    response = en["officer"].post(
+        f"/tracking/meetings/{meeting.pk}/close/",
+        {"minutes": "一、主席致詞\n二、決議事項", "confirmed": "1"},
+    )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD and meeting.minutes.startswith("一、主席致詞")

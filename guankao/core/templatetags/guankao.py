@@ -1,5 +1,6 @@
 from django import template
 
+from guankao.core import vocabulary
 from guankao.lib.roc import format_roc, format_roc_long, format_roc_month, roc_year
 
 register = template.Library()
@@ -41,3 +42,9 @@ def roc_month(value, month=None):
     except (TypeError, ValueError):
         return ""
     return format_roc_month(year, month)
+
+
+@register.simple_tag
+def tone_chip(tone, word):
+    """A status in the shared vocabulary: {% tone_chip "behind" _("Behind on money") %}."""
+    return vocabulary.chip(tone, word)

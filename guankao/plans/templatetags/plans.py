@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core import vocabulary
 from guankao.lib.roc import roc_year as _roc_year
 from guankao.lib.targets import value_with_unit
 from guankao.plans import status as st
@@ -21,30 +22,23 @@ def roc_year(year):
         return ""
 
 
-# A symbol and a word for each status, so that none relies on colour alone.
+# Each status in the shared vocabulary (core/vocabulary.py): a tone and a word.
 STATUS_LABELS = {
-    st.MET: ("✔", _("Met")),
-    st.NOT_MET: ("✘", _("Not met")),
-    st.INCOMPLETE: ("◐", _("Periods missing")),
-    st.ON_TRACK: ("●", _("On track")),
-    st.AT_RISK: ("▲", _("At risk")),
-    st.OFF_TRACK: ("■", _("Off track")),
-    st.NO_DATA: ("○", _("No data")),
-    st.NO_TARGET: ("–", _("No target")),
+    st.MET: ("done", _("Met")),
+    st.NOT_MET: ("failed", _("Not met")),
+    st.INCOMPLETE: ("pending", _("Periods missing")),
+    st.ON_TRACK: ("ok", _("On track")),
+    st.AT_RISK: ("watch", _("At risk")),
+    st.OFF_TRACK: ("behind", _("Off track")),
+    st.NO_DATA: ("none", _("No data")),
+    st.NO_TARGET: ("muted", _("No target")),
 }
 
 
 @register.simple_tag
 def status_chip(status, count=None):
-    symbol, label = STATUS_LABELS.get(status, ("?", status))
-    suffix = "" if count is None else f": {count}"
-    return format_html(
-        '<span class="chip chip-{}"><span aria-hidden="true">{}</span> {}{}</span>',
-        status,
-        symbol,
-        label,
-        suffix,
-    )
+    tone, label = STATUS_LABELS.get(status, ("none", status))
+    return vocabulary.chip(tone, label, "" if count is None else f"：{count}")
 
 
 @register.filter

@@ -7,47 +7,37 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core import vocabulary
 from guankao.tracking.models import Item, Report
 
 register = template.Library()
 
-# value: (symbol, css class). The classes are the scorecard's chip colours, so the
-# pages share one palette; the words come from the models' choices.
+# value: tone of the shared vocabulary (core/vocabulary.py), so that 落後 looks the same
+# here, on the scorecard and on the map; the words come from the models' choices.
 LAG = {
-    Item.Lag.NONE: ("○", "no_data"),
-    Item.Lag.ON_TIME: ("●", "on_track"),
-    Item.Lag.BEHIND: ("▲", "at_risk"),
-    Item.Lag.SERIOUS: ("■", "off_track"),
+    Item.Lag.NONE: "none",
+    Item.Lag.ON_TIME: "ok",
+    Item.Lag.BEHIND: "behind",
+    Item.Lag.SERIOUS: "serious",
 }
-RISK = {
-    Item.Risk.LOW: ("●", "on_track"),
-    Item.Risk.MEDIUM: ("▲", "at_risk"),
-    Item.Risk.HIGH: ("■", "off_track"),
-}
+RISK = {Item.Risk.LOW: "ok", Item.Risk.MEDIUM: "watch", Item.Risk.HIGH: "serious"}
 STATUS = {
-    Item.Status.ACTIVE: ("●", "on_track"),
-    Item.Status.RELEASE_REQUESTED: ("◐", "at_risk"),
-    Item.Status.RETURNED: ("↩", "at_risk"),
-    Item.Status.RELEASED: ("✔", "no_data"),
+    Item.Status.ACTIVE: "ok",
+    Item.Status.RELEASE_REQUESTED: "pending",
+    Item.Status.RETURNED: "returned",
+    Item.Status.RELEASED: "done",
 }
 STATE = {
-    Report.State.SUBMITTED: ("◐", "at_risk"),
-    Report.State.APPROVED: ("✔", "on_track"),
-    Report.State.RETURNED: ("↩", "at_risk"),
-    Report.State.REFUSED: ("✘", "off_track"),
+    Report.State.SUBMITTED: "pending",
+    Report.State.APPROVED: "done",
+    Report.State.RETURNED: "returned",
+    Report.State.REFUSED: "failed",
 }
 
 
 def _chip(table: dict, choices, value, prefix=""):
-    symbol, css = table.get(value, ("?", "no_data"))
     label = dict(choices).get(value, value)
-    return format_html(
-        '<span class="chip chip-{}"><span aria-hidden="true">{}</span> {}{}</span>',
-        css,
-        symbol,
-        prefix,
-        label,
-    )
+    return vocabulary.chip(table.get(value, "none"), format_html("{}{}", prefix, label))
 
 
 @register.simple_tag
@@ -74,10 +64,7 @@ def report_state_chip(state):
 def late_chip(late):
     if not late:
         return ""
-    return format_html(
-        '<span class="chip chip-off_track"><span aria-hidden="true">⏰</span> {}</span>',
-        _("Late"),
-    )
+    return vocabulary.chip("late", _("Late"))
 
 
 @register.filter
@@ -101,3 +88,19 @@ def percent(value):
     except (InvalidOperation, TypeError, ValueError):
         return ""
     return f"{number.quantize(Decimal('0.01')).normalize():f}%"
+
+
+@register.filter
+def gap(value):
+    """Planned minus actual in words: 「3 個百分點」 behind, 「超前 2 個百分點」 ahead."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(value).quantize(Decimal("0.01")).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"
+    if number < 0:
+        return _("ahead by %(n)s points") % {"n": f"{-number:f}"}
+    if number == 0:
+        return _("on plan")
+    return _("%(n)s points") % {"n": f"{number:f}"}

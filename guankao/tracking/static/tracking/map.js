@@ -81,7 +81,7 @@
     root.appendChild(title);
     var facts = element("dl");
     var rows = [
-      [labels.lag, p.lag_label],
+      [labels.lag, lagText(p)],
       [labels.planned, percent(p.planned)],
       [labels.actual, percent(p.actual)],
       [labels.kind, p.kind_label],
@@ -99,8 +99,13 @@
     return root;
   }
 
+  function lagText(p) {
+    var symbol = labels["symbol_" + p.lag];
+    return symbol ? symbol + " " + p.lag_label : p.lag_label;
+  }
+
   function tooltipContent(p) {
-    return element("span", p.number + " " + p.title + ": " + p.lag_label);
+    return element("span", p.number + " " + p.title + "：" + lagText(p));
   }
 
   box.hidden = false;
