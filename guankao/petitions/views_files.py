@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from guankao.core.http import download
+from guankao.core.http import dated_filename, download
 from guankao.core.tabular import ODS_MIME
 from guankao.lib.roc import roc_year
 from guankao.petitions import access, exports, selectors
@@ -24,7 +24,8 @@ def statistics_ods(request):
         raise PermissionDenied
     year = _year(request, timezone.localdate())
     content = exports.statistics_ods(user=request.user, year=year)
-    return download(content, f"petitions-statistics-{roc_year(year)}.ods", ODS_MIME)
+    name = dated_filename(f"案件統計月報_{roc_year(year)}年", "ods")
+    return download(content, name, ODS_MIME, fallback=f"petitions-statistics-{roc_year(year)}.ods")
 
 
 @require_GET
@@ -40,4 +41,5 @@ def case_odt(request, pk):
         events=list(selectors.timeline(case)),
         replies=list(case.replies.all()),
     )
-    return download(content, f"petition-{case.number}.odt", ODT_MIME)
+    name = f"陳情案件摘要_{case.number}.odt"
+    return download(content, name, ODT_MIME, fallback=f"petition-{case.number}.odt")

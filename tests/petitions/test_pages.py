@@ -60,7 +60,7 @@ def test_a_bad_call_comes_back_400_with_the_summary_and_nothing_filed(calltaker,
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'id="error-summary"' in body and 'href="#id_phone"' in body
+    assert "data-error-summary" in body and 'href="#id_phone"' in body
     assert not Case.objects.exists()
 
 
@@ -127,7 +127,7 @@ def test_a_confidential_case_is_hidden_from_the_executive(people, calltaker, cat
 def test_the_liaison_drafts_and_the_head_approves(people, case):
     liaison = client_for(people["liaison"])
     refused = liaison.post(f"/petitions/cases/{case.pk}/reply/", {"text": "", "method": "email"})
-    assert refused.status_code == 400 and 'id="error-summary"' in refused.content.decode()
+    assert refused.status_code == 400 and "data-error-summary" in refused.content.decode()
     liaison.post(f"/petitions/cases/{case.pk}/reply/", {"text": "已修補完成。", "method": "email"})
     reply = Reply.objects.get()
     assert liaison.get(f"/petitions/cases/{case.pk}/approve/").status_code == 403

@@ -59,7 +59,7 @@ def test_liaisons_keep_their_department_s_knowledge(people, city):
     refused = liaison.post(
         "/petitions/knowledge/new/", {"department": "SOC", "question": "x", "answer": "y"}
     )
-    assert refused.status_code == 400 and 'id="error-summary"' in refused.content.decode()
+    assert refused.status_code == 400 and "data-error-summary" in refused.content.decode()
 
 
 def test_the_officer_edits_categories_and_rules(people, city, categories):
