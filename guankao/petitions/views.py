@@ -89,9 +89,7 @@ def intake(request):
             data = {k: v for k, v in form.cleaned_data.items() if k != "files"}
             case = attempt(form, services.case_file, actor=request.user, **data)
             if case is not None:
-                messages.success(
-                    request, _("Case %(n)s filed.") % {"n": case.number}, extra_tags="case-number"
-                )
+                messages.success(request, _("Case %(n)s filed.") % {"n": case.number})
                 return redirect(reverse("petitions_intake") + f"?filed={case.pk}")
     phone = request.POST.get("phone") or request.GET.get("phone", "")
     filed = None

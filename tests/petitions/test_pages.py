@@ -43,7 +43,7 @@ def test_the_call_taker_files_a_case_and_sees_its_number(calltaker, categories):
     )
     case = Case.objects.get()
     assert case.number in response.content.decode()
-    assert 'class="case-number"' in response.content.decode()
+    assert 'class="filed-number"' in response.content.decode()
 
 
 def test_a_bad_call_comes_back_400_with_the_summary_and_nothing_filed(calltaker, categories):

@@ -15,9 +15,13 @@
   var L = window.L;
   var COLOURS = { overdue: "#a61b1b", open: "#c25e00", closed: "#1e6b35" };
   box.hidden = false;
-  var map = L.map(box).setView([23.4801, 120.4491], 13);
+  var map = L.map(box, { scrollWheelZoom: false, keyboard: true }).setView([23.4801, 120.4491], 13);
+  // Leaflet's own prefix is a link told apart by colour only (axe: link-in-text-block).
+  map.attributionControl.setPrefix(false);
+  var attribution = document.createElement("span");
+  attribution.textContent = box.getAttribute("data-attribution") || "";
   var layer = L.tileLayer(box.getAttribute("data-tiles"), {
-    attribution: box.getAttribute("data-attribution") || ""
+    attribution: attribution.innerHTML, maxZoom: 19, minZoom: 7
   });
   layer.on("tileerror", fail);
   layer.addTo(map);
