@@ -7,8 +7,8 @@ import pytest
 
 from guankao.core.models import Role
 from guankao.petitions.models import Case
-from tests.e2e.helpers import assert_accessible, sign_in
 from tests.conftest import make_department, make_user
+from tests.e2e.helpers import assert_accessible, sign_in
 from tests.petitions.conftest import make_category
 
 pytestmark = pytest.mark.e2e
