@@ -67,7 +67,6 @@ class IntakeForm(forms.Form):
     source_due = forms.DateField(
         label=_("sender's deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    files = forms.FileField(label=_("attachments"), required=False)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,7 +86,7 @@ def intake(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "files"}
+            data = form.cleaned_data
             case = attempt(form, services.case_file, actor=request.user, **data)
             if case is not None:
                 messages.success(request, _("Case %(n)s filed.") % {"n": case.number})
