@@ -151,3 +151,26 @@ def test_the_statistics_carry_no_personal_data_and_the_summary_is_for_handlers(
         client_for(people["executive"]).get(f"/petitions/cases/{case.pk}/summary.odt").status_code
         == 403
     )
+
+
+def test_the_home_page_lists_petition_work_by_role(people, calltaker, categories):
+    from guankao.core import todo
+    from guankao.petitions import handling
+
+    case = file(calltaker, categories["pothole"], received_at=timezone.now())
+    file(calltaker, categories["pothole"], channel="letter", received_at=timezone.now())
+    handling.reply_draft(actor=people["liaison"], case=case, text="已修補", method="phone")
+    today = timezone.localdate()
+
+    def tasks(user):
+        return {
+            (t.kind, t.url): t.count
+            for g in todo.tasks_for(user, today)
+            for t in g["tasks"]
+            if t.url.startswith("/petitions/")
+        }
+
+    assert tasks(people["head"])[("approve", "/petitions/inbox/?status=drafted")] == 1
+    assert tasks(people["officer"])[("decide", "/petitions/inbox/?status=received")] == 1
+    assert tasks(people["liaison"])[("due", "/petitions/inbox/")] == 1
+    assert not tasks(people["other_liaison"])
