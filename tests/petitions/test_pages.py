@@ -107,7 +107,7 @@ def test_the_inbox_is_scoped_and_pinned(people, case, django_assert_max_num_quer
 
 def test_the_case_page_masks_then_shows_whole_and_logs(people, case, django_assert_max_num_queries):
     client = client_for(people["liaison"])
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(18):
         page = client.get(f"/petitions/cases/{case.pk}/")
     assert "0912-345-678" not in page.content.decode()
     whole = client.post(f"/petitions/cases/{case.pk}/", {"whole": "1"})
