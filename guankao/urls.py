@@ -41,6 +41,7 @@ urlpatterns = [
     path("files/<int:pk>/thumbnail/", views_files.file_thumbnail, name="file_thumbnail"),
     path("", include("guankao.plans.urls")),
     path("", include("guankao.tracking.urls")),
+    path("", include("guankao.petitions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -36,6 +36,8 @@ from PIL import Image
 from guankao.core import calendar
 from guankao.core import services as core_services
 from guankao.core.attachments import attachment_create
+from guankao.petitions import services as petition_services
+from guankao.petitions.models import Category, Knowledge
 from guankao.plans import publishing, rounds
 from guankao.plans import services as plan_services
 from guankao.plans.models import Plan, Submission
@@ -137,6 +139,28 @@ PAGES_TABLE = """
 /tracking/meetings/<int:pk>/agenda.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/minutes.odt  LAAAAAAAA  LMMMMMMMM  pk=meeting
 /tracking/meetings/<int:pk>/agenda.ods  LAAAAAAAA  LMMMMMMMM  pk=meeting
+# petitions: filing by officers, call-takers and liaisons; cases read in scope (the
+# executive reads a case that is not confidential); the petitioner whole (POST) and the
+# actions only to the case's handlers
+/petitions/intake/                    LAADADDDA  LAADADDDA
+/petitions/inbox/                     LAAAAAAAA  MMMMMMMMM
+/petitions/overview/                  LADDDADDA  MMMMMMMMM
+/petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
+/petitions/cases/<int:pk>/<str:action>/  LAAADDDDA  LAAADDDDA  pk=petition action=reply
+/petitions/survey/<str:token>/        DDDDDDDDD  AAAAAAAAA  token=forged
+/petitions/map/                       LAAAAAAAA  MMMMMMMMM
+# the knowledge base is read by all staff; entries are kept by the department's liaisons
+/petitions/knowledge/                 LAAAAAAAA  MMMMMMMMM
+/petitions/knowledge/new/             LAADADDDA  LAADADDDA
+/petitions/knowledge/<int:pk>/        LAADDDDDA  LAADDDDDA  pk=knowledge
+/petitions/categories/                LADDDDDDA  MMMMMMMMM
+/petitions/categories/new/            LADDDDDDA  LADDDDDDA
+/petitions/categories/<int:pk>/       LADDDDDDA  LADDDDDDA  pk=category
+/petitions/rules/                     LADDDDDDA  LADDDDDDA
+/petitions/checks/                    LADDDDDDA  LADDDDDDA
+/petitions/statistics.ods             LADDDADDA  MMMMMMMMM
+# the case summary carries the petitioner: the case's handlers only
+/petitions/cases/<int:pk>/summary.odt  LAAADDDDA  MMMMMMMMM  pk=petition
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
@@ -462,11 +486,18 @@ def world(people, city):
         owner_id=city["pw"].pk,
     )
     token, _ = core_services.token_create(actor=liaison, name="matrix")
-    petition = _petition(officer, liaison, city["pw"])
+    petition_api = _petition(officer, liaison, city["pw"])
     calendar.override_set(
         actor=people["admin"], date=dt.date(2026, 12, 26), is_working_day=True, reason="補班"
     )
+    petition = _petition_case(city, officer)
+    knowledge = Knowledge.objects.create(
+        department=city["pw"], question="路燈不亮", answer="通報 1999", updated_by=liaison
+    )
     return {
+        "petition": petition.pk,
+        "category": petition.category_id,
+        "knowledge": knowledge.pk,
         "works": works.pk,
         "milestone": milestone.pk,
         "baseline": works.baseline_id,
@@ -482,9 +513,9 @@ def world(people, city):
         "file": attachment.pk,
         "image": image.pk,
         "token": token.pk,
-        "case": petition["case"],
-        "petition_request": petition["request"],
-        "reply": petition["reply"],
+        "case": petition_api["case"],
+        "petition_request": petition_api["request"],
+        "reply": petition_api["reply"],
         "worker": people["worker"].pk,
         "pw": city["pw"].code,
         "date": "2026-12-26",
@@ -513,6 +544,23 @@ def _petition(officer, liaison, pw) -> dict:
     request = handling.reroute_request(actor=liaison, case=case, reason="非本處業務")
     reply = handling.reply_draft(actor=liaison, case=case, text="已修補", method="phone")
     return {"case": case.pk, "request": request.pk, "reply": reply.pk}
+
+
+def _petition_case(city, officer):
+    """A 1999 case about a pothole, assigned to PW at filing."""
+    category = Category.objects.create(code="pothole", name="道路坑洞", department=city["pw"])
+    category.path = f"/{category.pk}/"
+    category.save(update_fields=["path"])
+    return petition_services.case_file(
+        actor=officer,
+        kind="petition",
+        channel="phone",
+        subject="民族路口坑洞",
+        text="路口有坑洞",
+        category=category,
+        name="王小明",
+        phone="0912-345-678",
+    )
 
 
 def _classify(response, method: str, api: bool) -> str:

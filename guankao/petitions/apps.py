@@ -6,3 +6,8 @@ class PetitionsConfig(AppConfig):
     name = "guankao.petitions"
     label = "petitions"
     verbose_name = _("Citizen petitions (陳情案件)")
+
+    def ready(self):
+        from guankao.petitions import nav
+
+        nav.register_petitions()
