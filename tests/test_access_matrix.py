@@ -245,8 +245,8 @@ POST /api/v1/petitions/cases/{pk}/reroute     LDAADDDDD  pk=case @REROUTE
 POST /api/v1/petitions/cases/{pk}/extend      LDAADDDDD  pk=case @EXTEND
 POST /api/v1/petitions/requests/{pk}/decide   LADDDDDDA  pk=petition_request @DECIDE_REQUEST
 POST /api/v1/petitions/cases/{pk}/reply       LAAADDDDA  pk=case @REPLY
-POST /api/v1/petitions/replies/{pk}/approve   LDDADDDDA  pk=reply
-POST /api/v1/petitions/replies/{pk}/return    LDDADDDDA  pk=reply @RETURN
+POST /api/v1/petitions/replies/{pk}/approve   LDDADDDDA  pk=petition_reply
+POST /api/v1/petitions/replies/{pk}/return    LDDADDDDA  pk=petition_reply @RETURN
 POST /api/v1/petitions/cases/{pk}/field-done  LAAADDDDA  pk=case
 POST /api/v1/petitions/cases/{pk}/not-processed  LADDDDDDA  pk=case @RULE173
 POST /api/v1/petitions/cases/{pk}/merge       LADDDDDDA  pk=case @MERGE
@@ -515,7 +515,7 @@ def world(people, city):
         "token": token.pk,
         "case": petition_api["case"],
         "petition_request": petition_api["request"],
-        "reply": petition_api["reply"],
+        "petition_reply": petition_api["reply"],
         "worker": people["worker"].pk,
         "pw": city["pw"].code,
         "date": "2026-12-26",
