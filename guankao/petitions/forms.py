@@ -4,6 +4,7 @@ by name and the views put a service's problems back on the form's fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core.forms import SafeForm
 from guankao.petitions.models import Case, Channel, Reply
 
 STATUS_CHOICES = [
@@ -33,7 +34,7 @@ def category_choices(categories) -> list:
     return [("", _("— choose —")), *[groups[k] for k in order]]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(SafeForm):
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     kind = forms.ChoiceField(
         label=_("kind"),
@@ -75,7 +76,7 @@ class IntakeForm(forms.Form):
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(SafeForm):
     status = forms.ChoiceField(label=_("status"), choices=STATUS_CHOICES, required=False)
     due = forms.BooleanField(label=_("due within 3 days"), required=False)
     overdue = forms.BooleanField(label=_("overdue"), required=False)
@@ -92,7 +93,7 @@ class InboxFilterForm(forms.Form):
         self.fields["category"].choices = choices
 
 
-class AssignForm(forms.Form):
+class AssignForm(SafeForm):
     lead = forms.ChoiceField(label=_("handling department"), choices=())
     co_departments = forms.MultipleChoiceField(
         label=_("co-operating departments"), choices=(), required=False
@@ -105,7 +106,7 @@ class AssignForm(forms.Form):
         self.fields["co_departments"].choices = choices
 
 
-class RerouteForm(forms.Form):
+class RerouteForm(SafeForm):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
     site_visit = forms.BooleanField(label=_("after a site visit"), required=False)
     suggested = forms.ChoiceField(label=_("suggested department"), choices=(), required=False)
@@ -116,14 +117,14 @@ class RerouteForm(forms.Form):
         self.fields["suggested"].choices = [("", _("— none —")), *choices]
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(SafeForm):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
     new_due = forms.DateField(
         label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(SafeForm):
     request = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label=_("decision"),
@@ -139,7 +140,7 @@ class DecideForm(forms.Form):
         self.fields["lead"].choices = [("", _("— the suggested one —")), *choices]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SafeForm):
     text = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 6}))
     public_text = forms.CharField(
         label=_("public summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -147,7 +148,7 @@ class ReplyForm(forms.Form):
     method = forms.ChoiceField(label=_("sent by"), choices=Reply.Method.choices)
 
 
-class ReplyDecisionForm(forms.Form):
+class ReplyDecisionForm(SafeForm):
     reply = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(
         label=_("decision"),
@@ -157,28 +158,28 @@ class ReplyDecisionForm(forms.Form):
     reason = forms.CharField(label=_("reason for returning"), max_length=500, required=False)
 
 
-class FieldDoneForm(forms.Form):
+class FieldDoneForm(SafeForm):
     note = forms.CharField(label=_("what was done"), required=False, max_length=2000)
 
 
-class NotProcessedForm(forms.Form):
+class NotProcessedForm(SafeForm):
     rule = forms.ChoiceField(label=_("reason not processed"), choices=Case.Rule173.choices)
     note = forms.CharField(
         label=_("note (the earlier case's number for a repeat)"), required=False, max_length=2000
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(SafeForm):
     into = forms.CharField(label=_("merge into case number"), max_length=20)
     note = forms.CharField(label=_("note"), required=False, max_length=2000)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(SafeForm):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
     due = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(SafeForm):
     SCALE = [(str(n), str(n)) for n in range(5, 0, -1)]
     speed = forms.ChoiceField(label=_("speed"), choices=SCALE, widget=forms.RadioSelect)
     attitude = forms.ChoiceField(label=_("attitude"), choices=SCALE, widget=forms.RadioSelect)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guankao.core.forms import SafeForm
 from guankao.petitions.models import Category, Rules
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -12,7 +13,7 @@ def _department_choices(departments):
     return [("", _("— choose —")), *[(d.code, f"{d.name}（{d.code}）") for d in departments]]
 
 
-class KnowledgeForm(forms.Form):
+class KnowledgeForm(SafeForm):
     department = forms.ChoiceField(label=_("department"), choices=())
     question = forms.CharField(label=_("question"), max_length=300)
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -24,7 +25,7 @@ class KnowledgeForm(forms.Form):
         self.fields["department"].choices = _department_choices(departments)
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(SafeForm):
     code = forms.CharField(label=_("code"), max_length=40)
     name = forms.CharField(label=_("name"), max_length=100)
     parent = forms.ModelChoiceField(
@@ -54,7 +55,7 @@ class CategoryForm(forms.Form):
         self.fields["department"].choices = _department_choices(departments)
 
 
-class RulesForm(forms.Form):
+class RulesForm(SafeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from guankao.petitions.upkeep import RULE_FIELDS
@@ -64,13 +65,13 @@ class RulesForm(forms.Form):
             self.fields[name] = forms.IntegerField(label=field.verbose_name, min_value=0)
 
 
-class RubricItemForm(forms.Form):
+class RubricItemForm(SafeForm):
     name = forms.CharField(label=_("criterion"), max_length=200)
     points = forms.IntegerField(label=_("points"))
     order = forms.IntegerField(label=_("order"), required=False)
 
 
-class CheckForm(forms.Form):
+class CheckForm(SafeForm):
     department = forms.ChoiceField(label=_("department"), choices=())
     checked_on = forms.DateField(label=_("date"), widget=DATE)
     kind = forms.CharField(

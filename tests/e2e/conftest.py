@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.seeded import lag_categories
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -50,6 +52,7 @@ def browser():
 def page(browser, live_server):
     """A page in a fresh browser context; `live_server` brings transactional_db with it,
     so rows made by fixtures such as `people` are committed and visible to the server."""
+    lag_categories()
     context = browser.new_context(base_url=live_server.url, locale="zh-TW")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

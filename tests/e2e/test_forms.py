@@ -11,6 +11,7 @@ from django.utils import timezone
 from guankao.tracking import reporting, services
 from guankao.tracking.models import Item
 from tests.e2e.helpers import describe, serious_violations, sign_in_by_cookie
+from tests.tracking.conftest import plan
 
 pytestmark = pytest.mark.e2e
 
@@ -36,18 +37,18 @@ def works(people, city):
 def filed(people, works):
     today = timezone.localdate()
     year, month = services.previous_month(today.year, today.month)
+    plan(works, year, month, "40", 4_000_000)  # the approved baseline's figures
     return reporting.report_file(
         actor=people["liaison"],
         item=works,
         year=year,
         month=month,
-        planned="40",
         actual="35",
-        money_planned="4000000",
         money_spent="3500000",
         work_done="完成人行道鋪面 120 公尺",
         problems="",
         lag_reason="雨天停工",
+        lag_categories=["weather"],
     )
 
 

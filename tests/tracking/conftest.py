@@ -13,6 +13,7 @@ from django.utils import timezone
 from guankao.core.models import Notification, User
 from guankao.tracking import baselines, reporting, services
 from guankao.tracking.models import Baseline, Item
+from tests.seeded import lag_categories
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 12, 10, 0))
 CREATED = timezone.make_aware(dt.datetime(2026, 1, 5, 9, 0))
@@ -20,6 +21,11 @@ CREATED = timezone.make_aware(dt.datetime(2026, 1, 5, 9, 0))
 
 def at(year, month, day, hour=10):
     return timezone.make_aware(dt.datetime(year, month, day, hour, 0))
+
+
+@pytest.fixture(autouse=True)
+def _lag_categories(db):
+    lag_categories()
 
 
 @pytest.fixture
