@@ -11,6 +11,7 @@ from django.utils import timezone
 from guankao.tracking import reporting, services
 from guankao.tracking.models import Item
 from tests.e2e.helpers import describe, serious_violations, sign_in_by_cookie
+from tests.seeded import lag_categories
 from tests.tracking.conftest import plan
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,7 @@ def works(people, city):
 def filed(people, works):
     today = timezone.localdate()
     year, month = services.previous_month(today.year, today.month)
+    lag_categories()
     plan(works, year, month, "40", 4_000_000)  # the approved baseline's figures
     return reporting.report_file(
         actor=people["liaison"],
