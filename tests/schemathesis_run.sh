@@ -5,6 +5,9 @@
 # status code or content type an operation does not document. Run by .ci/run; by hand:
 #   bash tests/schemathesis_run.sh            (needs PostgreSQL at 127.0.0.1:5432, user postgres)
 # Knobs: GUANKAO_FUZZ_EXAMPLES (cases per operation and phase, default 5), GUANKAO_FUZZ_PORT.
+# The coverage phase is left out: schemathesis 4.32's coverage generator crashed inside
+# hypothesis (SystemError while describing a filter) on Python 3.11, failing the run for a
+# fault of the tool's, not of the API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -55,7 +58,7 @@ run() {
   echo "== schemathesis as $who ($examples examples per operation and phase)"
   $BIN/schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --phases examples,coverage,fuzzing --max-examples "$examples" --workers 2 \
+    --phases examples,fuzzing --max-examples "$examples" --workers 2 \
     --seed 8 --generation-database none --no-color --request-timeout 30 \
     --suppress-health-check all --warnings off "$@" > "$work/$who.txt" 2>&1 && ok=0 || ok=$?
   # The whole report on failure (each case with its curl command); the summary otherwise.

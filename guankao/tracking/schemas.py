@@ -126,7 +126,7 @@ class ReportIn(In):
         default_factory=list, max_length=20, description="lag reason category codes"
     )
     correction_reason: MultilineStr = Field("", max_length=5000)
-    milestones: dict[Annotated[SafeStr, Field(max_length=20)], MilestoneUpdateIn] = Field(
+    milestones: dict[Annotated[str, Field(pattern=r"^[0-9]{1,19}$")], MilestoneUpdateIn] = Field(
         default_factory=dict, description="open milestones by id: done on a date, or late"
     )
     handling: _any(*Report.Handling.values) = ""
