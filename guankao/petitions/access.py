@@ -48,6 +48,23 @@ def case_scope(user) -> Q:
     return scope
 
 
+def figure_scope(user) -> Q:
+    """The cases counted in the figures the user reads (overview, statistics): the officer
+    every case; executives, administrators and call-takers the city's cases but confidential
+    ones; a department's liaison and head the cases their department (or a sub-unit) leads.
+    On cases and on the kept figures alike (both have `lead` and `confidential`)."""
+    if not is_active_user(user):
+        return NOTHING
+    if manages(user):
+        return Q()
+    scope = NOTHING
+    if user.is_admin or user.has_role(Role.EXECUTIVE, Role.CALLTAKER):
+        scope |= Q(confidential=False)
+    if user.department_id is not None and user.has_role(Role.LIAISON, Role.HEAD):
+        scope |= Q(lead__path__startswith=user.department.path)
+    return scope
+
+
 def handles(user, case) -> bool:
     """Handles the case: sees the petitioner's data whole and may act on it."""
     if manages(user) or (is_active_user(user) and case.created_by_id == user.pk):

@@ -19,7 +19,7 @@ from guankao.core import services as core_services
 from guankao.core.errors import ServiceError
 from guankao.core.models import AuditEntry, Department, Role, User
 from guankao.lib.roc import roc_year
-from guankao.petitions import access, deadlines
+from guankao.petitions import access, deadlines, figures
 from guankao.petitions.models import (
     OPEN_STATUSES,
     TRANSFER_CHANNELS,
@@ -236,6 +236,7 @@ def _answered(actor, case: Case, day: dt.date, answer: str) -> Case:
     case.closed_at = timezone.now()
     case.lead = case.category.department
     case.save()
+    figures.recount(case)
     _event(case, Event.Kind.RECEIVED, actor, public=True, at=case.received_at)
     _event(case, Event.Kind.ANSWERED, actor, note=answer, public=True)
     _record(actor, A.CREATE, case, {}, _snapshot(case), note=answer[:300])
@@ -320,6 +321,7 @@ def case_not_processed(*, actor, case: Case, rule: str, note: str = "") -> Case:
     note = validation.text("note", note, 2000, required=rule == Case.Rule173.REPEAT)
     case.status, case.closed_at = Case.Status.NOT_PROCESSED, timezone.now()
     case.save(update_fields=["rule_173", "status", "closed_at"])
+    figures.recount(case)
     _event(case, Event.Kind.NOT_PROCESSED, actor, note=note, public=True)
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=note)
     return case
@@ -339,6 +341,7 @@ def case_merge(*, actor, case: Case, into: Case, note: str = "") -> Case:
     before = _snapshot(case)
     case.status, case.merged_into, case.closed_at = Case.Status.MERGED, into, timezone.now()
     case.save(update_fields=["status", "merged_into", "closed_at"])
+    figures.recount(case)
     note = validation.text("note", note, 2000, required=False)
     _event(case, Event.Kind.MERGED, actor, note=into.number, public=True)
     _event(into, Event.Kind.MERGED, actor, note=case.number)
