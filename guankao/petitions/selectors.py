@@ -161,10 +161,19 @@ class Overview:
         return round(self.on_time * 100 / self.due, 1) if self.due else None
 
 
+BREAKDOWNS = {
+    "by_month": ("month",),
+    "by_department": ("lead__code", "lead__name"),
+    "by_category": ("category__code", "category__name"),
+    "by_channel": ("channel",),
+}
+
+
 def overview(*, user, year: int, department: Department | None = None) -> Overview:
     """The year's figures over the cases `access.figure_scope` counts for the user: the closed
-    cases from their kept figures (petitions.figures), the open ones counted live: five
-    aggregate queries, whatever the number of cases."""
+    cases from their kept figures (petitions.figures), one small query a breakdown; the open
+    ones counted live, grouped once; three small counts. The same eight queries whatever the
+    number of cases."""
     scope = access.figure_scope(user)
     kept = Figure.objects.filter(scope, month__year=year)
     live = Case.objects.filter(scope, status__in=OPEN_STATUSES, received_at__year=year)
@@ -174,16 +183,20 @@ def overview(*, user, year: int, department: Department | None = None) -> Overvi
         live = live.filter(lead__path__startswith=department.path)
         replied = replied.filter(lead__path__startswith=department.path)
     today = timezone.localdate()
-    figures = [*figures_module.CASE_FIGURES, *figures_module.SURVEY_FIGURES]
-    closed_groups = list(
-        kept.annotate(month_number=ExtractMonth("month"))
-        .values("month_number", *GROUP_KEYS)
-        .annotate(**{f: Sum(f) for f in figures})
-        .order_by()
-    )
+    sums = {f: Sum(f) for f in (*figures_module.CASE_FIGURES, *figures_module.SURVEY_FIGURES)}
+    kept = kept.annotate(month_number=ExtractMonth("month"))
+    closed_by = {
+        name: list(kept.values(*keys).annotate(**sums).order_by())
+        for name, keys in BREAKDOWNS.items()
+        if name != "by_month"
+    }
+    closed_by["by_month"] = [
+        g | {"month": g.pop("month_number")}
+        for g in kept.values("month_number").annotate(**sums).order_by()
+    ]
     open_groups = list(
-        live.annotate(month_number=ExtractMonth("received_at"))
-        .values("month_number", *GROUP_KEYS)
+        live.annotate(month=ExtractMonth("received_at"))
+        .values("month", *GROUP_KEYS)
         .annotate(
             received=Count("pk"),
             overdue=Count("pk", filter=Q(due_date__lt=today)),
@@ -205,54 +218,45 @@ def overview(*, user, year: int, department: Department | None = None) -> Overvi
         case__in=live.filter(reopened__gt=0), answered_at__isnull=False
     ).aggregate(**figures_module.survey_aggregates())
 
+    by_month = closed_by["by_month"]  # every closed case once: the totals
+
     def total(groups, name):
         return sum(g[name] or 0 for g in groups)
 
-    closed, opened, overdue = (
-        total(closed_groups, "closed"),
-        total(open_groups, "received"),
-        total(open_groups, "overdue"),
-    )
-    answered = total(closed_groups, "surveys") + open_surveys["surveys"]
+    closed, opened = total(by_month, "closed"), total(open_groups, "received")
+    overdue = total(open_groups, "overdue")
+    answered = total(by_month, "surveys") + open_surveys["surveys"]
 
     def mean(name):
-        if not answered:
-            return None
-        return (total(closed_groups, name) + open_surveys[name]) / answered
+        return (total(by_month, name) + open_surveys[name]) / answered if answered else None
 
-    workdays_n = total(closed_groups, "workdays_n")
-    groups = [
-        {k: g[k] for k in GROUP_KEYS}
-        | {"month": g["month_number"], "received": g["closed"], "closed": g["closed"]}
-        | {"overdue": 0}
-        for g in closed_groups
-    ] + [
-        {k: g[k] for k in GROUP_KEYS}
-        | {"month": g["month_number"], "received": g["received"], "closed": 0}
-        | {"overdue": g["overdue"]}
-        for g in open_groups
-    ]
+    workdays_n = total(by_month, "workdays_n")
+    breakdowns = {
+        name: _fold(
+            [g | {"received": g["closed"], "overdue": 0} for g in closed_by[name]]
+            + [g | {"closed": 0} for g in open_groups],
+            keys,
+        )
+        for name, keys in BREAKDOWNS.items()
+    }
     return Overview(
         year=year,
         received=closed + opened,
         closed=closed,
         open=opened,
         overdue=overdue,
-        due=total(closed_groups, "replied") - not_yet_due + overdue,
-        on_time=total(closed_groups, "on_time") - not_yet_due,
-        average_workdays=total(closed_groups, "workdays_sum") / workdays_n if workdays_n else None,
-        extended=total(closed_groups, "extended") + total(open_groups, "extended"),
-        rerouted=total(closed_groups, "rerouted") + open_rerouted,
+        due=total(by_month, "replied") - not_yet_due + overdue,
+        on_time=total(by_month, "on_time") - not_yet_due,
+        average_workdays=total(by_month, "workdays_sum") / workdays_n if workdays_n else None,
+        extended=total(by_month, "extended") + total(open_groups, "extended"),
+        rerouted=total(by_month, "rerouted") + open_rerouted,
         satisfaction={
             "answered": answered,
             "speed": mean("speed_sum"),
             "attitude": mean("attitude_sum"),
             "result": mean("result_sum"),
         },
-        by_month=_fold(groups, ("month",)),
-        by_department=_fold(groups, ("lead__code", "lead__name")),
-        by_category=_fold(groups, ("category__code", "category__name")),
-        by_channel=_fold(groups, ("channel",)),
+        **breakdowns,
     )
 
 
