@@ -431,8 +431,10 @@ def attachment_create(*, actor, file, department: Department, owner_type, owner_
     owner_type, owner_id = _owner(owner_type, owner_id)
     if not _may_attach(actor, department, owner_type, owner_id):
         raise NotAllowed(_("You are not allowed to do this."))
-    if not isinstance(file, Checked) or file.owner_type != owner_type:
+    if not isinstance(file, Checked):
         file = attachment_check(file=file, owner_type=owner_type)
+    elif file.owner_type != owner_type:  # its image may still carry the metadata to strip
+        raise ValueError(f"checked for {file.owner_type}, not {owner_type}")
     extensions = EXTENSIONS[file.detected.content_type]
     attachment = Attachment(
         original_name=file.name or f"attachment{extensions[0]}",

@@ -127,3 +127,21 @@ def test_it_checks_a_file_without_storing_it(people, city, tmp_path, only_the_li
 def test_it_refuses_to_register_a_malformed_record_type():
     with pytest.raises(ValueError):
         attachments.register_reader("Petitions Case", lambda user, ids: ids)
+
+
+@pytest.mark.django_db
+def test_it_takes_a_checked_file_only_for_the_record_type_it_was_checked_for(
+    people, city, only_the_liaison
+):
+    checked = attachment_check(
+        file=SimpleUploadedFile("a.jpg", jpeg_with_gps()), owner_type="core.department"
+    )
+    assert b"PhoneMaker" in checked.data  # not a personal record type: kept as uploaded
+    with pytest.raises(ValueError):
+        attachment_create(
+            actor=people["liaison"],
+            file=checked,
+            department=city["pw"],
+            owner_type=OWNER,
+            owner_id=1,
+        )
