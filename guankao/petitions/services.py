@@ -19,7 +19,7 @@ from guankao.core import services as core_services
 from guankao.core.errors import ServiceError
 from guankao.core.models import AuditEntry, Department, Role, User
 from guankao.lib.roc import roc_year
-from guankao.petitions import access, deadlines, figures
+from guankao.petitions import access, case_files, deadlines, figures
 from guankao.petitions.models import (
     OPEN_STATUSES,
     TRANSFER_CHANNELS,
@@ -158,14 +158,25 @@ def _snapshot(case: Case) -> dict:
 
 
 @transaction.atomic
-def case_file(*, actor, kind: str, channel: str, subject: str, text: str, category, **data) -> Case:
+def case_file(
+    *, actor, kind: str, channel: str, subject: str, text: str, category, files=(), **data
+) -> Case:
     """Record a call, a walk-in, a letter, a mailbox message or a transfer as a case.
 
     A consultation answered on the spot is filed with its `answer` and closed at once;
     other cases get the reply deadline (and a 派工 category's field-work deadline) from
     the moment of receipt, and go to the category's department at once when they come by
-    phone, in person or online, or wait for the 管考 officer's assignment otherwise."""
+    phone, in person or online, or wait for the 管考 officer's assignment otherwise.
+    Its `files` (photos, PDF, ODF; at most five) are all checked before anything is
+    written and stored last, so a refused case leaves no file behind."""
     validation.require(access.can_file(actor))
+    checked = case_files.check(files)
+    case = _file(actor, kind, channel, subject, text, category, data)
+    case_files.store(actor=actor, case=case, checked=checked)
+    return case
+
+
+def _file(actor, kind, channel, subject, text, category, data: dict) -> Case:
     kind = validation.choice("kind", kind, Case.Kind)
     channel = validation.choice("channel", channel, Channel)
     received = _received(data.get("received_at"))

@@ -81,7 +81,8 @@ def knowledge_search(q: str, limit: int = 10) -> list[Knowledge]:
 def intake(request):
     if not access.can_file(request.user):
         raise PermissionDenied
-    form = IntakeForm(request.POST or None, categories=_categories())
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = IntakeForm(data, files, categories=_categories())
     status = 200
     if request.method == "POST":
         status = 400

@@ -175,3 +175,16 @@ def test_two_closings_in_one_bucket_at_once_are_both_counted(people, calltaker, 
     assert errors == []
     assert figures.check() == []
     assert Figure.objects.get().closed == 3
+
+
+def test_a_batch_counts_each_bucket_once_at_its_end(people, calltaker, categories, city):
+    DepartmentRule.objects.create(department=city["pw"], reply_needs_approval=False)
+    with figures.batch():
+        for _ in range(3):
+            case = file(calltaker, categories["pothole"])
+            handling.reply_draft(
+                actor=people["liaison"], case=case, text="已修補。", method="letter"
+            )
+        assert not Figure.objects.exists()  # waiting for the end
+    assert figures.check() == []
+    assert Figure.objects.get().closed == 3
