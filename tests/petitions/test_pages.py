@@ -98,6 +98,7 @@ def test_the_inbox_is_scoped_and_pinned(people, case, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         response = client.get("/petitions/inbox/")
     assert case.number in response.content.decode()
+    assert 'class="chip tone-ok"' in response.content.decode()  # the city's one look for 已分案
     assert (
         case.number
         not in client_for(people["other_liaison"]).get("/petitions/inbox/").content.decode()
