@@ -389,3 +389,29 @@ def choice_record(*, actor, case: Case, stage: str, shown: bool = False) -> Disp
 def may_suggest(user) -> bool:
     """Who may ask for suggestions: those who file or assign cases."""
     return access.can_file(user) or access.manages(user)
+
+
+def _case_row(case: Case, **extra) -> dict:
+    return {
+        "case": case.number,
+        "id": case.pk,
+        "subject": case.subject,
+        "category": case.category.name,
+        "department": case.lead.name if case.lead_id else None,
+        "status": case.get_status_display(),
+        "workdays_taken": case.workdays_taken,
+    } | extra
+
+
+def as_json(answer: dict) -> dict:
+    """The answer with its cases as plain rows (the API's and the page script's shape)."""
+    return answer | {
+        "notes": [str(n) for n in answer["notes"]],
+        "duplicates": [
+            _case_row(d["case"], score=d["score"], reason=str(d["reason"]))
+            for d in answer["duplicates"]
+        ],
+        "similar": [
+            _case_row(s["case"], score=s["score"], reply=s["reply"]) for s in answer["similar"]
+        ],
+    }
