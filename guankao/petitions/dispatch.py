@@ -137,6 +137,15 @@ class NotEnoughData(Exception):
 
 def fit(corpus: Corpus) -> dict:
     """Train on the older part of `corpus`; the held-out part is scored by `evaluate`."""
+    from threadpoolctl import threadpool_limits
+
+    # The sigmoid calibration is many tiny BLAS calls: threads fight over them (five times
+    # slower on two busy cores than one thread).
+    with threadpool_limits(limits=1):
+        return _fit(corpus)
+
+
+def _fit(corpus: Corpus) -> dict:
     import numpy as np
 
     cut = split(len(corpus.texts))
@@ -209,9 +218,9 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(temporary, path)
 
 
-def _version(now: dt.datetime) -> str:
+def _version(now: dt.datetime, directory: Path | None = None) -> str:
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    taken = {p.stem.removeprefix("model-") for p in model_dir().glob("model-*.json")}
+    taken = {p.stem.removeprefix("model-") for p in (directory or model_dir()).glob("model-*.json")}
     version, n = stamp, 1
     while version in taken:
         n += 1
@@ -261,7 +270,10 @@ def serving() -> tuple[dict | None, dict | None]:
             if note is not None:
                 try:
                     import joblib
+                    from threadpoolctl import threadpool_limits
 
+                    # One case at a time: BLAS threads only cost (see `fit`).
+                    threadpool_limits(limits=1)
                     bundle = joblib.load(model_dir() / note["file"])  # noqa: S301 - our own file
                 except (OSError, KeyError, ValueError, EOFError):
                     log.exception("the serving dispatch model could not be loaded")
@@ -285,59 +297,78 @@ class Outcome:
     note: dict | None = None
 
 
-def train(*, now: dt.datetime | None = None, corpus: Corpus | None = None) -> Outcome:
-    """Train a new model, score it on the held-out split and serve it if it is not worse than
-    the serving one. Never raises for want of data: the serving model stays."""
-    import joblib
-
-    now = now or timezone.now()
-    corpus = corpus if corpus is not None else corpus_from_db()
-    if len(corpus.texts) < min_cases():
-        return Outcome(False, f"{len(corpus.texts)} closed cases, fewer than {min_cases()}")
+def build(corpus: Corpus, owner_codes: dict[str, str], now: dt.datetime):
+    """(bundle, note, held-out rows) of a model trained on `corpus`; raises NotEnoughData."""
     started = time.monotonic()
     try:
         bundle = fit(corpus)
-    except (NotEnoughData, ValueError) as exc:
-        return Outcome(False, f"not trained: {exc}")
-    bundle["owners"] = owners()
+    except ValueError as exc:  # e.g. no text at all to learn n-grams from
+        raise NotEnoughData(str(exc)) from None
+    bundle["owners"] = owner_codes
     cut = split(len(corpus.texts))
     held = (corpus.texts[cut:], corpus.labels[cut:], corpus.departments[cut:])
-    scores = evaluate(bundle, *held)
-    seconds = round(time.monotonic() - started, 1)
-    directory = model_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    version = _version(now)
     note = {
-        "version": version,
-        "file": f"model-{version}.joblib",
         "trained_at": now.isoformat(),
         "cases": len(corpus.texts),
         "trained_cases": bundle["trained_cases"],
         "held_out": len(held[0]),
         "categories": len(bundle["classes"]),
-        "scores": scores,
-        "seconds": seconds,
+        "scores": evaluate(bundle, *held),
+        "seconds": round(time.monotonic() - started, 1),
     }
-    old_note, old = serving()
-    accepted, reason = True, "first model"
+    return bundle, note, held
+
+
+def publish(bundle: dict, note: dict, directory: Path | None = None) -> dict:
+    """Write the model file and its note, and make it the serving one (atomically)."""
+    import joblib
+
+    directory = directory or model_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    previous = (serving_note() or {}).get("file") if directory == model_dir() else None
+    note = note | {"accepted": True}
+    note.setdefault("version", _version(dt.datetime.fromisoformat(note["trained_at"]), directory))
+    note.setdefault("reason", "first model")
+    note["file"] = f"model-{note['version']}.joblib"
+    joblib.dump(bundle, directory / note["file"], compress=3)
+    _write_json(directory / f"model-{note['version']}.json", note)
+    _write_json(directory / "serving.json", note)
+    _prune(directory, keep=note["file"], previous=previous)
+    return note
+
+
+def train(*, now: dt.datetime | None = None, corpus: Corpus | None = None) -> Outcome:
+    """Train a new model, score it on the held-out split and serve it if it is not worse than
+    the serving one. Never raises for want of data: the serving model stays."""
+    now = now or timezone.now()
+    corpus = corpus if corpus is not None else corpus_from_db()
+    if len(corpus.texts) < min_cases():
+        return Outcome(False, f"{len(corpus.texts)} closed cases, fewer than {min_cases()}")
+    try:
+        bundle, note, held = build(corpus, owners(), now)
+    except NotEnoughData as exc:
+        return Outcome(False, f"not trained: {exc}")
+    _old_note, old = serving()
+    scores = note["scores"]
     if old is not None:
         before = evaluate(old, *held)
         note["serving_scores_on_this_split"] = before
-        accepted = (scores["top1"] or 0) >= (before["top1"] or 0) - TOLERANCE
-        reason = (
-            f"top-1 {scores['top1']:.3f} against the serving model's {before['top1']:.3f}"
-            if before["top1"] is not None
-            else "the serving model could not be scored"
+        if (scores["top1"] or 0) < (before["top1"] or 0) - TOLERANCE:
+            note |= {
+                "version": _version(now),
+                "accepted": False,
+                "reason": f"top-1 {scores['top1']:.3f}, worse than the serving model's "
+                f"{before['top1']:.3f} on the same cases",
+            }
+            model_dir().mkdir(parents=True, exist_ok=True)
+            _write_json(model_dir() / f"model-{note['version']}.json", note)  # the record only
+            return Outcome(False, note["reason"], note)
+        note["reason"] = (
+            f"top-1 {scores['top1']:.3f}, not worse than the serving model's "
+            f"{before['top1']:.3f} on the same cases"
         )
-    note["accepted"], note["reason"] = accepted, reason
-    if accepted:
-        joblib.dump(bundle, directory / note["file"], compress=3)
-        _write_json(directory / f"model-{version}.json", note)
-        _write_json(directory / "serving.json", note)
-        _prune(directory, keep=note["file"], previous=(old_note or {}).get("file"))
-    else:
-        _write_json(directory / f"model-{version}.json", note)  # the record; no model file
-    return Outcome(accepted, reason, note)
+    note = publish(bundle, note)
+    return Outcome(True, note["reason"], note)
 
 
 def _prune(directory: Path, keep: str, previous: str | None) -> None:
