@@ -13,6 +13,7 @@ low-confidence answer that says why. The person always decides.
 import datetime as dt
 import math
 import re
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -101,18 +102,30 @@ class Scored:
     bundle: dict | None = None
 
 
+_leaf_cache: dict = {"at": 0.0, "leaves": None}
+LEAVES_SECONDS = 30  # an officer's change to the category tree shows within this
+
+
 def _leaves() -> dict[str, Category]:
-    rows = Category.objects.filter(active=True, department__isnull=False).select_related(
-        "department"
-    )
-    return {c.code: c for c in rows}
+    now = time.monotonic()
+    if _leaf_cache["leaves"] is None or now - _leaf_cache["at"] > LEAVES_SECONDS:
+        rows = Category.objects.filter(active=True, department__isnull=False)
+        _leaf_cache["leaves"] = {c.code: c for c in rows.select_related("department")}
+        _leaf_cache["at"] = now
+    return _leaf_cache["leaves"]
+
+
+def forget() -> None:
+    """Drop what this process keeps (tests: each has its own category tree)."""
+    _leaf_cache.update(at=0.0, leaves=None)
+    _vectors.clear()
 
 
 def _model_scores(bundle, text: str):
     import numpy as np
 
     vector = bundle["vectorizer"].transform([text])
-    probabilities = bundle["model"].predict_proba(vector)[0]
+    probabilities = dispatch.proba(bundle, vector)[0]
     order = np.argsort(-probabilities)
     return vector, [(bundle["classes"][i], float(probabilities[i])) for i in order], order[0]
 
@@ -204,16 +217,18 @@ def score(text: str, top: int = 3) -> Scored:
 _vectors: dict = {}
 
 
-def _open_vectors(bundle, version: str, rows: list[tuple]) -> dict:
-    """TF-IDF rows of open cases, kept in memory per model version (a case's text stays)."""
+def _open_vectors(bundle, version: str, pks: list[int]) -> dict:
+    """TF-IDF rows of open cases, kept in memory per model version (a case's text stays):
+    only the cases not seen before are read and transformed."""
     if len(_vectors) > 50_000:
         _vectors.clear()
-    missing = [(pk, s, t) for pk, s, t in rows if (version, pk) not in _vectors]
+    missing = [pk for pk in pks if (version, pk) not in _vectors]
     if missing:
-        matrix = bundle["vectorizer"].transform([dispatch.case_words(s, t) for _, s, t in missing])
-        for n, (pk, _s, _t) in enumerate(missing):
+        rows = list(Case.objects.filter(pk__in=missing).values_list("pk", "subject", "text"))
+        matrix = bundle["vectorizer"].transform([dispatch.case_words(s, t) for _, s, t in rows])
+        for n, (pk, _s, _t) in enumerate(rows):
             _vectors[(version, pk)] = matrix[n]
-    return {pk: _vectors[(version, pk)] for pk, _s, _t in rows}
+    return {pk: _vectors[(version, pk)] for pk in pks if (version, pk) in _vectors}
 
 
 def _bigrams(text: str) -> set[str]:
@@ -221,10 +236,17 @@ def _bigrams(text: str) -> set[str]:
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
-def _text_scores(scored: Scored, text: str, rows: list[tuple]) -> dict[int, float]:
+def _text_scores(scored: Scored, text: str, candidates) -> dict[int, float]:
     if scored.bundle is not None:
-        vectors = _open_vectors(scored.bundle, scored.model["version"], rows)
-        return {pk: float(v.multiply(scored.vector).sum()) for pk, v in vectors.items()}
+        pks = list(candidates.values_list("pk", flat=True)[:CANDIDATES])
+        vectors = _open_vectors(scored.bundle, scored.model["version"], pks)
+        if not vectors:
+            return {}
+        from scipy.sparse import vstack
+
+        sims = (vstack(list(vectors.values())) @ scored.vector.T).toarray().ravel()
+        return {pk: float(sim) for pk, sim in zip(vectors, sims, strict=True)}
+    rows = candidates.values_list("pk", "subject", "text")[:CANDIDATES]
     mine = _bigrams(text)
     return {
         pk: len(mine & (b := _bigrams(dispatch.case_words(s, t)))) / (len(mine | b) or 1)
@@ -269,9 +291,7 @@ def duplicates(*, user, scored: Scored, text: str, lat=None, lon=None, category=
         nearby_text = rows.filter(
             category__code__in=list({*codes, *([category] if category else [])})
         )
-        candidates = list(
-            nearby_text.order_by("-received_at").values_list("pk", "subject", "text")[:CANDIDATES]
-        )
+        candidates = nearby_text.order_by("-received_at")
         for pk, similarity in _text_scores(scored, text, candidates).items():
             if similarity >= TEXT_DUPLICATE and similarity > found.get(pk, {}).get("score", 0):
                 reason = _("very similar text (%(p)d%%)") % {"p": round(similarity * 100)}
@@ -287,10 +307,10 @@ def similar(*, user, scored: Scored, limit: int = 3) -> list[dict]:
         return []
     import numpy as np
 
-    index = scored.bundle["similar_x"]
-    if index.shape[0] == 0:
+    index = scored.bundle["similar_xt"]
+    if index.shape[1] == 0:
         return []
-    sims = (index @ scored.vector.T).toarray().ravel()
+    sims = (scored.vector @ index).toarray().ravel()
     top = np.argsort(-sims)[: limit * 4]
     ids = [int(scored.bundle["similar_ids"][i]) for i in top if sims[i] > 0]
     rows = Case.objects.filter(access.case_scope(user), pk__in=ids).select_related(

@@ -112,6 +112,12 @@ def test_it_reaches_top1_80_and_top3_95_on_the_eval_file(trained):
     assert scores["department_top1"] >= scores["top1"]
 
 
+def test_its_fast_probabilities_are_the_calibrated_ones(trained):
+    bundle = trained["bundle"]
+    x = bundle["vectorizer"].transform([r["text"] for r in eval_rows()[:40]])
+    assert dispatch.proba(bundle, x) == pytest.approx(bundle["model"].predict_proba(x), abs=1e-6)
+
+
 def test_it_scores_the_held_out_split_in_its_note(trained):
     note = trained["note"]
     assert note["accepted"] and note["cases"] == 2400 and note["held_out"] == 240
@@ -218,7 +224,7 @@ def test_it_offers_open_cases_nearby_or_alike_as_duplicates(served, tree, people
         long="120.449000",
     ).json()
     found = {d["case"]: d["reason"] for d in body["duplicates"]}
-    assert near.number in found and "m" in found[near.number]
+    assert near.number in found and "100" in found[near.number]
     assert alike.number in found
     assert far.number not in found
 
