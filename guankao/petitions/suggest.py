@@ -342,9 +342,10 @@ def suggest(*, user, text, subject="", latitude=None, longitude=None, category=N
     words = dispatch.case_words(subject, text)
     notes = _notes(subject + text)
     scored = score(words)
-    if notes:
-        for row in scored.categories:
+    if notes:  # nothing real to go on: never shown as confident, no "words" to point at
+        for row in scored.categories + scored.departments:
             row["score"] = min(row["score"], LOW_CONFIDENCE - 0.01)
+        scored.words = []
     if scored.model["kind"] == "rules":
         notes.append(
             _("Too few closed cases for a model yet: these come from the categories' keywords.")

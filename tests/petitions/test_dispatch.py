@@ -178,7 +178,8 @@ def test_it_refuses_or_doubts_bad_input_never_a_500(served, tree, clients):
     for text in ("！！！？？。。", "😡😡😡👎", "There is a big pothole on the road"):
         body = _suggest(client, text=text).json()
         assert body["confident"] is False and body["notes"], text
-        assert all(c["score"] < 0.35 for c in body["categories"])
+        assert all(c["score"] < 0.35 for c in body["categories"] + body["departments"])
+        assert body["words"] == []
     outside = _suggest(client, text="路燈不亮", lat="25.04", long="121.51")
     assert outside.status_code == 400 and outside.json()["detail"][0]["field"] == "lat"
     half = _suggest(client, text="路燈不亮", lat="23.48")
