@@ -35,7 +35,7 @@ from guankao.petitions.models import (
 A = AuditEntry.Action
 # Channels whose cases go straight to the category's department; mail, letters and
 # transfers wait for the 管考 officer to assign them.
-DIRECT_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.OPEN311})
+DIRECT_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.OPEN311, Channel.WEB})
 CASE_FIELDS = [
     "status",
     "lead",
@@ -166,6 +166,21 @@ def case_file(*, actor, kind: str, channel: str, subject: str, text: str, catego
     the moment of receipt, and go to the category's department at once when they come by
     phone, in person or online, or wait for the 管考 officer's assignment otherwise."""
     validation.require(access.can_file(actor))
+    return case_file_checked(
+        actor=actor,
+        kind=kind,
+        channel=channel,
+        subject=subject,
+        text=text,
+        category=category,
+        **data,
+    )
+
+
+def case_file_checked(*, actor, kind, channel, subject, text, category, **data) -> Case:
+    """The filing itself, for callers that have decided who may file: `case_file` for the
+    staff, `public.file_public_request` for Open311 apps and the citizens' report page
+    (filed in the name of the system's own account). Runs inside the caller's transaction."""
     kind = validation.choice("kind", kind, Case.Kind)
     channel = validation.choice("channel", channel, Channel)
     received = _received(data.get("received_at"))
