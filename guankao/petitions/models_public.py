@@ -144,3 +144,16 @@ class PublicRequest(models.Model):
     @staticmethod
     def digest_of(number: str, code: str) -> str:
         return hashlib.sha256(f"{number}:{code}".encode()).hexdigest()
+
+    def answered(self) -> list[tuple[str, str]]:
+        """(question, answer) for the case page, choices by their names; a question removed
+        since keeps its code."""
+        questions = {a.code: a for a in self.case.category.attributes.all()}
+        out = []
+        for code, value in self.attributes.items():
+            question = questions.get(code)
+            names = {v["key"]: v["name"] for v in question.values} if question else {}
+            values = value if isinstance(value, list) else [value]
+            answer = "、".join(names.get(v, v) for v in values)
+            out.append((question.description if question else code, answer))
+        return out

@@ -60,3 +60,26 @@ def test_the_officer_sets_a_categorys_questions(clients, categories):
     assert "坑洞大小" in page
     officer.post(f"/petitions/questions/{question.pk}/remove/", {"confirmed": "1"})
     assert not ServiceAttribute.objects.exists()
+
+
+def test_the_case_page_shows_the_answers_of_an_online_report(clients, categories, people):
+    from guankao.petitions import clients as apps
+    from guankao.petitions import public
+
+    apps.attribute_save(
+        actor=people["officer"],
+        category=categories["light_out"],
+        code="lamp_no",
+        datatype="string",
+        description="路燈編號",
+    )
+    case, _code = public.file_public_request(
+        client=None,
+        category="light_out",
+        description="路燈不亮",
+        address="文化路",
+        attributes={"lamp_no": "CY-0423"},
+        media_url="https://example.com/lamp.jpg",
+    )
+    page = clients["liaison"].get(f"/petitions/cases/{case.pk}/").content.decode()
+    assert "路燈編號" in page and "CY-0423" in page and "https://example.com/lamp.jpg" in page
