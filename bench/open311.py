@@ -3,8 +3,11 @@
 For each engine: a fresh database seeded by seed_petitions.py (--cases; its public
 categories are the ones sent out for field work), a registered app (its limit set out of
 the way), then over HTTP under gunicorn (`guankao serve`), the driver in a second process:
+  0. in-process, one at a time and nothing remembered: building the default window's list
+     (public_cases and its JSON) p50/p95 and its query count;
   1. GET /open311/v2/requests.json, the default window (the last 90 days, at most 1,000
-     requests): p95 (goal < 300 ms on PostgreSQL with 1,000,000 cases);
+     requests): p95 (goal < 300 ms on PostgreSQL with 1,000,000 cases), the server
+     remembering each list --cache-seconds (its default, 30; 0 builds every one anew);
   2. GET /open311/v2/requests/{id}.json: p95 (goal < 50 ms);
   3. POST /open311/v2/requests.json with the app's key for --duration seconds: accepted
      requests per second (goal ≥ 200 on PostgreSQL on this machine), then a check that
@@ -69,6 +72,38 @@ def child_prepare(args) -> dict:
         "service_code": category.code,
         "number": window[len(window) // 2].number,
         "window_requests": len(window),
+    }
+
+
+def child_probe(args) -> dict:
+    """The list's own cost, one request at a time and nothing remembered: the default
+    window read and written as JSON (p50/p95 of --runs), and its query count."""
+    django_setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guankao.petitions import open311_out, public
+
+    def once():
+        rows = public.public_cases()
+        return open311_out.document(
+            "service_requests", [open311_out.request(r) for r in rows], "json"
+        )
+
+    once()
+    times = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        once()
+        times.append(time.perf_counter() - started)
+    times.sort()
+    with CaptureQueriesContext(connection) as queries:
+        size = len(once().content)
+    return {
+        "p50_ms": percentile(times, 50),
+        "p95_ms": percentile(times, 95),
+        "queries": len(queries.captured_queries),
+        "bytes": size,
     }
 
 
@@ -190,6 +225,8 @@ def run_engine(engine: str, args) -> dict:
         out = {"seed": seeded | {"token": "…"}, "seed_wall_seconds": time.monotonic() - started}
         prepared = in_child(env, "prepare", args)
         out["prepared"] = {k: v for k, v in prepared.items() if k != "key"}
+        out["list_in_process"] = in_child(env, "probe", args, "--runs", str(args.runs))
+        env["GUANKAO_OPEN311_CACHE_SECONDS"] = str(args.cache_seconds)
         port = free_port()
         with serving(env, port, args):
             out["http"], accepted = http_runs(port, prepared, args)
@@ -206,17 +243,26 @@ def run_engine(engine: str, args) -> dict:
 def main() -> None:
     if "--child" in sys.argv:
         parser = argparse.ArgumentParser()
-        parser.add_argument("--child", choices=["prepare", "check"])
+        parser.add_argument("--child", choices=["prepare", "probe", "check"])
         parser.add_argument("--accepted")
         parser.add_argument("--app", type=int)
+        parser.add_argument("--runs", type=int, default=20)
         args = parser.parse_args()
-        out = child_prepare(args) if args.child == "prepare" else child_check(args)
+        child = {"prepare": child_prepare, "probe": child_probe, "check": child_check}
+        out = child[args.child](args)
         print(json.dumps(out, ensure_ascii=False))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds")
+    parser.add_argument("--runs", type=int, default=20, help="in-process list builds timed")
+    parser.add_argument(
+        "--cache-seconds",
+        type=int,
+        default=30,
+        help="the server's GUANKAO_OPEN311_CACHE_SECONDS (0: every list built anew)",
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -227,7 +273,8 @@ def main() -> None:
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     results = {e: run_engine("postgres" if e == "postgresql" else e, args) for e in engines}
-    print(json.dumps({"cases": args.cases, **results}, ensure_ascii=False, indent=1))
+    summary = {"cases": args.cases, "cache_seconds": args.cache_seconds, **results}
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

@@ -267,6 +267,9 @@ if not (
     )
 # The one jurisdiction_id this Open311 endpoint answers for (clients may send it or not).
 GUANKAO_OPEN311_JURISDICTION = (env_str("GUANKAO_OPEN311_JURISDICTION") or "chiayi.gov.tw").strip()
+# Open311's list of requests (GET requests.json/.xml) is reused for at most this long by
+# each server process (0: off): a report may show up in the public list that much later.
+GUANKAO_OPEN311_CACHE_SECONDS = env_int("GUANKAO_OPEN311_CACHE_SECONDS", 30, minimum=0)
 # Who app developers write to (the discovery document's contact).
 GUANKAO_OPEN311_CONTACT = (
     env_str("GUANKAO_OPEN311_CONTACT") or "1999 市民服務中心 <open311@localhost>"

@@ -13,10 +13,14 @@ jurisdiction, and 429 when an app is over its limit; nothing is stored then.
 
 import functools
 import re
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -69,7 +73,8 @@ def _params(data) -> None:
     """No parameter may carry control characters (a NUL reached PostgreSQL as a 500)."""
     for key, values in data.lists():
         for text in (key, *values):
-            problem = validation.text_problem(text, multiline=key == "description")
+            multiline = key == "description" or key.startswith("attribute[")
+            problem = validation.text_problem(text, multiline=multiline)
             if problem:
                 raise ServiceError.field(key[:40], problem)
 
@@ -276,13 +281,54 @@ def _file(request, data, fmt):
     return out.document("service_requests", content, fmt, status=201)
 
 
+# The list, as written, per query and format: the default window is asked most and changes
+# slowly; GUANKAO_OPEN311_CACHE_SECONDS bounds how old an answer may be (0: always anew).
+MAX_LISTS = 64
+_lists_lock = threading.Lock()
+_lists: OrderedDict = OrderedDict()
+
+
+def _remembered(key: tuple, compute) -> HttpResponse:
+    seconds = settings.GUANKAO_OPEN311_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    now = time.monotonic()
+    with _lists_lock:
+        hit = _lists.get(key)
+        if hit is not None and now - hit[0] < seconds:
+            _lists.move_to_end(key)
+            return HttpResponse(hit[1], content_type=hit[2])
+    response = compute()
+    with _lists_lock:
+        _lists[key] = (now, response.content, response["Content-Type"])
+        _lists.move_to_end(key)
+        while len(_lists) > MAX_LISTS:
+            _lists.popitem(last=False)
+    return response
+
+
+def forget_lists() -> None:
+    with _lists_lock:
+        _lists.clear()
+
+
 @endpoint("GET", "POST")
 def requests(request, data, *, fmt):
     if request.method == "POST":
         return _file(request, data, fmt)
     _client(data)
-    rows = public.public_cases(_filters(data))
-    return out.document("service_requests", [out.request(c) for c in rows], fmt)
+    filters = _filters(data)
+    key = (
+        fmt,
+        translation.get_language(),
+        *sorted((k, v) for k, v in data.items() if k != "api_key"),
+    )
+
+    def compute():
+        rows = public.public_cases(filters)
+        return out.document("service_requests", [out.request(c) for c in rows], fmt)
+
+    return _remembered(key, compute)
 
 
 @endpoint("GET")

@@ -60,7 +60,7 @@ def document(root: str, content, fmt: str, status: int = 200) -> HttpResponse:
     """`content` (a list for the list documents) as JSON, or as XML under `root`."""
     if fmt == "xml":
         tree = _element(root, content)
-        body = ET.tostring(tree, encoding="utf-8", xml_declaration=True)
+        body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="utf-8")
     else:
         body = json.dumps(content, ensure_ascii=False, default=_json_default).encode()
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])

@@ -51,7 +51,7 @@ def _post(fmt="json", **data):
 
 def _xml(response):
     assert response["Content-Type"].startswith("text/xml")
-    assert response.content.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     return ET.fromstring(response.content)  # noqa: S314 - our own output
 
 
@@ -320,3 +320,15 @@ def test_the_answers_are_kept_with_the_case(questions, app_key):
     online = PublicRequest.objects.get(case__number=filed["service_request_id"])
     assert online.attributes == {"size": "large"}
     assert ServiceAttribute.objects.count() == 2
+
+
+def test_the_list_is_remembered_for_the_configured_seconds(categories, app_key, settings):
+    _app, key = app_key
+    settings.GUANKAO_OPEN311_CACHE_SECONDS = 30
+    _post(api_key=key, service_code="pothole", description="一", **SPOT)
+    assert len(Client().get(f"{BASE}/requests.json").json()) == 1
+    _post(api_key=key, service_code="pothole", description="二", **SPOT)
+    assert len(Client().get(f"{BASE}/requests.json").json()) == 1
+    assert len(Client().get(f"{BASE}/requests.json?status=open").json()) == 2
+    settings.GUANKAO_OPEN311_CACHE_SECONDS = 0
+    assert len(Client().get(f"{BASE}/requests.json").json()) == 2
