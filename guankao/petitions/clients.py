@@ -132,15 +132,17 @@ def client_admit(client: ClientApp, now=None) -> bool:
     )
     if this_minute.update(count=F("count") + 1):
         return True
-    if ClientUse.objects.filter(client=client, minute=minute).exists():
-        return False
-    try:
-        with transaction.atomic():
-            ClientUse.objects.create(client=client, minute=minute, count=1)
-    except IntegrityError:  # another server's request created the minute's row first
-        return bool(this_minute.update(count=F("count") + 1))
-    ClientUse.objects.filter(client=client, minute__lt=minute - dt.timedelta(hours=1)).delete()
-    return True
+    if not ClientUse.objects.filter(client=client, minute=minute).exists():
+        try:
+            with transaction.atomic():
+                ClientUse.objects.create(client=client, minute=minute, count=1)
+        except IntegrityError:
+            pass  # another server's request created the minute's row first: count on it
+        else:
+            old = minute - dt.timedelta(hours=1)
+            ClientUse.objects.filter(client=client, minute__lt=old).delete()
+            return True
+    return bool(this_minute.update(count=F("count") + 1))
 
 
 # Service attributes -------------------------------------------------------------------------
