@@ -302,7 +302,7 @@ def test_query_counts_stay_constant(categories, app_key, django_assert_max_num_q
     for n in range(5):
         _post(api_key=key, service_code="pothole", description=f"第 {n} 個洞", **SPOT)
     number = Case.objects.first().number
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         assert len(Client().get(f"{BASE}/requests.json").json()) == 5
     with django_assert_max_num_queries(1):
         Client().get(f"{BASE}/requests/{number}.json")
