@@ -278,3 +278,20 @@ def cpu_shares(before: dict, after: dict, seconds: float, server_pgid: int) -> d
             used["other"] += ticks
     hz = os.sysconf("SC_CLK_TCK")
     return {k: round(v / hz / seconds, 2) for k, v in used.items()}
+
+
+def django_setup():
+    """Django set up in a child process with the server's environment, able to render pages."""
+    import warnings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guankao.settings")
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # no collectstatic here
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # Pages in-process without collectstatic: plain static URLs instead of the manifest's.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()

@@ -2,13 +2,13 @@
 
 For each engine: a fresh database seeded by seed_petitions.py (--cases), then
   1. in-process: the selectors behind the officer's overview for the year, a department's
-     inbox (open cases, filtered, one page) and a case (case_get + timeline + petitioner):
-     p50/p95 and query counts;
+     inbox (open cases, filtered, one page) and a case (case_get + timeline + petitioner),
+     and the pages themselves (overview, inbox, a filtered inbox page, case) rendered by
+     Django's test client as their users: p50/p95 and query counts;
   2. over HTTP under gunicorn (`guankao serve`), the driver in a second process: the API
      equivalents (GET /api/v1/petitions/statistics?year=, /cases?department=&status=open
      &limit=50, /cases/{pk}) p95, and filing cases (POST /api/v1/petitions/cases) in
-     requests per second (the HTML pages are another helper's; until they exist their
-     selectors are what step 1 measures);
+     requests per second;
   3. the worker's daily chase (petitions.jobs.sweep) over the data: wall time, notices,
      and a rerun on the same day that must send nothing.
 
@@ -32,6 +32,7 @@ from contextlib import ExitStack
 
 from common import (
     BENCH,
+    django_setup,
     drive,
     engine_env,
     free_port,
@@ -41,13 +42,6 @@ from common import (
     run_json,
     serving,
 )
-
-
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guankao.settings")
-    import django
-
-    django.setup()
 
 
 def timed(fn, runs: int) -> dict:
@@ -85,7 +79,7 @@ def child_probe(args) -> dict:
         rows.count()
         return list(rows[:50])
 
-    return {
+    out = {
         "overview": timed(lambda: selectors.overview(user=officer, year=year), args.runs),
         "overview_department": timed(
             lambda: selectors.overview(user=officer, year=year, department=department), args.runs
@@ -97,6 +91,34 @@ def child_probe(args) -> dict:
         ),
         "case": timed(lambda: _detail(liaison, args.case), args.runs),
     }
+    # The pages themselves, rendered in-process as their users get them.
+    pages = {
+        "page_overview": (officer, f"/petitions/overview/?year={year}"),
+        "page_inbox": (liaison, "/petitions/inbox/?status=open"),
+        "page_inbox_filtered": (liaison, "/petitions/inbox/?status=all&channel=phone&page=3"),
+        "page_case": (liaison, f"/petitions/cases/{args.case}/"),
+    }
+    for name, (user, path) in pages.items():
+        client = signed_in(user)
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        out[name] = timed(lambda c=client, p=path: c.get(p), args.runs) | {"path": path}
+    return out
+
+
+def signed_in(user):
+    """A test client signed in as `user`, with the second factor passed where it has one."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
 
 
 def child_sweep(args) -> dict:

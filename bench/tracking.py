@@ -30,6 +30,7 @@ from common import (
     BENCH,
     MAX_SECONDS,
     cpu_shares,
+    django_setup,
     drive,
     engine_env,
     free_port,
@@ -48,22 +49,6 @@ SWEEP_DAYS = "2026-11-02,2026-11-05,2026-11-12"  # soon; due; overdue + escalati
 
 
 # The child processes (Django set up with the server's environment) -------------------------
-
-
-def django_setup():
-    import warnings
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guankao.settings")
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # no collectstatic here
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Pages in-process without collectstatic: plain static URLs instead of the manifest's.
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
 
 
 def timed(fn, runs: int, budget: float = 60) -> dict:

@@ -161,6 +161,9 @@ PAGES_TABLE = """
 /petitions/statistics.ods             LADDDADDA  MMMMMMMMM
 # the case summary carries the petitioner: the case's handlers only
 /petitions/cases/<int:pk>/summary.odt  LAAADDDDA  MMMMMMMMM  pk=petition
+# a case's files: its handlers only (the executive reads the case, not its files: 403;
+# another department and staff without a role do not see the case: 404)
+/petitions/cases/<int:pk>/files/      LAAADDDDA  LAAADDDDA  pk=petition
 # Open311: the officer registers apps and sets each category's questions
 /petitions/open311/                   LADDDDDDA  LADDDDDDA  @OPEN311_APP
 /petitions/open311/<int:pk>/          LADDDDDDA  LADDDDDDA  pk=open311_app @OPEN311_LIMIT
@@ -265,6 +268,9 @@ POST /api/v1/petitions/cases/{pk}/field-done  LAAADDDDA  pk=case
 POST /api/v1/petitions/cases/{pk}/not-processed  LADDDDDDA  pk=case @RULE173
 POST /api/v1/petitions/cases/{pk}/merge       LADDDDDDA  pk=case @MERGE
 POST /api/v1/petitions/cases/{pk}/reopen      LADDDDDDA  pk=case @REOPEN
+# a case's files, as on the pages: its handlers only (an empty upload is refused, 400)
+GET /api/v1/petitions/cases/{pk}/files        LAAADDDDA  pk=case
+POST /api/v1/petitions/cases/{pk}/files       LAAADDDDA  pk=case
 GET /api/v1/petitions/categories              LAAAAAAAA
 POST /api/v1/petitions/categories             LADDDDDDA  @CATEGORY
 PATCH /api/v1/petitions/categories/{code}     LADDDDDDA  code=mx-pothole

@@ -4,10 +4,12 @@ The type is decided from the content, never from the name or the browser's claim
 PDF, PNG, JPEG, GIF, WebP, ODF and OOXML (docx, xlsx) documents, and UTF-8 or Big5
 text. Everything else is refused, in particular programs, HTML and SVG (both can
 carry script) and zip bombs. Images must decode and get a re-encoded thumbnail
-without metadata (no EXIF GPS). The original is stored unchanged, as evidence.
+without metadata (no EXIF GPS). The original is stored unchanged, as evidence, except
+for the records of an app that declares its files personal (see `register_reader`).
 
 Files are stored through Django's default storage under a random name and are only
-served by views that ask `attachment_get_for_download` first.
+served by views that ask `attachment_get_for_download` first. Who may read them is the
+department rule, unless the app owning the record registered its own reader.
 """
 
 import datetime as dt
@@ -16,6 +18,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -27,18 +30,24 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from guankao.core import access, audit
+from guankao.core.attachment_images import (  # noqa: F401 - the image names stay importable here
+    GIF,
+    IMAGE_FORMATS,
+    JPEG,
+    MAX_IMAGE_PIXELS,
+    PNG,
+    THUMBNAIL_SIZE,
+    WEBP,
+    make_thumbnail,
+    strip_metadata,
+)
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.models import Attachment, AuditEntry, Department
 from guankao.core.tabular import decode_text
 
 PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-GIF = "image/gif"
-WEBP = "image/webp"
 ODF_PREFIX = "application/vnd.oasis.opendocument."
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,13 +71,8 @@ EXTENSIONS = {
     CSV: (".csv",),
     TEXT: (".txt", ".text", ".tsv", ".log", ".md"),
 }
-IMAGE_FORMATS = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WEBP"}
 INLINE_TYPES = frozenset({PDF, *IMAGE_FORMATS})
 
-THUMBNAIL_SIZE = 320
-# Decoding needs width × height × 4 bytes of memory whatever the file size: a 5 MB
-# PNG can declare 100,000 × 100,000 pixels. 50 megapixels covers phone cameras.
-MAX_IMAGE_PIXELS = 50_000_000
 # A zip-based document may unpack to this many times the upload limit, no more
 # (the same bound as the table reader's); the sizes checked are the declared ones,
 # which zipfile also enforces when a member is read.
@@ -284,65 +288,53 @@ def detect(data: bytes, name: str) -> Detected:
     return _detect_text(data, name)
 
 
-# Images -----------------------------------------------------------------------------------
+# Who reads which files --------------------------------------------------------------------
 
 
-def _too_many_pixels() -> ServiceError:
-    return _reject(
-        _("is an image too large to process (at most %(n)d megapixels)")
-        % {"n": MAX_IMAGE_PIXELS // 1_000_000}
-    )
+@dataclass(frozen=True)
+class Reader:
+    readable: Callable[[object, list[str]], Collection[str]]
+    personal: bool
 
 
-# Pillow's decoders raise many kinds of error on malformed input (OSError, SyntaxError,
-# struct.error, IndexError...); to the uploader they all mean the same thing.
-def _open_image(data: bytes, content_type: str) -> Image.Image:
-    damaged = _reject(_("is a damaged or unreadable image"))
-    try:
-        image = Image.open(io.BytesIO(data), formats=[IMAGE_FORMATS[content_type]])
-    except Image.DecompressionBombError:
-        raise _too_many_pixels() from None
-    except Exception:
-        raise damaged from None
-    if image.width * image.height > MAX_IMAGE_PIXELS:
-        raise _too_many_pixels()
-    try:
-        if content_type == JPEG:
-            # Decoding at a reduced scale still reads every block of the file.
-            image.draft("RGB", (THUMBNAIL_SIZE * 2, THUMBNAIL_SIZE * 2))
-        image.load()
-    except Exception:
-        raise damaged from None
-    return image
+_readers: dict[str, Reader] = {}
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """Turned as the camera's EXIF orientation says; as it is if that tag is unreadable."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except Exception:
-        return image
+def register_reader(
+    owner_type: str, readable: Callable[[object, list[str]], Collection[str]], *, personal=False
+) -> None:
+    """Let the app owning `owner_type` say who may read the files of its records, in place
+    of the department rule (core never imports the app: it calls this from its
+    AppConfig.ready).
+
+    `readable(user, owner_ids)` returns those of `owner_ids` (strings) whose files the
+    active user `user` may read, in a fixed number of queries. It also decides who may
+    attach files (the app's service checks first who may change the record).
+    `personal=True` says the files carry a citizen's personal data: images are stored
+    re-encoded without their metadata (`strip_metadata`) instead of as uploaded, and each
+    download is written to the audit trail as a view of personal data."""
+    if not OWNER_TYPE_RE.match(owner_type):
+        raise ValueError(f"not a record type: {owner_type!r}")
+    _readers[owner_type] = Reader(readable, personal)
 
 
-def make_thumbnail(data: bytes, content_type: str) -> tuple[bytes, str]:
-    """A re-encoded image at most 320 px a side, and its extension: PNG if it has
-    transparency, else JPEG. Built from the pixels alone, so no metadata is carried over."""
-    image = _upright(_open_image(data, content_type))
-    try:
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        mode = "RGBA" if has_alpha else "RGB"
-        image = image.convert(mode)
-        image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-        clean = Image.new(mode, image.size)
-        clean.paste(image)
-        out = io.BytesIO()
-        if has_alpha:
-            clean.save(out, "PNG", optimize=True)
-            return out.getvalue(), ".png"
-        clean.save(out, "JPEG", quality=85)
-        return out.getvalue(), ".jpg"
-    except Exception:
-        raise _reject(_("is a damaged or unreadable image")) from None
+def _readable_ids(actor, owner_type: str, owner_ids: list[str]) -> set[str]:
+    """Those of `owner_ids` whose files `actor` may read, by the app's registered reader."""
+    if not access.is_active_user(actor) or not owner_ids:
+        return set()
+    return set(map(str, _readers[owner_type].readable(actor, owner_ids))) & set(owner_ids)
+
+
+def _may_read(actor, attachment: Attachment) -> bool:
+    if attachment.owner_type in _readers:
+        ids = [attachment.owner_id]
+        return bool(_readable_ids(actor, attachment.owner_type, ids))
+    return access.can_read_department(actor, attachment.department)
+
+
+def is_personal(owner_type: str) -> bool:
+    reader = _readers.get(owner_type)
+    return reader is not None and reader.personal
 
 
 # Services ---------------------------------------------------------------------------------
@@ -389,44 +381,79 @@ def _store(attachment: Attachment, data: bytes, thumbnail: tuple[bytes, str] | N
         raise
 
 
-@transaction.atomic
-def attachment_create(*, actor, file, department: Department, owner_type, owner_id) -> Attachment:
-    """Check and store one uploaded file for a record of `department`.
+@dataclass(frozen=True)
+class Checked:
+    """An uploaded file read and checked, not yet stored (see `attachment_check`)."""
 
-    Callers check first that the actor may change the record it is attached to; this
-    checks only that the actor is signed in and may read the department. Files are
-    written before the row and removed again if this fails; if a caller's enclosing
-    transaction rolls back later, the stored files stay behind, unreferenced.
-    """
-    if not getattr(actor, "is_authenticated", False) or not isinstance(department, Department):
-        raise NotAllowed(_("You are not allowed to do this."))
-    if not access.can_read_department(actor, department):
-        raise NotAllowed(_("You are not allowed to do this."))
-    owner_type, owner_id = _owner(owner_type, owner_id)
+    owner_type: str
+    name: str
+    data: bytes
+    detected: Detected
+    thumbnail: tuple[bytes, str] | None
+
+
+def attachment_check(*, file, owner_type: str) -> Checked:
+    """Read and check one uploaded file for a record of `owner_type`, storing nothing.
+
+    A caller storing several files with a new record checks them all first, so that a
+    refused file leaves nothing behind; `attachment_create` takes the result. Problems
+    are raised on the field "file"."""
     name = clean_name(getattr(file, "name", ""))
     data = _read_limited(file)
     detected = detect(data, name)
     thumbnail = None
     if detected.content_type in IMAGE_FORMATS:
+        if is_personal(owner_type):
+            data = strip_metadata(data, detected.content_type)
         thumbnail = make_thumbnail(data, detected.content_type)
-    extensions = EXTENSIONS[detected.content_type]
+    return Checked(owner_type, name, data, detected, thumbnail)
+
+
+def _may_attach(actor, department, owner_type: str, owner_id: str) -> bool:
+    if owner_type in _readers:
+        return bool(_readable_ids(actor, owner_type, [owner_id]))
+    return access.can_read_department(actor, department)
+
+
+@transaction.atomic
+def attachment_create(*, actor, file, department: Department, owner_type, owner_id) -> Attachment:
+    """Check and store one uploaded file (or one `attachment_check` passed) for a record
+    of `department`.
+
+    Callers check first that the actor may change the record it is attached to; this
+    checks only that the actor is signed in and may read the department (or, for a record
+    type with a registered reader, the record). Files are written before the row and
+    removed again if this fails; if a caller's enclosing transaction rolls back later,
+    the stored files stay behind, unreferenced, until `sweep_orphans`.
+    """
+    if not getattr(actor, "is_authenticated", False) or not isinstance(department, Department):
+        raise NotAllowed(_("You are not allowed to do this."))
+    owner_type, owner_id = _owner(owner_type, owner_id)
+    if not _may_attach(actor, department, owner_type, owner_id):
+        raise NotAllowed(_("You are not allowed to do this."))
+    if not isinstance(file, Checked):
+        file = attachment_check(file=file, owner_type=owner_type)
+    elif file.owner_type != owner_type:  # its image may still carry the metadata to strip
+        raise ValueError(f"checked for {file.owner_type}, not {owner_type}")
+    extensions = EXTENSIONS[file.detected.content_type]
     attachment = Attachment(
-        original_name=name or f"attachment{extensions[0]}",
-        content_type=detected.served_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        original_name=file.name or f"attachment{extensions[0]}",
+        content_type=file.detected.served_type,
+        size=len(file.data),
+        sha256=hashlib.sha256(file.data).hexdigest(),
         uploaded_by=actor,
         department=department,
         owner_type=owner_type,
         owner_id=owner_id,
     )
-    _store(attachment, data, thumbnail)
+    _store(attachment, file.data, file.thumbnail)
     return attachment
 
 
-def attachment_get_for_download(*, actor, pk) -> Attachment:
-    """The attachment, if the actor may read its department; NotFound otherwise, so that
-    a file's existence is not given away."""
+def attachment_get_for_download(*, actor, pk, thumbnail: bool = False) -> Attachment:
+    """The attachment, if the actor may read it; NotFound otherwise, so that a file's
+    existence is not given away. The download of a personal file (not its thumbnail) is
+    written to the audit trail."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -434,8 +461,16 @@ def attachment_get_for_download(*, actor, pk) -> Attachment:
     attachment = None
     if 0 < pk < 2**63:
         attachment = Attachment.objects.select_related("department").filter(pk=pk).first()
-    if attachment is None or not access.can_read_department(actor, attachment.department):
+    if attachment is None or not _may_read(actor, attachment):
         raise NotFound(_("No such file."))
+    if not thumbnail and is_personal(attachment.owner_type):
+        audit.record(
+            actor=actor,
+            action=A.VIEW_PERSONAL,
+            obj=attachment,
+            department=attachment.department,
+            note=f"download {attachment.owner_type} {attachment.owner_id}",
+        )
     return attachment
 
 
@@ -445,9 +480,10 @@ def attachments_for(
     """The attachments of one record (owner_id), or of several at once (owner_ids), that
     the actor may read, oldest first."""
     ids = [str(owner_id)] if owner_ids is None else [str(i) for i in owner_ids]
-    return Attachment.objects.filter(
-        access.scope_q(actor), owner_type=owner_type, owner_id__in=ids
-    ).select_related("uploaded_by")
+    rows = Attachment.objects.filter(owner_type=owner_type).select_related("uploaded_by")
+    if owner_type in _readers:
+        return rows.filter(owner_id__in=sorted(_readable_ids(actor, owner_type, ids)))
+    return rows.filter(access.scope_q(actor), owner_id__in=ids)
 
 
 def sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:

@@ -6,8 +6,11 @@ The official office calendar (政府行政機關辦公日曆表, data.gov.tw) ha
 
 import datetime as dt
 import re
+import threading
 
+from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from guankao.core import access, audit
@@ -24,12 +27,32 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 A = AuditEntry.Action
 
 
+# Within one request a year's overrides are read once: a list of fifty cases, each with its
+# working days left, is one query, not fifty. Outside requests (the worker, the shell)
+# nothing is kept; a change to an override forgets what was kept.
+_request = threading.local()
+
+
+def _remember(**kwargs) -> None:
+    _request.years = {}
+
+
+def _forget(**kwargs) -> None:
+    _request.years = None
+
+
 def overrides_for_year(year: int) -> dict[dt.date, bool]:
-    return dict(
+    kept = getattr(_request, "years", None)
+    if kept is not None and year in kept:
+        return kept[year]
+    found = dict(
         CalendarOverride.objects.filter(
             date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
         ).values_list("date", "is_working_day")
     )
+    if kept is not None:
+        kept[year] = found
+    return found
 
 
 def overrides_list(*, year: int):
@@ -46,8 +69,17 @@ def explain(day: dt.date) -> tuple[bool, str | None]:
     return False, workdays.holiday_name(day) or _("Weekend")
 
 
+def _changed(**kwargs) -> None:
+    if getattr(_request, "years", None):
+        _request.years = {}
+
+
 def install() -> None:
     workdays.set_override_provider(overrides_for_year)
+    request_started.connect(_remember, dispatch_uid="calendar_remember")
+    request_finished.connect(_forget, dispatch_uid="calendar_forget")
+    post_save.connect(_changed, sender=CalendarOverride, dispatch_uid="calendar_saved")
+    post_delete.connect(_changed, sender=CalendarOverride, dispatch_uid="calendar_deleted")
 
 
 def _check(actor) -> None:

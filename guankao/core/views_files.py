@@ -47,9 +47,11 @@ def _serve(stored, content_type: str, name: str) -> FileResponse:
     return response
 
 
-def _attachment(request, pk):
+def _attachment(request, pk, *, thumbnail: bool = False):
     try:
-        return attachments.attachment_get_for_download(actor=request.user, pk=pk)
+        return attachments.attachment_get_for_download(
+            actor=request.user, pk=pk, thumbnail=thumbnail
+        )
     except NotFound:
         raise Http404 from None
 
@@ -66,7 +68,7 @@ def file_download(request, pk: int):
 @require_GET
 @never_cache
 def file_thumbnail(request, pk: int):
-    attachment = _attachment(request, pk)
+    attachment = _attachment(request, pk, thumbnail=True)
     if not attachment.thumbnail:
         raise Http404
     extension = attachment.thumbnail.name.rsplit(".", 1)[-1].lower()

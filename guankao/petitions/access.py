@@ -34,17 +34,48 @@ def case_scope(user) -> Q:
         return Q()
     if user.has_role(Role.EXECUTIVE):
         return Q(confidential=False)
-    scope = Q(created_by=user)
+    scope = Q(created_by=user) | _departments_cases(user)
     if user.has_role(Role.CALLTAKER):
         scope |= Q(confidential=False)
-    if user.department_id is not None and user.has_role(Role.LIAISON, Role.HEAD):
-        from guankao.petitions.models import Case
+    return scope
 
-        path = user.department.path
-        co = Case.co_departments.through.objects.filter(
-            case_id=OuterRef("pk"), department__path__startswith=path
-        )
-        scope |= Q(lead__path__startswith=path) | Q(Exists(co))
+
+def _departments_cases(user) -> Q:
+    """For a liaison or head: the cases their department (or a sub-unit) leads or co-handles."""
+    if user.department_id is None or not user.has_role(Role.LIAISON, Role.HEAD):
+        return NOTHING
+    from guankao.petitions.models import Case
+
+    path = user.department.path
+    co = Case.co_departments.through.objects.filter(
+        case_id=OuterRef("pk"), department__path__startswith=path
+    )
+    return Q(lead__path__startswith=path) | Q(Exists(co))
+
+
+def handles_scope(user) -> Q:
+    """The cases `user` handles (see `handles`), as a filter: who reads a case's files."""
+    if not is_active_user(user):
+        return NOTHING
+    if manages(user):
+        return Q()
+    return Q(created_by=user) | _departments_cases(user)
+
+
+def figure_scope(user) -> Q:
+    """The cases counted in the figures the user reads (overview, statistics): the officer
+    every case; executives, administrators and call-takers the city's cases but confidential
+    ones; a department's liaison and head the cases their department (or a sub-unit) leads.
+    On cases and on the kept figures alike (both have `lead` and `confidential`)."""
+    if not is_active_user(user):
+        return NOTHING
+    if manages(user):
+        return Q()
+    scope = NOTHING
+    if user.is_admin or user.has_role(Role.EXECUTIVE, Role.CALLTAKER):
+        scope |= Q(confidential=False)
+    if user.department_id is not None and user.has_role(Role.LIAISON, Role.HEAD):
+        scope |= Q(lead__path__startswith=user.department.path)
     return scope
 
 

@@ -9,6 +9,7 @@ trail). Every refusal of input is a 400 or 422 naming the field.
 """
 
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -19,7 +20,15 @@ from guankao.core.api_paging import Mapped
 from guankao.core.api_types import Id, Paging
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import Department
-from guankao.petitions import access, categories, handling, imports, selectors, services
+from guankao.petitions import (
+    access,
+    case_files,
+    categories,
+    handling,
+    imports,
+    selectors,
+    services,
+)
 from guankao.petitions.models import Case, Category
 from guankao.petitions.schemas import (
     AssignIn,
@@ -34,6 +43,7 @@ from guankao.petitions.schemas import (
     DecideIn,
     ExtendIn,
     FieldDoneIn,
+    FileOut,
     ImportOut,
     MergeIn,
     NotProcessedIn,
@@ -251,6 +261,41 @@ def reopen_case(request, pk: Id, payload: ReopenIn):
     return _detail(request.user, pk)
 
 
+# Files ------------------------------------------------------------------------------------
+
+
+def _file_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "name": f.original_name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "uploaded_at": f.uploaded_at,
+        "uploaded_by": f.uploaded_by.get_username(),
+        "department": f.department.code,
+        "download": reverse("file_download", args=[f.pk]),
+        "thumbnail": reverse("file_thumbnail", args=[f.pk]) if f.thumbnail else None,
+    }
+
+
+@router.get("petitions/cases/{pk}/files", response=list[FileOut])
+def list_files(request, pk: Id):
+    """The case's files (附件), oldest first: to those who handle the case; others who
+    read it get a 403. Each download from `download` is written to the audit trail."""
+    files = case_files.case_files_list(user=request.user, case=_case(request, pk))
+    return [_file_out(f) for f in files]
+
+
+@router.post("petitions/cases/{pk}/files", response={201: list[FileOut]})
+def upload_files(request, pk: Id, files: File[list[UploadedFile] | None] = None):
+    """Add files to an open case (multipart, one or more `files`): photos (stored without
+    their metadata: EXIF GPS...), PDF and ODF documents, at most five a case. Each is
+    checked by its content; with any problem none is stored. The case's handlers only."""
+    added = case_files.case_files_add(actor=request.user, case=_case(request, pk), files=files)
+    return Status(201, [_file_out(f) for f in added])
+
+
 # Categories, statistics, import -----------------------------------------------------------
 
 
@@ -285,7 +330,9 @@ def update_category(request, payload: CategoryFields, code: CategoryCode):
 
 @router.get("petitions/statistics", response=StatisticsOut)
 def statistics(request, filters: Query[StatisticsFilters]):
-    """The year's figures over the cases you may read (`department` takes its sub-units)."""
+    """The year's figures (`department` takes its sub-units): the officer's over every case;
+    executives', administrators' and call-takers' over the city's cases but confidential
+    ones; a liaison's or head's over the cases their department leads."""
     department = None
     if filters.department:
         department = Department.objects.filter(code=filters.department).first()

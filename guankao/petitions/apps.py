@@ -8,6 +8,7 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Citizen petitions (陳情案件)")
 
     def ready(self):
-        from guankao.petitions import nav
+        from guankao.petitions import case_files, nav
 
         nav.register_petitions()
+        case_files.register()

@@ -19,7 +19,7 @@ from guankao.core import jobs
 from guankao.core.demo import GIVEN, SURNAMES, register_extension
 from guankao.core.models import Department, User
 from guankao.lib import workdays
-from guankao.petitions import catalogue, clients, handling, phrasing, public, services
+from guankao.petitions import catalogue, clients, figures, handling, phrasing, public, services
 from guankao.petitions.models import (
     Case,
     Category,
@@ -149,6 +149,7 @@ def _approver(case: Case, people: dict) -> User:
 
 @register_extension
 @transaction.atomic
+@figures.batch()  # each bucket of the year's figures counted once, at the end
 def load() -> bool:
     if Category.objects.exists():
         return False

@@ -2,6 +2,8 @@
 channel as .ods, no personal data: fit for publishing) and the ODT case summary (for the
 case's handlers only: it carries the petitioner)."""
 
+from django.template.defaultfilters import filesizeformat
+
 from guankao.core.tabular import write_ods
 from guankao.lib.roc import format_roc, format_roc_long, roc_year
 from guankao.petitions import selectors
@@ -46,7 +48,7 @@ def statistics_ods(*, user, year: int) -> bytes:
     )
 
 
-def case_odt(*, case: Case, petitioner, events, replies) -> bytes:
+def case_odt(*, case: Case, petitioner, events, replies, files=()) -> bytes:
     doc = TextDocument(f"陳情案件 {case.number} 處理摘要", subtitle=case.subject)
     doc.heading("一、案件資料", 1)
     facts = [
@@ -77,4 +79,9 @@ def case_odt(*, case: Case, petitioner, events, replies) -> bytes:
         doc.paragraph(reply.text)
     if not sent:
         doc.paragraph("尚未答復。")
+    doc.heading("五、附件", 1)
+    for number, attachment in enumerate(files, 1):
+        doc.paragraph(f"{number}. {attachment.original_name}（{filesizeformat(attachment.size)}）")
+    if not files:
+        doc.paragraph("無。")
     return doc.to_bytes()

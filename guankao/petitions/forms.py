@@ -2,11 +2,16 @@
 by name and the views put a service's problems back on the form's fields."""
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from guankao.core.forms import SafeForm
+from guankao.core.forms import MultipleFileField, SafeForm
+from guankao.petitions.case_files import MAX_FILES
 from guankao.petitions.models import Case, Channel, Reply
 
+# A hint for the browser's file picker; the attachment service decides by content.
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf,.odt,.ods,.odp,.odg"
 STATUS_CHOICES = [
     ("open", _("Open")),
     ("closed", _("Closed")),
@@ -68,12 +73,31 @@ class IntakeForm(SafeForm):
     source_due = forms.DateField(
         label=_("sender's deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    files = MultipleFileField(label=_("attachments"))
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        files_field(self.fields["files"])
         self.fields["category"].choices = category_choices(list(categories))
         self.fields["category"].widget.attrs["data-filter"] = "category-filter"
         self.fields["phone"].widget.attrs.update({"autocomplete": "off", "inputmode": "tel"})
+
+
+def files_field(field) -> None:
+    """What a case's file input takes, said beside it (and to screen readers)."""
+    field.help_text = _(
+        "Up to %(n)d files: photos, PDF or ODF documents, each at most %(size)s. "
+        "Photos are kept without their location data (EXIF GPS)."
+    ) % {"n": MAX_FILES, "size": filesizeformat(settings.GUANKAO_MAX_UPLOAD_BYTES)}
+    field.widget.attrs["accept"] = ACCEPT
+
+
+class CaseFilesForm(SafeForm):
+    files = MultipleFileField(label=_("attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        files_field(self.fields["files"])
 
 
 class InboxFilterForm(SafeForm):

@@ -21,7 +21,7 @@ from guankao.core.errors import ServiceError
 from guankao.core.models import Role
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc
-from guankao.petitions import access, deadlines, mail
+from guankao.petitions import access, deadlines, figures, mail
 from guankao.petitions.models import (
     Case,
     DepartmentRule,
@@ -284,6 +284,7 @@ def _send(actor, case: Case, reply: Reply, now) -> Reply:
         deadlines.local_day(case.received_at), deadlines.local_day(now)
     )
     case.save(update_fields=["status", "closed_at", "overdue", "workdays_taken"])
+    figures.recount(case)
     for answered in [case, *case.merged_cases.all()]:
         _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True, at=now)
         mail.reply_sent(answered, reply, _survey(answered, reply, now))
@@ -341,6 +342,7 @@ def survey_answer(*, token: str, comment: str = "", **scores) -> Survey:
     survey.comment = validation.text("comment", comment, 2000, required=False)
     survey.answered_at = timezone.now()
     survey.save()
+    figures.recount(survey.case)
     _event(
         survey.case,
         Event.Kind.SURVEYED,
@@ -372,6 +374,7 @@ def case_reopen(*, actor, case: Case, reason: str, due) -> Case:
     case.reopened += 1
     case.overdue = False
     case.save(update_fields=["status", "due_date", "closed_at", "reopened", "overdue"])
+    figures.recount(case)
     note = validation.text("reason", reason, 2000)
     _event(case, Event.Kind.REOPENED, actor, note=note, public=True)
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=note)

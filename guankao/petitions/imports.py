@@ -23,7 +23,7 @@ from guankao.core.errors import FieldProblem, NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department
 from guankao.core.tabular import read_table
 from guankao.lib import workdays
-from guankao.petitions import access
+from guankao.petitions import access, figures
 from guankao.petitions.models import Assignment, Case, Category, Channel, Event
 
 MAX_ROWS = 5000
@@ -225,6 +225,7 @@ def _write(actor, cases: list[Case]) -> None:
                 )
             )
     Event.objects.bulk_create(events, batch_size=1000)
+    figures.recount(*(c for c in saved if c.closed_at))
 
 
 def case_import(*, actor, content: bytes, filename: str, dry_run: bool = True) -> dict:

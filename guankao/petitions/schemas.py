@@ -147,6 +147,19 @@ class CaseDetailOut(CaseOut):
     replies: list[ReplyOut]
 
 
+class FileOut(Schema):
+    id: int
+    name: str = Field(..., description="the uploaded name, cleaned")
+    content_type: str = Field(..., description="the type found in the content")
+    size: int = Field(..., description="bytes")
+    sha256: str = Field(..., description="of the stored content (photos: without metadata)")
+    uploaded_at: dt.datetime
+    uploaded_by: str
+    department: str
+    download: str = Field(..., description="the address serving it (each download is logged)")
+    thumbnail: str | None = Field(None, description="a photo's thumbnail, 320 px")
+
+
 class AssignIn(In):
     lead: SafeStr = Field(..., max_length=40)
     co_departments: list[Code] = Field([], max_length=20)

@@ -19,7 +19,7 @@ from guankao.core import services as core_services
 from guankao.core.errors import ServiceError
 from guankao.core.models import AuditEntry, Department, Role, User
 from guankao.lib.roc import roc_year
-from guankao.petitions import access, deadlines
+from guankao.petitions import access, case_files, deadlines, figures
 from guankao.petitions.models import (
     OPEN_STATUSES,
     TRANSFER_CHANNELS,
@@ -158,29 +158,32 @@ def _snapshot(case: Case) -> dict:
 
 
 @transaction.atomic
-def case_file(*, actor, kind: str, channel: str, subject: str, text: str, category, **data) -> Case:
+def case_file(
+    *, actor, kind: str, channel: str, subject: str, text: str, category, files=(), **data
+) -> Case:
     """Record a call, a walk-in, a letter, a mailbox message or a transfer as a case.
 
     A consultation answered on the spot is filed with its `answer` and closed at once;
     other cases get the reply deadline (and a 派工 category's field-work deadline) from
     the moment of receipt, and go to the category's department at once when they come by
-    phone, in person or online, or wait for the 管考 officer's assignment otherwise."""
+    phone, in person or online, or wait for the 管考 officer's assignment otherwise.
+    Its `files` (photos, PDF, ODF; at most five) are all checked before anything is
+    written and stored last, so a refused case leaves no file behind."""
     validation.require(access.can_file(actor))
-    return case_file_checked(
-        actor=actor,
-        kind=kind,
-        channel=channel,
-        subject=subject,
-        text=text,
-        category=category,
-        **data,
-    )
+    checked = case_files.check(files)
+    case = _file(actor, kind, channel, subject, text, category, data)
+    case_files.store(actor=actor, case=case, checked=checked)
+    return case
 
 
 def case_file_checked(*, actor, kind, channel, subject, text, category, **data) -> Case:
     """The filing itself, for callers that have decided who may file: `case_file` for the
     staff, `public.file_public_request` for Open311 apps and the citizens' report page
     (filed in the name of the system's own account). Runs inside the caller's transaction."""
+    return _file(actor, kind, channel, subject, text, category, data)
+
+
+def _file(actor, kind, channel, subject, text, category, data: dict) -> Case:
     kind = validation.choice("kind", kind, Case.Kind)
     channel = validation.choice("channel", channel, Channel)
     received = _received(data.get("received_at"))
@@ -251,6 +254,7 @@ def _answered(actor, case: Case, day: dt.date, answer: str) -> Case:
     case.closed_at = timezone.now()
     case.lead = case.category.department
     case.save()
+    figures.recount(case)
     _event(case, Event.Kind.RECEIVED, actor, public=True, at=case.received_at)
     _event(case, Event.Kind.ANSWERED, actor, note=answer, public=True)
     _record(actor, A.CREATE, case, {}, _snapshot(case), note=answer[:300])
@@ -335,6 +339,7 @@ def case_not_processed(*, actor, case: Case, rule: str, note: str = "") -> Case:
     note = validation.text("note", note, 2000, required=rule == Case.Rule173.REPEAT)
     case.status, case.closed_at = Case.Status.NOT_PROCESSED, timezone.now()
     case.save(update_fields=["rule_173", "status", "closed_at"])
+    figures.recount(case)
     _event(case, Event.Kind.NOT_PROCESSED, actor, note=note, public=True)
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=note)
     return case
@@ -354,6 +359,7 @@ def case_merge(*, actor, case: Case, into: Case, note: str = "") -> Case:
     before = _snapshot(case)
     case.status, case.merged_into, case.closed_at = Case.Status.MERGED, into, timezone.now()
     case.save(update_fields=["status", "merged_into", "closed_at"])
+    figures.recount(case)
     note = validation.text("note", note, 2000, required=False)
     _event(case, Event.Kind.MERGED, actor, note=into.number, public=True)
     _event(into, Event.Kind.MERGED, actor, note=case.number)

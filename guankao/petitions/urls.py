@@ -7,6 +7,7 @@ urlpatterns = [
     path("petitions/inbox/", views.inbox, name="petitions_inbox"),
     path("petitions/overview/", views.overview, name="petitions_overview"),
     path("petitions/cases/<int:pk>/", views_case.case_detail, name="petitions_case"),
+    path("petitions/cases/<int:pk>/files/", views_case.case_files_add, name="petitions_case_files"),
     path(
         "petitions/cases/<int:pk>/<str:action>/",
         views_case.case_action,

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from guankao.core.errors import NotFound
 from guankao.core.models import Department
-from guankao.petitions import access, forms, handling, selectors, services
+from guankao.petitions import access, case_files, forms, handling, selectors, services
 from guankao.petitions.models import Case, Reply, Request
 from guankao.petitions.views import attempt, days_left
 
@@ -46,15 +46,18 @@ def case_detail(request, pk):
     if whole and not handles:
         raise PermissionDenied
     today = timezone.localdate()
+    files = list(case_files.case_files_list(user=user, case=case)) if handles else []
     context = {
         "case": case,
         "petitioner": selectors.petitioner(user=user, case=case, whole=whole),
         "handles": handles,
+        "files": files,
+        "file_form": forms.CaseFilesForm() if _may_add_files(case, handles, files) else None,
         "can_act": access.can_act(user, case),
         "manages": access.manages(user),
         "can_approve": access.can_approve_reply(user, case),
         "days_left": days_left(case.due_date, today) if case.is_open else None,
-        "events": list(selectors.timeline(case)),
+        "events": case_files.timeline(selectors.timeline(case), files),
         "assignments": list(case.assignments.select_related("department")),
         "requests": list(case.requests.select_related("department", "suggested")),
         "replies": list(case.replies.select_related("drafted_by", "decided_by")),
@@ -63,6 +66,40 @@ def case_detail(request, pk):
         "merged_cases": list(case.merged_cases.only("pk", "number")),
     }
     return render(request, "petitions/case_detail.html", context)
+
+
+def _may_add_files(case, handles: bool, files: list) -> bool:
+    return handles and case.is_open and len(files) < case_files.MAX_FILES
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_files_add(request, pk):
+    """Add files to the case (the form is on the case page too); its handlers only."""
+    case = _case_or_404(request, pk)
+    if not access.handles(request.user, case):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    form = forms.CaseFilesForm(request.POST if posted else None, request.FILES if posted else None)
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            added = attempt(
+                form, case_files.case_files_add, actor=request.user, case=case, files=data["files"]
+            )
+            if added is not None:
+                message = ngettext(
+                    "Case %(n)s: %(count)d file added.",
+                    "Case %(n)s: %(count)d files added.",
+                    len(added),
+                )
+                messages.success(request, message % {"n": case.number, "count": len(added)})
+                return redirect(_case_url(case) + "#files-heading")
+    files = list(case_files.case_files_list(user=request.user, case=case))
+    context = {"case": case, "form": form, "files": files, "max_files": case_files.MAX_FILES}
+    return render(request, "petitions/case_files.html", context, status=status)
 
 
 # The actions ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from guankao.core.http import dated_filename, download
 from guankao.core.tabular import ODS_MIME
 from guankao.lib.roc import roc_year
-from guankao.petitions import access, exports, selectors
+from guankao.petitions import access, case_files, exports, selectors
 from guankao.petitions.views import _year, may_read_figures
 from guankao.petitions.views_case import _case_or_404
 from guankao.reports.odf import ODT_MIME
@@ -35,11 +35,13 @@ def case_odt(request, pk):
     case = _case_or_404(request, pk)
     if not access.handles(request.user, case):
         raise PermissionDenied
+    files = list(case_files.case_files_list(user=request.user, case=case))
     content = exports.case_odt(
         case=case,
         petitioner=selectors.petitioner(user=request.user, case=case, whole=True),
-        events=list(selectors.timeline(case)),
+        events=case_files.timeline(selectors.timeline(case), files),
         replies=list(case.replies.all()),
+        files=files,
     )
     name = f"陳情案件摘要_{case.number}.odt"
     return download(content, name, ODT_MIME, fallback=f"petition-{case.number}.odt")

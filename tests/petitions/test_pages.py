@@ -98,6 +98,7 @@ def test_the_inbox_is_scoped_and_pinned(people, case, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         response = client.get("/petitions/inbox/")
     assert case.number in response.content.decode()
+    assert 'class="chip tone-ok"' in response.content.decode()  # the city's one look for 已分案
     assert (
         case.number
         not in client_for(people["other_liaison"]).get("/petitions/inbox/").content.decode()
@@ -183,3 +184,51 @@ def test_the_survey_is_answered_once_without_signing_in(people, case, client):
 def test_a_head_s_staff_page_knows_the_call_taker_role(people):
     """The call-taker role had no rank, so a head's staff page failed (KeyError)."""
     assert client_for(people["head"]).get("/staff/").status_code == 200
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # roles and session read once, as on every later page
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_lists_run_the_same_queries_for_one_case_and_for_twelve(
+    people, calltaker, categories, city
+):
+    """Inbox, overdue list, overview, map and knowledge base: O(1) in queries (the inbox's
+    working days left once took a query a row)."""
+    from guankao.petitions import upkeep
+
+    pages = {
+        "liaison": ["/petitions/inbox/", "/petitions/inbox/?status=all&overdue=1"],
+        "officer": ["/petitions/inbox/", "/petitions/overview/", "/petitions/map/"],
+        "worker": ["/petitions/knowledge/?q=路"],
+    }
+    clients = {name: client_for(people[name]) for name in pages}
+
+    def add(n):
+        for i in range(n):
+            file(
+                calltaker,
+                categories["pothole"],
+                received_at=timezone.now(),
+                latitude="23.48",
+                longitude="120.45",
+                location=f"民族路{i}號",
+            )
+            upkeep.knowledge_save(
+                actor=people["liaison"],
+                department="PW",
+                question=f"路燈不亮怎麼辦{i}",
+                answer="請撥1999",
+            )
+
+    add(1)
+    before = {(n, u): _queries(clients[n], u) for n, urls in pages.items() for u in urls}
+    add(11)
+    after = {(n, u): _queries(clients[n], u) for n, urls in pages.items() for u in urls}
+    assert after == before

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0001_initial'),
+        ('petitions', '0002_figures'),  # after main's figures: one line of petitions migrations
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
