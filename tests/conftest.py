@@ -45,6 +45,16 @@ def _fresh_scorecard_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_open311_lists():
+    # Open311's remembered lists outlive a test's rolled-back data: start with none.
+    from guankao.petitions import open311
+
+    open311.forget_lists()
+    yield
+    open311.forget_lists()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

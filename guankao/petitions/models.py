@@ -151,6 +151,7 @@ class Channel(models.TextChoices):
     AGENCY = "agency", _("Transferred by another agency")
     COUNCIL = "council", _("Council member's office")
     OPEN311 = "open311", _("Online report (Open311)")
+    WEB = "web", _("Web petition (網路陳情)")
 
 
 TRANSFER_CHANNELS = frozenset({Channel.PRESIDENT, Channel.EXECUTIVE_YUAN, Channel.AGENCY})
@@ -568,3 +569,12 @@ class ServiceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.checked_on}: {self.score}/{self.out_of}"
+
+
+# Open311 and the citizens' report pages; imported here so that Django registers them.
+from guankao.petitions.models_public import (  # noqa: E402, F401
+    ClientApp,
+    ClientUse,
+    PublicRequest,
+    ServiceAttribute,
+)
