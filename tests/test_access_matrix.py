@@ -161,6 +161,12 @@ PAGES_TABLE = """
 /petitions/statistics.ods             LADDDADDA  MMMMMMMMM
 # the case summary carries the petitioner: the case's handlers only
 /petitions/cases/<int:pk>/summary.odt  LAAADDDDA  MMMMMMMMM  pk=petition
+# the citizens' report pages answer anyone, signed in or not (an empty POST is refused by
+# the form, 400); the filed page without a report just filed goes back to the form
+/report/                              AAAAAAAAA  AAAAAAAAA
+/report/filed/                        AAAAAAAAA  MMMMMMMMM
+/report/track/                        AAAAAAAAA  AAAAAAAAA
+/report/map/                          AAAAAAAAA  MMMMMMMMM
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
