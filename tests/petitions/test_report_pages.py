@@ -366,3 +366,28 @@ def test_every_report_page_answers_anyone(client, categories):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_each_kind_of_question_reaches_the_case(client, categories):
+    light = categories["light_out"]
+    kinds = {
+        "lamp_no": ("string", "CY-0423", "CY-0423"),
+        "height": ("number", "7.5", "7.5"),
+        "since": ("datetime", "2026-12-03T19:30", "2026-12-03T19:30:00+08:00"),
+        "what": ("multivaluelist", ["dark", "blink"], ["dark", "blink"]),
+        "more": ("text", "整排都不亮\n已經三天", "整排都不亮\n已經三天"),
+    }
+    values = [{"key": "dark", "name": "全暗"}, {"key": "blink", "name": "閃爍"}]
+    fields = {}
+    for order, (code, (datatype, given, _stored)) in enumerate(kinds.items()):
+        attribute = ServiceAttribute.objects.create(
+            category=light,
+            code=code,
+            datatype=datatype,
+            description=code,
+            order=order,
+            values=values if datatype == "multivaluelist" else [],
+        )
+        fields[f"attr_{attribute.pk}"] = given
+    case, _code = _filed(client, category="light_out", **fields)
+    assert case.public_request.attributes == {k: v[2] for k, v in kinds.items()}
