@@ -144,6 +144,14 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
+# The citizens' report pages (no sign-in), per client address (guankao.core.proxies): at
+# most this many reports filed in an hour, and this many wrong case numbers or follow-up
+# codes in an hour before the follow-up page refuses that address for the rest of it.
+GUANKAO_REPORT_LIMIT_PER_HOUR = env_int("GUANKAO_REPORT_LIMIT_PER_HOUR", 10, minimum=1)
+GUANKAO_TRACK_FAILURE_LIMIT_PER_HOUR = env_int(
+    "GUANKAO_TRACK_FAILURE_LIMIT_PER_HOUR", 10, minimum=1
+)
+
 # TOTP two-factor is required of administrators and 管考 officers outside demo mode (their
 # API tokens work only once it is set up).
 GUANKAO_REQUIRE_2FA = env_bool("GUANKAO_REQUIRE_2FA", not DEMO)

@@ -178,6 +178,12 @@ PAGES_TABLE = """
 /open311/v2/requests.<fmt:fmt>        AAAAAAAAA  DDDDDDDDD  fmt=json
 /open311/v2/requests/<str:number>.<fmt:fmt>  AAAAAAAAA  MMMMMMMMM  number=open311_case fmt=xml
 /open311/v2/tokens/<str:token>.<fmt:fmt>  AAAAAAAAA  MMMMMMMMM  token=open311_token fmt=json
+# the citizens' report pages answer anyone, signed in or not (an empty POST is refused by
+# the form, 400); the filed page without a report just filed goes back to the form
+/report/                              AAAAAAAAA  AAAAAAAAA
+/report/filed/                        AAAAAAAAA  MMMMMMMMM
+/report/track/                        AAAAAAAAA  AAAAAAAAA
+/report/map/                          AAAAAAAAA  MMMMMMMMM
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
