@@ -11,6 +11,11 @@ assignment). Each case has its assignment(s) and a "received" event, closed ones
 "replied" event too; replied cases their sent reply, one in five of those a survey (85%
 answered). No chasing has happened yet.
 
+`--texts demo` (for bench/dispatch.py) takes the demo city's category tree instead (25
+leaves, their owners spread over the bench's departments) and writes each case in the
+demo's varied wording (petitions/phrasing.py), categories weighted like the demo's line; the
+default writes the category's name and one sentence, which is all the other benchmarks read.
+
 People and categories are written with bulk_create, the cases and their rows with COPY
 (PostgreSQL) or executemany (SQLite), their ids given; the tables are ANALYZEd at the end.
 Prints one JSON line, {"token": ..., "cases": n, "seed_seconds": s, ...}, last.
@@ -55,6 +60,29 @@ def seed_people(departments, officer_department):
     return officer, {d.pk: u for (u, r), d in zip(users[::2], departments, strict=False)}
 
 
+def seed_demo_categories(leads):
+    """The demo catalogue's tree, each of its departments played by one of `leads`."""
+    from guankao.petitions import catalogue
+    from guankao.petitions.models import Category
+
+    owners = sorted({row[3] for row in catalogue.CATEGORIES if row[3]})
+    played = dict(zip(owners, leads, strict=False))
+    made = {}
+    for code, name, parent, owner, *_rest, keywords in catalogue.CATEGORIES:
+        category = Category.objects.create(
+            code=code,
+            name=name,
+            parent=made.get(parent),
+            department=played.get(owner),
+            keywords=keywords,
+            path="",
+        )
+        category.path = f"{made[parent].path if parent else '/'}{category.pk}/"
+        category.save(update_fields=["path"])
+        made[code] = category
+    return [c for c in made.values() if c.department_id]
+
+
 def seed_categories(leads, rng):
     from guankao.petitions.models import Category
 
@@ -87,8 +115,13 @@ def seed_categories(leads, rng):
 
 
 class Maker:
-    def __init__(self, rng, as_of, categories, officer, tz, workdays):
+    def __init__(self, rng, as_of, categories, officer, tz, workdays, texts="short"):
         self.rng, self.as_of, self.categories, self.officer = rng, as_of, categories, officer
+        self.texts = texts
+        if texts == "demo":
+            from guankao.petitions import demo
+
+            self.category_weights = [demo.CATEGORY_WEIGHTS[c.code] for c in categories]
         self.tz, self.daily = tz, Counter()
         # Five years have under 2,000 days: each deadline sum is worked out once.
         # The bench city has no calendar overrides: {} spares a query a year per call.
@@ -105,7 +138,14 @@ class Maker:
 
         rng, day = self.rng, received.astimezone(self.tz).date()
         self.daily[day] += 1
-        category = rng.choice(self.categories)
+        if self.texts == "demo":
+            from guankao.petitions import phrasing
+
+            category = rng.choices(self.categories, self.category_weights)[0]
+            subject, text, _where = phrasing.case_text(category.code, rng)
+        else:
+            category = rng.choice(self.categories)
+            subject, text = category.name, f"{category.name}，請儘速處理。"
         due = self.add_working_days(day, 6 if rng.random() < 0.9 else 10)
         age = (self.as_of - day).days
         closed_at, status, taken = None, "assigned", None
@@ -128,8 +168,8 @@ class Maker:
             name=f"市民{rng.randint(1, 99999):05d}",
             phone=f"09{rng.randint(10000000, 99999999)}",
             email="citizen@example.com" if rng.random() < 0.3 else "",
-            subject=category.name,
-            text=f"{category.name}，請儘速處理。",
+            subject=subject,
+            text=text,
             category_id=category.pk,
             lead_id=category.department_id,
             due_date=due + dt.timedelta(days=7) if rng.random() < 0.02 else due,
@@ -266,6 +306,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     parser.add_argument("--seed", type=int, default=1999)
+    parser.add_argument("--texts", choices=["short", "demo"], default="short")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guankao.settings")
@@ -294,11 +335,14 @@ def main() -> None:
         departments = seed_departments(40)
         leads = departments[1:]
         officer, liaisons = seed_people(leads, departments[0])
-        categories = seed_categories(leads, rng)
+        if args.texts == "demo":
+            categories = seed_demo_categories(leads)
+        else:
+            categories = seed_categories(leads, rng)
         # The officer signs in with two factors; without a device the token is refused.
         TOTPDevice.objects.create(user=officer, name="default", confirmed=True)
         _, token = services.token_create(actor=officer, name="bench")
-    maker = Maker(rng, as_of, categories, officer, tz, workdays)
+    maker = Maker(rng, as_of, categories, officer, tz, workdays, args.texts)
     start = dt.datetime.combine(as_of - dt.timedelta(days=365 * args.years), dt.time(), tz)
     span = (dt.datetime.combine(as_of, dt.time(), tz) - start).total_seconds()
     moments = sorted(rng.random() * span for _ in range(args.cases))

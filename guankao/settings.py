@@ -282,6 +282,15 @@ GUANKAO_OPEN311_CACHE_SECONDS = env_int("GUANKAO_OPEN311_CACHE_SECONDS", 30, min
 GUANKAO_OPEN311_CONTACT = (
     env_str("GUANKAO_OPEN311_CONTACT") or "1999 市民服務中心 <open311@localhost>"
 ).strip()
+# Smart dispatch (petitions/dispatch.py): below this many closed cases the suggestions come
+# from the categories' keywords; training reads at most the latest MAX_CASES; the nightly
+# retraining starts at TRAIN_HOUR (local time). A possible duplicate is an open case of the
+# same category within DUPLICATE_METRES and DUPLICATE_DAYS (or with a very similar text).
+GUANKAO_DISPATCH_MIN_CASES = env_int("GUANKAO_DISPATCH_MIN_CASES", 200, minimum=20)
+GUANKAO_DISPATCH_MAX_CASES = env_int("GUANKAO_DISPATCH_MAX_CASES", 300_000, minimum=100)
+GUANKAO_DISPATCH_TRAIN_HOUR = env_int("GUANKAO_DISPATCH_TRAIN_HOUR", 2, minimum=0)
+GUANKAO_DUPLICATE_METRES = env_int("GUANKAO_DUPLICATE_METRES", 200, minimum=1)
+GUANKAO_DUPLICATE_DAYS = env_int("GUANKAO_DUPLICATE_DAYS", 14, minimum=1)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

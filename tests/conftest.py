@@ -55,6 +55,16 @@ def _fresh_open311_lists():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_dispatch_memory():
+    # The smart dispatch keeps the category tree and open cases' vectors per process.
+    from guankao.petitions import suggest
+
+    suggest.forget()
+    yield
+    suggest.forget()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

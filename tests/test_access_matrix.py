@@ -145,6 +145,8 @@ PAGES_TABLE = """
 /petitions/intake/                    LAADADDDA  LAADADDDA
 /petitions/inbox/                     LAAAAAAAA  MMMMMMMMM
 /petitions/overview/                  LADDDADDA  MMMMMMMMM
+# smart dispatch measured: those who read the petitions figures
+/petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
 /petitions/cases/<int:pk>/<str:action>/  LAAADDDDA  LAAADDDDA  pk=petition action=reply
 /petitions/survey/<str:token>/        DDDDDDDDD  AAAAAAAAA  token=forged
@@ -282,11 +284,16 @@ POST /api/v1/petitions/categories             LADDDDDDA  @CATEGORY
 PATCH /api/v1/petitions/categories/{code}     LADDDDDDA  code=mx-pothole
 GET /api/v1/petitions/statistics              LAAAAAAAA  ?year=2026
 POST /api/v1/petitions/import                 LADDDDDDA
+# smart dispatch: suggestions for those who file or assign cases; its measures for those
+# who read the petitions figures
+POST /api/v1/petitions/suggest                LAADADDDA  @SUGGEST
+GET /api/v1/petitions/dispatch/measures       LADDDADDA
 """
 
 #: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
 #: JSON for the API. A write without one sends an empty form or `{}`.
 BODIES = {
+    "SUGGEST": {"text": "中山路有坑洞"},
     "UPLOAD": {"file": ("table.csv", b"a,b\n1,2\n")},  # refused by the importer, after access
     "PLAN_FORM": {"kind": "midterm", "title": "新計畫", "first_year": 2026, "last_year": 2027},
     "GOAL_FORM": {"goal-number": "二", "goal-title": "新目標"},

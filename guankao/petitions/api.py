@@ -24,10 +24,12 @@ from guankao.petitions import (
     access,
     case_files,
     categories,
+    dispatch_measures,
     handling,
     imports,
     selectors,
     services,
+    suggest,
 )
 from guankao.petitions.models import Case, Category
 from guankao.petitions.schemas import (
@@ -41,6 +43,7 @@ from guankao.petitions.schemas import (
     CategoryIn,
     CategoryOut,
     DecideIn,
+    DispatchMeasuresOut,
     ExtendIn,
     FieldDoneIn,
     FileOut,
@@ -55,6 +58,8 @@ from guankao.petitions.schemas import (
     ReturnIn,
     StatisticsFilters,
     StatisticsOut,
+    SuggestIn,
+    SuggestOut,
 )
 
 router = Router(tags=["petitions"])
@@ -356,3 +361,39 @@ def import_cases(request, file: File[UploadedFile | None] = None, dry_run: Form[
     return imports.case_import(
         actor=request.user, content=file.read(), filename=file.name or "", dry_run=dry_run
     )
+
+
+# Smart dispatch -----------------------------------------------------------------------------
+
+
+@router.post("petitions/suggest", response=SuggestOut)
+def suggest_case(request, payload: SuggestIn):
+    """The likely categories and departments of a case being typed (top 3, calibrated
+    scores), the words that weighed most, the most similar past cases and how they were
+    handled, and possible duplicates (open cases of the same category within the distance
+    and days, or with a very similar text). `confident` is false, with `notes` saying why,
+    when the text gives little to go on (punctuation, emoji, English). Empty text is a 400
+    naming `text`; a coordinate outside the city, or one without the other, a 400 naming
+    `lat` or `long`. For those who file or assign cases."""
+    validation.require(suggest.may_suggest(request.user))
+    answer = suggest.suggest(
+        user=request.user,
+        text=payload.text,
+        subject=payload.subject,
+        latitude=payload.lat,
+        longitude=payload.long,
+        category=payload.category or None,
+        exclude=payload.case,
+    )
+    return suggest.as_json(answer)
+
+
+@router.get("petitions/dispatch/measures", response=DispatchMeasuresOut)
+def dispatch_figures(request):
+    """The serving model (version, training date, data size, held-out top-1/top-3), the
+    share of filed cases where the suggestion was taken, and the re-routing (改分) rate
+    per month before and after suggestions were on. Those who read the petitions figures."""
+    from guankao.petitions.views import may_read_figures
+
+    validation.require(may_read_figures(request.user))
+    return dispatch_measures.measures(user=request.user)

@@ -74,6 +74,8 @@ class IntakeForm(SafeForm):
         label=_("sender's deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     files = MultipleFileField(label=_("attachments"))
+    # Set by petitions/suggest.js when suggestions were shown while the case was typed.
+    suggested = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ day's overdue list once a day.
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from guankao.lib.roc import format_roc
 from guankao.petitions.models import OPEN_STATUSES, Case, Chase, Rules
 
 S = Chase.Step
+log = logging.getLogger("guankao.worker")
 LISTED = 100  # cases named in one notice; the rest are counted
 
 
@@ -149,3 +151,31 @@ def _overdue_list(today: dt.date) -> int:
 @register("petitions.chase", every=dt.timedelta(hours=1))
 def chase(now: dt.datetime) -> int:
     return sweep(timezone.localdate(now), now)["notices"]
+
+
+@register("petitions.dispatch_train", every=dt.timedelta(hours=1))
+def dispatch_train(now: dt.datetime) -> int:
+    """Retrain the dispatch model once a night (from `GUANKAO_DISPATCH_TRAIN_HOUR`, local
+    time), claimed by the day so two workers never train twice; while no model serves (a new
+    install, a fresh demo) it tries each hour instead. A model that is worse, or a training
+    that fails, leaves the serving model in service. Returns 1 when a new model serves."""
+    from django.conf import settings
+
+    from guankao.petitions import dispatch
+
+    local = timezone.localtime(now)
+    if dispatch.serving_note() is None:
+        key = f"petitions.dispatch_train:{local:%Y-%m-%dT%H}"
+    elif local.hour >= getattr(settings, "GUANKAO_DISPATCH_TRAIN_HOUR", 2):
+        key = f"petitions.dispatch_train:{local.date().isoformat()}"
+    else:
+        return 0
+    if not claim(key):
+        return 0
+    try:
+        outcome = dispatch.train(now=now)
+    except Exception:  # the serving model stays; the worker goes on with other jobs
+        log.exception("dispatch training failed; the serving model stays")
+        return 0
+    log.info("dispatch training: %s (%s)", outcome.accepted, outcome.reason)
+    return int(outcome.accepted)

@@ -252,6 +252,11 @@ class Case(models.Model):
                 condition=Q(status__in=("received", "assigned", "drafted")),
                 name="case_open",
             ),
+            # The few merged cases: SQLite's statistics count the NULLs of the plain
+            # foreign-key index as one value and then scan the table instead.
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -569,6 +574,42 @@ class ServiceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.checked_on}: {self.score}/{self.out_of}"
+
+
+class DispatchChoice(models.Model):
+    """What the smart dispatch suggested for a case (worked out again from the case as filed
+    or assigned) beside what the person chose: the share of suggestions taken, counted."""
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("Filed")
+        ASSIGN = "assign", _("Assigned")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dispatch_choices")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # Whether the page showed the suggestions while the case was typed.
+    shown = models.BooleanField(default=False)
+    model_version = models.CharField(max_length=40)
+    suggested_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggested_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    chosen_category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    chosen_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    # None: there was no suggestion to take.
+    category_taken = models.BooleanField(null=True)
+    department_taken = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["stage", "at"], name="dispatch_choice_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.category_taken}"
 
 
 # Open311 and the citizens' report pages; imported here so that Django registers them.

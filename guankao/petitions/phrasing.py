@@ -3,12 +3,15 @@
 Each category has its own ways of saying the problem; around them go an opening, when it
 started, how bad it is, what the writer wants and a closing, each drawn from several
 registers (polite, curt, angry, colloquial, Taiwanese Mandarin), with places and landmarks
-of the city, and now and then a typo of the kind phone input makes (同音字). Seeded, so a
+of the city, and now and then a typo of the kind phone input makes (同音字). The things people
+name and what is wrong with them come from `phrasing_topics`. Seeded, so a
 demo is the same every time it loads. Not a model of the categories: tests of the
 dispatch model use texts written apart from this file (tests/data).
 """
 
 import random
+
+from guankao.petitions.phrasing_topics import TOPICS
 
 STREETS = [
     "中山路",
@@ -312,11 +315,25 @@ def place(rng: random.Random) -> tuple[str, str]:
     return f"{street}{lane}巷", f"嘉義市{street}{lane}巷"
 
 
+def problem(category: str, where: str, rng: random.Random) -> str:
+    """The problem itself: one of the category's sentences, or a thing and its fault."""
+    if rng.random() < 0.5 or category not in TOPICS:
+        return rng.choice(PROBLEMS[category]).format(place=where)
+    things, faults = TOPICS[category]
+    thing, fault = rng.choice(things), rng.choice(faults)
+    shape = rng.random()
+    if shape < 0.4:
+        return f"{where}的{thing}{fault}"
+    if shape < 0.7:
+        return f"{thing}{fault}，在{where}"
+    return f"{thing}{fault}"
+
+
 def case_text(category: str, rng: random.Random) -> tuple[str, str, str]:
     """(subject, text, location) for a case of `category`."""
     where, location = place(rng)
-    problem = rng.choice(PROBLEMS[category]).format(place=where)
-    parts = [rng.choice(OPENINGS), rng.choice(SINCE), problem, "，", rng.choice(WHY)]
+    problem_text = problem(category, where, rng)
+    parts = [rng.choice(OPENINGS), rng.choice(SINCE), problem_text, "，", rng.choice(WHY)]
     parts += [rng.choice(ASKS), rng.choice(CLOSINGS)]
     text = "".join(parts).replace("，，", "，").replace("，。", "。").strip("，")
     if rng.random() < 0.12:
@@ -324,6 +341,6 @@ def case_text(category: str, rng: random.Random) -> tuple[str, str, str]:
         text = text.replace(wrong, right, 1)
     if rng.random() < 0.08:  # a second, unrelated matter in the same call
         other = rng.choice([c for c in PROBLEMS if c != category])
-        text += "另外，" + rng.choice(PROBLEMS[other]).format(place=place(rng)[0]) + "。"
-    subject = problem.split("，")[0][:40]
+        text += "另外，" + problem(other, place(rng)[0], rng) + "。"
+    subject = problem_text.split("，")[0][:40]
     return subject, text, location

@@ -275,3 +275,89 @@ class ImportOut(Schema):
     rows: int
     imported: int
     problems: list[dict]
+
+
+# Smart dispatch ------------------------------------------------------------------------------
+
+
+class SuggestIn(In):
+    text: MultilineStr = Field(..., max_length=20000, description="what the petitioner says")
+    subject: SafeStr = Field("", max_length=200)
+    lat: Decimal | None = Field(None, description="where the problem is (WGS 84), in the city")
+    long: Decimal | None = None
+    category: SafeStr = Field(
+        "", max_length=40, description="the case's category, for duplicates (assign page)"
+    )
+    case: int | None = Field(None, ge=1, le=2**63 - 1, description="a case to leave out")
+
+
+class SuggestedCategory(Schema):
+    code: str
+    name: str
+    department: str
+    department_name: str
+    score: float
+
+
+class SuggestedDepartment(Schema):
+    code: str
+    name: str
+    score: float
+
+
+class SuggestedWord(Schema):
+    text: str
+    weight: float
+
+
+class SuggestedCase(Schema):
+    case: str = Field(description="the case number")
+    id: int
+    subject: str
+    category: str
+    department: str | None
+    status: str
+    score: float
+    reason: str = ""
+    reply: str | None = Field(None, description="the public summary of its reply")
+    workdays_taken: int | None = None
+
+
+class SuggestModel(Schema):
+    kind: Literal["model", "rules"]
+    version: str
+    trained_at: str | None
+    cases: int
+    top1: float | None
+    top3: float | None
+
+
+class SuggestOut(Schema):
+    categories: list[SuggestedCategory]
+    departments: list[SuggestedDepartment]
+    words: list[SuggestedWord]
+    confident: bool
+    notes: list[str]
+    duplicates: list[SuggestedCase]
+    similar: list[SuggestedCase]
+    model: SuggestModel
+
+
+class DispatchMonth(Schema):
+    month: str
+    closed: int
+    rerouted: int
+    rate: float | None
+    suggestions: Literal["before", "after"]
+
+
+class DispatchMeasuresOut(Schema):
+    model: dict | None
+    choices: int
+    shown: int
+    category_taken: float | None
+    department_taken: float | None
+    suggestions_on: dt.date | None
+    rerouting: list[DispatchMonth]
+    rerouting_before: float | None
+    rerouting_after: float | None

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from guankao.petitions import views, views_case, views_files, views_more, views_open311
+from guankao.petitions import (
+    views,
+    views_case,
+    views_dispatch,
+    views_files,
+    views_more,
+    views_open311,
+)
 
 urlpatterns = [
     path("petitions/intake/", views.intake, name="petitions_intake"),
     path("petitions/inbox/", views.inbox, name="petitions_inbox"),
     path("petitions/overview/", views.overview, name="petitions_overview"),
+    path("petitions/dispatch/", views_dispatch.measures, name="petitions_dispatch"),
     path("petitions/cases/<int:pk>/", views_case.case_detail, name="petitions_case"),
     path("petitions/cases/<int:pk>/files/", views_case.case_files_add, name="petitions_case_files"),
     path(

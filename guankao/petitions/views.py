@@ -20,7 +20,7 @@ from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.http import CappedPaginator
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc, year_from_input
-from guankao.petitions import access, charts, handling, selectors, services
+from guankao.petitions import access, charts, handling, selectors, services, suggest
 from guankao.petitions.forms import InboxFilterForm, IntakeForm, SurveyForm
 from guankao.petitions.models import Case, Category, Knowledge, Reply, Request, Survey
 
@@ -87,9 +87,12 @@ def intake(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
+            data = dict(form.cleaned_data)
+            shown = bool(data.pop("suggested", ""))
             case = attempt(form, services.case_file, actor=request.user, **data)
             if case is not None:
+                # What the call-taker chose against the suggestion (worked out again here).
+                suggest.choice_record(actor=request.user, case=case, stage="intake", shown=shown)
                 messages.success(request, _("Case %(n)s filed.") % {"n": case.number})
                 return redirect(reverse("petitions_intake") + f"?filed={case.pk}")
     phone = request.POST.get("phone") or request.GET.get("phone", "")

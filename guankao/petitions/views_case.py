@@ -15,7 +15,16 @@ from django.views.decorators.http import require_http_methods
 
 from guankao.core.errors import NotFound
 from guankao.core.models import Department
-from guankao.petitions import access, case_files, forms, handling, selectors, services
+from guankao.petitions import (
+    access,
+    case_files,
+    forms,
+    handling,
+    selectors,
+    services,
+    suggest,
+    views_dispatch,
+)
 from guankao.petitions.models import Case, Reply, Request
 from guankao.petitions.views import attempt, days_left
 
@@ -121,7 +130,7 @@ ACTIONS = {
 }
 
 
-def _form(action, data, case):
+def _form(action, data, case, initial_into=""):
     if action == "assign":
         return forms.AssignForm(data, departments=_departments())
     if action == "reroute":
@@ -133,12 +142,13 @@ def _form(action, data, case):
     if action == "approve":
         draft = case.replies.filter(state=Reply.State.DRAFT).first()
         return forms.ReplyDecisionForm(data, initial={"reply": draft.pk} if draft else None)
+    if action == "merge":
+        return forms.MergeForm(data, initial={"into": initial_into})
     return {
         "extend": forms.ExtensionForm,
         "reply": forms.ReplyForm,
         "field": forms.FieldDoneForm,
         "close173": forms.NotProcessedForm,
-        "merge": forms.MergeForm,
         "reopen": forms.ReopenForm,
     }[action](data)
 
@@ -231,18 +241,21 @@ def case_action(request, pk, action):
     case = _case_or_404(request, pk)
     if not _allowed(request.user, action, case):
         raise PermissionDenied
-    form = _form(action, request.POST or None, case)
+    into = request.GET.get("into", "")[:20] if action == "merge" else ""
+    form = _form(action, request.POST or None, case, into)
     status = 200
     if request.method == "POST":
         status = 400
-        if (
-            form.is_valid()
-            and attempt(
+        if form.is_valid():
+            done = attempt(
                 form, _run, request=request, action=action, case=case, data=form.cleaned_data
             )
-            is not None
-        ):
-            messages.success(request, DONE[action] % {"n": case.number})
-            return redirect(_case_url(case))
+            if done is not None:
+                if action == "assign":  # what the officer chose against the suggestion
+                    suggest.choice_record(actor=request.user, case=done, stage="assign", shown=True)
+                messages.success(request, DONE[action] % {"n": case.number})
+                return redirect(_case_url(case))
     context = {"case": case, "form": form, "title": ACTIONS[action], "action": action}
+    if action == "assign":
+        context["suggestion"] = views_dispatch.for_case(request.user, case)
     return render(request, "petitions/case_action.html", context, status=status)

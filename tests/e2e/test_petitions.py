@@ -8,7 +8,7 @@ import pytest
 from guankao.core.models import Role
 from guankao.petitions.models import Case
 from tests.conftest import make_department, make_user
-from tests.e2e.helpers import assert_accessible, sign_in
+from tests.e2e.helpers import assert_accessible, describe, serious_violations, sign_in
 from tests.petitions.conftest import make_category
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +102,22 @@ def test_the_pages_are_accessible_and_fit_a_phone(page, people, calltaker, tree)
         "/petitions/overview/",
     ):
         _no_sideways_scroll(page, url)
+
+
+def test_the_call_taker_takes_a_suggested_category_from_the_keyboard(page, people, calltaker, tree):
+    """With no model yet the suggestions come from the categories' keywords, and say so."""
+    sign_in(page, "callcentre")
+    page.goto("/petitions/intake/")
+    page.locator("#id_text").focus()
+    page.keyboard.type("中山路上有一個大坑洞，機車騎過去很危險")
+    button = page.locator("#dispatch-suggestions .suggestion-choices button").first
+    button.wait_for()
+    assert "道路坑洞" in button.inner_text() and "%" in button.inner_text()
+    assert "關鍵字" in page.locator("#dispatch-suggestions").inner_text()
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#id_category").input_value() == "pothole"
+    assert button.get_attribute("aria-pressed") == "true"
+    assert page.locator("#id_suggested").input_value() == "rules"
+    violations = serious_violations(page)  # with the suggestions on screen
+    assert not violations, describe("/petitions/intake/", violations)
