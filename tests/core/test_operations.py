@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from guankao.core import backup, demo
-from guankao.core.models import AuditEntry, Department, User
+from guankao.core import backup
+from guankao.core.models import User
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ATTACH = """
@@ -56,18 +56,6 @@ def test_it_fails_the_check_in_debug_mode(db, settings, capsys):
     with pytest.raises(CommandError):
         call_command("guankao_check")
     assert "GUANKAO_DEBUG is on" in capsys.readouterr().out
-
-
-def test_it_loads_the_demo_city_once(db):
-    assert demo.load() is True
-    assert demo.load() is False
-    assert Department.objects.get(code="ST-CTRL").parent.code == "ST"
-    assert Department.objects.count() == len(demo.DEPARTMENTS)
-    officer = User.objects.get(username="officer")
-    assert officer.is_city_wide
-    assert AuditEntry.objects.filter(action="create", object_type="core.department").count() == len(
-        demo.DEPARTMENTS
-    )
 
 
 def _guankao(env, *args):
