@@ -124,6 +124,11 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+    # The slow tests first (after pytest-django's ordering, which puts tests without the
+    # database last), so that xdist starts them at once and the other worker runs the rest,
+    # instead of one worker finishing them alone at the end. Mark only tests that roll back
+    # or use no database: a transactional test empties the tables when it ends.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_report_header(config):

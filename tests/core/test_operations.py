@@ -105,6 +105,7 @@ def _pg_available():
         return False
 
 
+@pytest.mark.slow
 def test_it_backs_up_and_restores_across_engines(tmp_path):
     base = {**os.environ, "GUANKAO_DATA_DIR": str(tmp_path), "GUANKAO_SECRET_KEY": "x" * 40}
     first = {**base, "GUANKAO_DATABASE_URL": f"sqlite:///{tmp_path / 'one.sqlite3'}"}
