@@ -24,9 +24,8 @@ $(VENV)/.test: $(VENV)/.base requirements/test.txt
 demo: $(VENV)/.base
 	GUANKAO_DEMO=1 $(BIN)/guankao demo
 
-# --dist loadgroup: a group (tests/test_demo.py: the demo loaded once) stays on one worker.
 test: $(VENV)/.test
-	$(BIN)/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -4,8 +4,8 @@ and loads the seed plan exactly, with values that show every status.
 Loading the demo is the slowest thing the suite does (a year of 1999 cases, years of
 plans and reports, all through the services), so this module loads it once, in a
 transaction rolled back when the module ends (`demo_city`); each test checks its part of
-that one load inside its own transaction, rolled back after it as usual. The module is one
-xdist group, so that one worker loads it once (the Makefile runs `--dist loadgroup`).
+that one load inside its own transaction, rolled back after it as usual. One xdist worker
+runs the whole module, first (tests/conftest.py, ONE_WORKER), so the demo loads once.
 """
 
 import datetime as dt
@@ -98,8 +98,6 @@ SEED = [
     ("六", "推動各項e化服務", "2", "辦理開放文書格式(ODF)推廣計畫", "辦理場次", "≧15"),
 ]
 YEARS = (2019, 2020, 2021, 2022)
-
-pytestmark = pytest.mark.xdist_group("demo")
 
 
 @pytest.fixture(scope="module")
