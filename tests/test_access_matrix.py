@@ -670,6 +670,7 @@ def _cells(world: dict):
         yield operation, method, path + query, codes[0], BODIES.get(body, {}), True
 
 
+@pytest.mark.slow
 def test_it_gives_each_persona_the_stated_access(world, people, settings):
     settings.AXES_ENABLED = False  # the sign-in form is posted with no password, by design
     jars = {name: client_for(people[name]).cookies for name in PERSONAS if name != "anonymous"}
