@@ -144,6 +144,14 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
+# The citizens' report pages (no sign-in), per client address (guankao.core.proxies): at
+# most this many reports filed in an hour, and this many wrong case numbers or follow-up
+# codes in an hour before the follow-up page refuses that address for the rest of it.
+GUANKAO_REPORT_LIMIT_PER_HOUR = env_int("GUANKAO_REPORT_LIMIT_PER_HOUR", 10, minimum=1)
+GUANKAO_TRACK_FAILURE_LIMIT_PER_HOUR = env_int(
+    "GUANKAO_TRACK_FAILURE_LIMIT_PER_HOUR", 10, minimum=1
+)
+
 # TOTP two-factor is required of administrators and 管考 officers outside demo mode (their
 # API tokens work only once it is set up).
 GUANKAO_REQUIRE_2FA = env_bool("GUANKAO_REQUIRE_2FA", not DEMO)
@@ -249,6 +257,31 @@ if GUANKAO_MAP_TILES and not (
         f"and {{y}}, or empty"
     )
 
+# Open311 and the citizens' report pages. The city's bounding box (west,south,east,north in
+# degrees, WGS 84): a report placed outside it is refused. Default the demo city (嘉義市).
+_bbox = env_list("GUANKAO_CITY_BBOX", ["120.36", "23.41", "120.53", "23.53"])
+try:
+    GUANKAO_CITY_BBOX = tuple(float(v) for v in _bbox)
+except ValueError:
+    GUANKAO_CITY_BBOX = ()
+if not (
+    len(GUANKAO_CITY_BBOX) == 4
+    and -180 <= GUANKAO_CITY_BBOX[0] < GUANKAO_CITY_BBOX[2] <= 180
+    and -90 <= GUANKAO_CITY_BBOX[1] < GUANKAO_CITY_BBOX[3] <= 90
+):
+    raise ImproperlyConfigured(
+        f"GUANKAO_CITY_BBOX={','.join(_bbox)!r}: expected west,south,east,north in degrees, "
+        "such as 120.36,23.41,120.53,23.53"
+    )
+# The one jurisdiction_id this Open311 endpoint answers for (clients may send it or not).
+GUANKAO_OPEN311_JURISDICTION = (env_str("GUANKAO_OPEN311_JURISDICTION") or "chiayi.gov.tw").strip()
+# Open311's list of requests (GET requests.json/.xml) is reused for at most this long by
+# each server process (0: off): a report may show up in the public list that much later.
+GUANKAO_OPEN311_CACHE_SECONDS = env_int("GUANKAO_OPEN311_CACHE_SECONDS", 30, minimum=0)
+# Who app developers write to (the discovery document's contact).
+GUANKAO_OPEN311_CONTACT = (
+    env_str("GUANKAO_OPEN311_CONTACT") or "1999 市民服務中心 <open311@localhost>"
+).strip()
 # Smart dispatch (petitions/dispatch.py): below this many closed cases the suggestions come
 # from the categories' keywords; training reads at most the latest MAX_CASES; the nightly
 # retraining starts at TRAIN_HOUR (local time). A possible duplicate is an open case of the

@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("guankao.plans.urls")),
     path("", include("guankao.tracking.urls")),
     path("", include("guankao.petitions.urls")),
+    path("", include("guankao.petitions.urls_open311")),
+    path("", include("guankao.petitions.urls_report")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

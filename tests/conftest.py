@@ -45,6 +45,16 @@ def _fresh_scorecard_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_open311_lists():
+    # Open311's remembered lists outlive a test's rolled-back data: start with none.
+    from guankao.petitions import open311
+
+    open311.forget_lists()
+    yield
+    open311.forget_lists()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_dispatch_memory():
     # The smart dispatch keeps the category tree and open cases' vectors per process.
     from guankao.petitions import suggest
@@ -128,12 +138,43 @@ def clients(people):
     return out
 
 
+# Modules whose tests one xdist worker runs, one after the other, because a module-scoped
+# fixture of theirs is costly (tests/test_demo.py loads the demo city once). Only tests
+# that roll back: the worker runs them first, before tests that pytest-django ordered
+# ahead of them.
+ONE_WORKER = {"tests/test_demo.py"}
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`-n` without `--dist` (the Makefile's `-n auto`): xdist's `load`, but each module of
+    ONE_WORKER goes to one worker, first. (The `xdist_group` mark and `--dist loadgroup`
+    do this no more: xdist 3.8 renames the test ids it groups by, which pytest 9 ignores.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerModules(LoadScopeScheduling):
+        # Work units are single tests, in pytest's order, and whole ONE_WORKER modules;
+        # xdist sends the larger units first.
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
+
+    return OneWorkerModules(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("GUANKAO_SKIP_E2E") == "1":
         skip = pytest.mark.skip(reason="GUANKAO_SKIP_E2E=1")
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+    # The slow tests first (after pytest-django's ordering, which puts tests without the
+    # database last), so that xdist starts them at once and the other worker runs the rest,
+    # instead of one worker finishing them alone at the end. Mark only tests that roll back
+    # or use no database: a transactional test empties the tables when it ends.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_report_header(config):

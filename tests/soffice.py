@@ -13,13 +13,18 @@ NEEDS_SOFFICE = pytest.mark.skipif(
 
 
 def to_pdf_text(tmp_path, name: str, content: bytes) -> str:
-    """Convert with LibreOffice; the PDF's text (if pdftotext is there)."""
+    """Convert with LibreOffice; the PDF's text (if pdftotext is there).
+
+    One LibreOffice profile per xdist worker (in the worker's base temporary directory, a
+    parent of every `tmp_path` it hands out), as on a desktop: a new profile costs seconds
+    of LibreOffice's first start on each conversion. The worker converts one file at a time."""
     source = tmp_path / name
     source.write_bytes(content)
+    profile = tmp_path.parent / "soffice-profile"
     subprocess.run(
         [
             "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
+            f"-env:UserInstallation=file://{profile}",
             "--headless",
             "--convert-to",
             "pdf",

@@ -166,6 +166,26 @@ PAGES_TABLE = """
 # a case's files: its handlers only (the executive reads the case, not its files: 403;
 # another department and staff without a role do not see the case: 404)
 /petitions/cases/<int:pk>/files/      LAAADDDDA  LAAADDDDA  pk=petition
+# Open311: the officer registers apps and sets each category's questions
+/petitions/open311/                   LADDDDDDA  LADDDDDDA  @OPEN311_APP
+/petitions/open311/<int:pk>/          LADDDDDDA  LADDDDDDA  pk=open311_app @OPEN311_LIMIT
+/petitions/open311/<int:pk>/revoke/   LMMMMMMMM  LADDDDDDA  pk=open311_app
+/petitions/categories/<int:pk>/questions/  LADDDDDDA  LADDDDDDA  pk=category @OPEN311_QUESTION
+/petitions/questions/<int:pk>/        LADDDDDDA  LADDDDDDA  pk=open311_question @OPEN311_QUESTION
+/petitions/questions/<int:pk>/remove/  LMMMMMMMM  LADDDDDDA  pk=open311_question
+# Open311 GeoReport v2: anyone reads; filing needs an app's key (none here: 403)
+/open311/discovery.<fmt:fmt>          AAAAAAAAA  MMMMMMMMM  fmt=json
+/open311/v2/services.<fmt:fmt>        AAAAAAAAA  MMMMMMMMM  fmt=xml
+/open311/v2/services/<str:code>.<fmt:fmt>  AAAAAAAAA  MMMMMMMMM  code=pothole fmt=json
+/open311/v2/requests.<fmt:fmt>        AAAAAAAAA  DDDDDDDDD  fmt=json
+/open311/v2/requests/<str:number>.<fmt:fmt>  AAAAAAAAA  MMMMMMMMM  number=open311_case fmt=xml
+/open311/v2/tokens/<str:token>.<fmt:fmt>  AAAAAAAAA  MMMMMMMMM  token=open311_token fmt=json
+# the citizens' report pages answer anyone, signed in or not (an empty POST is refused by
+# the form, 400); the filed page without a report just filed goes back to the form
+/report/                              AAAAAAAAA  AAAAAAAAA
+/report/filed/                        AAAAAAAAA  MMMMMMMMM
+/report/track/                        AAAAAAAAA  AAAAAAAAA
+/report/map/                          AAAAAAAAA  MMMMMMMMM
 /i18n/setlang/                        AAAAAAAAA  AAAAAAAAA
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
@@ -331,6 +351,9 @@ BODIES = {
     "MERGE": {"into": "0000000-0000"},
     "REOPEN": {"reason": "不滿意", "due": "2099-01-01"},
     "CATEGORY": {"code": "mx-new", "name": "新類別"},
+    "OPEN311_APP": {"name": "新 App", "contact": "dev@example.com", "per_minute": 60},
+    "OPEN311_LIMIT": {"contact": "dev@example.com", "per_minute": 120},
+    "OPEN311_QUESTION": {"code": "lamp", "description": "路燈編號", "datatype": "string"},
     "RULES": {
         "report_due_day": 5,
         "review_workdays": 7,
@@ -532,6 +555,27 @@ def world(people, city):
         "worker": people["worker"].pk,
         "pw": city["pw"].code,
         "date": "2026-12-26",
+        **_open311(officer, petition.category),
+    }
+
+
+def _open311(officer, category) -> dict:
+    """An Open311 app, a question of the case's category (reported online) and a report."""
+    from guankao.petitions import clients, public
+
+    Category.objects.filter(pk=category.pk).update(public=True)
+    app, _key = clients.client_create(actor=officer, name="matrix", contact="dev@example.com")
+    question = clients.attribute_save(
+        actor=officer, category=category, code="size", datatype="string", description="大小"
+    )
+    case, _code = public.file_public_request(
+        client=app, category=category.code, description="有洞", address="中山路"
+    )
+    return {
+        "open311_app": app.pk,
+        "open311_question": question.pk,
+        "open311_case": case.number,
+        "open311_token": case.public_request.token,
     }
 
 
@@ -626,6 +670,7 @@ def _cells(world: dict):
         yield operation, method, path + query, codes[0], BODIES.get(body, {}), True
 
 
+@pytest.mark.slow
 def test_it_gives_each_persona_the_stated_access(world, people, settings):
     settings.AXES_ENABLED = False  # the sign-in form is posted with no password, by design
     jars = {name: client_for(people[name]).cookies for name in PERSONAS if name != "anonymous"}

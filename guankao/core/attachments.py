@@ -433,7 +433,11 @@ def attachment_create(*, actor, file, department: Department, owner_type, owner_
         raise NotAllowed(_("You are not allowed to do this."))
     if not isinstance(file, Checked):
         file = attachment_check(file=file, owner_type=owner_type)
-    elif file.owner_type != owner_type:  # its image may still carry the metadata to strip
+    return _save(file, actor, department, owner_type, owner_id)
+
+
+def _save(file: Checked, uploader, department, owner_type: str, owner_id: str) -> Attachment:
+    if file.owner_type != owner_type:  # its image may still carry the metadata to strip
         raise ValueError(f"checked for {file.owner_type}, not {owner_type}")
     extensions = EXTENSIONS[file.detected.content_type]
     attachment = Attachment(
@@ -441,13 +445,25 @@ def attachment_create(*, actor, file, department: Department, owner_type, owner_
         content_type=file.detected.served_type,
         size=len(file.data),
         sha256=hashlib.sha256(file.data).hexdigest(),
-        uploaded_by=actor,
+        uploaded_by=uploader,
         department=department,
         owner_type=owner_type,
         owner_id=owner_id,
     )
     _store(attachment, file.data, file.thumbnail)
     return attachment
+
+
+@transaction.atomic
+def attachment_create_public(
+    *, file: Checked, uploader, department: Department, owner_type, owner_id
+) -> Attachment:
+    """Store a file a citizen sent with a public form (the report page): there is no
+    signed-in person to check, so the calling service vouches for the record, and
+    `uploader` is the system account the form files in the name of. The file must have
+    passed `attachment_check` (a personal record's photo is stripped there)."""
+    owner_type, owner_id = _owner(owner_type, owner_id)
+    return _save(file, uploader, department, owner_type, owner_id)
 
 
 def attachment_get_for_download(*, actor, pk, thumbnail: bool = False) -> Attachment:

@@ -4,9 +4,11 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
@@ -89,3 +91,32 @@ def download(content: bytes, filename: str, content_type: str, fallback: str = "
     response["Content-Disposition"] = content_disposition(filename, fallback)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows. A list that can reach millions (cases, the audit trail,
+    notices) would otherwise count them all, a scan of every row, on each page: past the
+    cap the page says "more than 10,000" and offers the pages up to it; filters narrow it."""
+
+    def __init__(self, object_list, per_page, cap: int = 10_000, **kwargs):
+        self.cap = cap
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def _found(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "order_by"):  # the count needs no order; LIMIT stops the scan
+            return rows.order_by()[: self.cap + 1].count()
+        return len(rows)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._found > self.cap
+
+    @property
+    def cap_text(self) -> str:
+        return f"{self.cap:,}"

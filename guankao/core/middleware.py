@@ -24,7 +24,8 @@ class QueryTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/"):
+        # The API and Open311 check their own parameters and answer in their own shapes.
+        if not request.path.startswith(("/api/", "/open311/")):
             for key, values in request.GET.lists():
                 for text in (key, *values):
                     problem = validation.text_problem(text)

@@ -4,7 +4,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from guankao.core.forms import (
     TotpConfirmForm,
     add_service_errors,
 )
+from guankao.core.http import CappedPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def notifications(request):
                 % {"n": count},
             )
         return redirect(f"{reverse('notifications')}?show={show}")
-    page = Paginator(selectors.notification_list(user=request.user, show=show), 30).get_page(
+    page = CappedPaginator(selectors.notification_list(user=request.user, show=show), 30).get_page(
         request.GET.get("page")
     )
     days: list[dict] = []

@@ -3,7 +3,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from guankao.core.forms import (
     WorkdayCalcForm,
     add_service_errors,
 )
-from guankao.core.http import dated_filename, download, import_refused
+from guankao.core.http import CappedPaginator, dated_filename, download, import_refused
 from guankao.core.tabular import write_csv, write_ods
 from guankao.lib import workdays
 
@@ -117,7 +116,7 @@ def audit_view(request):
         form, rows = _audit_rows(request)
     except NotFound:
         raise Http404 from None
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -335,7 +335,9 @@ def update_category(request, payload: CategoryFields, code: CategoryCode):
 
 @router.get("petitions/statistics", response=StatisticsOut)
 def statistics(request, filters: Query[StatisticsFilters]):
-    """The year's figures over the cases you may read (`department` takes its sub-units)."""
+    """The year's figures (`department` takes its sub-units): the officer's over every case;
+    executives', administrators' and call-takers' over the city's cases but confidential
+    ones; a liaison's or head's over the cases their department leads."""
     department = None
     if filters.department:
         department = Department.objects.filter(code=filters.department).first()

@@ -19,10 +19,11 @@ from guankao.core import jobs
 from guankao.core.demo import GIVEN, SURNAMES, register_extension
 from guankao.core.models import Department, User
 from guankao.lib import workdays
-from guankao.petitions import catalogue, figures, handling, phrasing, services
+from guankao.petitions import catalogue, clients, figures, handling, phrasing, public, services
 from guankao.petitions.models import (
     Case,
     Category,
+    ClientApp,
     DepartmentRule,
     Knowledge,
     Request,
@@ -164,6 +165,7 @@ def load() -> bool:
         "EPB": users["epb.liaison"],
     }
     categories = _categories(people["officer"])
+    _open311(people["officer"], categories)
     Rules.current()
     rng = random.Random(1999)
     today = timezone.localdate()
@@ -208,7 +210,10 @@ def _one_case(people, category, channel, received, today, rng) -> None:
         )
         return
     actor = people["callcentre"] if channel in ("phone", "walk_in") else people["officer"]
-    case = services.case_file(actor=actor, **data)
+    if channel == "open311" and category.public:
+        case = _reported(category, data, rng)
+    else:
+        case = services.case_file(actor=actor, **data)
     if channel == "phone" and rng.random() < 0.03:  # a neighbour calls about the same thing
         again = data | _petitioner(rng) | {"received_at": received + dt.timedelta(hours=2)}
         if again["received_at"] < timezone.now():
@@ -218,6 +223,68 @@ def _one_case(people, category, channel, received, today, rng) -> None:
 
 
 _KNOWLEDGE_CODES = {row[1]: row[3] for row in catalogue.KNOWLEDGE}
+
+# Open311: the demo's app (its key is known, for trying the API: see the README) and the
+# questions of 路燈不亮 and 道路坑洞.
+DEMO_KEY = "o311_demo_key_for_trying_the_api"
+POTHOLE_SIZES = [
+    {"key": "small", "name": "小於 30 公分"},
+    {"key": "medium", "name": "30 至 100 公分"},
+    {"key": "large", "name": "超過 100 公分"},
+]
+
+
+def _open311(officer, categories) -> None:
+    app, _key = clients.client_create(
+        actor=officer, name="嘉義市民通 App", contact="資訊科 05-225-4321", per_minute=600
+    )
+    ClientApp.objects.filter(pk=app.pk).update(
+        key_digest=ClientApp.digest_of(DEMO_KEY), key_hint=DEMO_KEY[:9]
+    )
+    clients.attribute_save(
+        actor=officer,
+        category=categories["light.out"],
+        code="lamp_no",
+        datatype="string",
+        required=True,
+        description="路燈編號",
+        datatype_description="燈桿上的編號，例如 CY-0423",
+        order=1,
+    )
+    clients.attribute_save(
+        actor=officer,
+        category=categories["road.pothole"],
+        code="size",
+        datatype="singlevaluelist",
+        description="坑洞大小",
+        values=POTHOLE_SIZES,
+        order=1,
+    )
+
+
+def _reported(category, data, rng) -> Case:
+    """A report an app sent through Open311, placed on the map inside the city."""
+    name = data.get("name", "")
+    answers = {}
+    if category.code == "light.out":
+        answers["lamp_no"] = f"CY-{rng.randint(1, 9999):04d}"
+    elif category.code == "road.pothole":
+        answers["size"] = rng.choice(POTHOLE_SIZES)["key"]
+    case, _code = public.file_public_request(
+        client=ClientApp.objects.get(key_digest=ClientApp.digest_of(DEMO_KEY)),
+        category=category,
+        description=data["text"],
+        lat=f"{rng.uniform(23.46, 23.50):.6f}",
+        long=f"{rng.uniform(120.42, 120.47):.6f}",
+        address=data["location"],
+        attributes=answers,
+        first_name=name[1:],
+        last_name=name[:1],
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+        received_at=data["received_at"],
+    )
+    return case
 
 
 def _handle(case: Case, people, today, rng) -> None:

@@ -285,7 +285,8 @@ def _send(actor, case: Case, reply: Reply, now) -> Reply:
     )
     case.save(update_fields=["status", "closed_at", "overdue", "workdays_taken"])
     figures.recount(case)
-    for answered in [case, *case.merged_cases.all()]:
+    # Unordered: ordered by date, SQLite walked every case by date to find the merged ones.
+    for answered in [case, *case.merged_cases.order_by()]:
         _event(answered, Event.Kind.REPLIED, actor, note=reply.public_text, public=True, at=now)
         mail.reply_sent(answered, reply, _survey(answered, reply, now))
     _record(actor, A.UPDATE, case, before, _snapshot(case), note=reply.text[:300])

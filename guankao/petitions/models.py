@@ -151,6 +151,7 @@ class Channel(models.TextChoices):
     AGENCY = "agency", _("Transferred by another agency")
     COUNCIL = "council", _("Council member's office")
     OPEN311 = "open311", _("Online report (Open311)")
+    WEB = "web", _("Web petition (網路陳情)")
 
 
 TRANSFER_CHANNELS = frozenset({Channel.PRESIDENT, Channel.EXECUTIVE_YUAN, Channel.AGENCY})
@@ -250,6 +251,11 @@ class Case(models.Model):
                 fields=["received_at"],
                 condition=Q(status__in=("received", "assigned", "drafted")),
                 name="case_open",
+            ),
+            # The few merged cases: SQLite's statistics count the NULLs of the plain
+            # foreign-key index as one value and then scan the table instead.
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged"
             ),
         ]
         constraints = [
@@ -604,3 +610,12 @@ class DispatchChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.stage} {self.category_taken}"
+
+
+# Open311 and the citizens' report pages; imported here so that Django registers them.
+from guankao.petitions.models_public import (  # noqa: E402, F401
+    ClientApp,
+    ClientUse,
+    PublicRequest,
+    ServiceAttribute,
+)

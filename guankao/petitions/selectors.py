@@ -77,7 +77,9 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
 
 def case_get(*, user, pk) -> Case:
     try:
-        case = Case.objects.select_related("lead", "category", "merged_into").get(pk=int(pk))
+        case = Case.objects.select_related(
+            "lead", "category", "merged_into", "public_request__client"
+        ).get(pk=int(pk))
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     if not Case.objects.filter(access.case_scope(user), pk=case.pk).exists():

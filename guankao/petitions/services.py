@@ -35,7 +35,7 @@ from guankao.petitions.models import (
 A = AuditEntry.Action
 # Channels whose cases go straight to the category's department; mail, letters and
 # transfers wait for the 管考 officer to assign them.
-DIRECT_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.OPEN311})
+DIRECT_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN, Channel.OPEN311, Channel.WEB})
 CASE_FIELDS = [
     "status",
     "lead",
@@ -174,6 +174,13 @@ def case_file(
     case = _file(actor, kind, channel, subject, text, category, data)
     case_files.store(actor=actor, case=case, checked=checked)
     return case
+
+
+def case_file_checked(*, actor, kind, channel, subject, text, category, **data) -> Case:
+    """The filing itself, for callers that have decided who may file: `case_file` for the
+    staff, `public.file_public_request` for Open311 apps and the citizens' report page
+    (filed in the name of the system's own account). Runs inside the caller's transaction."""
+    return _file(actor, kind, channel, subject, text, category, data)
 
 
 def _file(actor, kind, channel, subject, text, category, data: dict) -> Case:

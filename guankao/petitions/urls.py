@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guankao.petitions import views, views_case, views_dispatch, views_files, views_more
+from guankao.petitions import (
+    views,
+    views_case,
+    views_dispatch,
+    views_files,
+    views_more,
+    views_open311,
+)
 
 urlpatterns = [
     path("petitions/intake/", views.intake, name="petitions_intake"),
@@ -34,4 +41,27 @@ urlpatterns = [
     path("petitions/statistics.ods", views_files.statistics_ods, name="petitions_statistics"),
     path("petitions/cases/<int:pk>/summary.odt", views_files.case_odt, name="petitions_case_odt"),
     path("petitions/survey/<str:token>/", views.survey, name="petitions_survey"),
+    # Open311: the officer's apps and each category's questions
+    path("petitions/open311/", views_open311.client_list, name="petitions_open311_clients"),
+    path(
+        "petitions/open311/<int:pk>/",
+        views_open311.client_edit,
+        name="petitions_open311_client",
+    ),
+    path(
+        "petitions/open311/<int:pk>/revoke/",
+        views_open311.client_revoke,
+        name="petitions_open311_client_revoke",
+    ),
+    path(
+        "petitions/categories/<int:pk>/questions/",
+        views_open311.attributes,
+        name="petitions_attributes",
+    ),
+    path("petitions/questions/<int:pk>/", views_open311.attribute_edit, name="petitions_attribute"),
+    path(
+        "petitions/questions/<int:pk>/remove/",
+        views_open311.attribute_delete,
+        name="petitions_attribute_delete",
+    ),
 ]

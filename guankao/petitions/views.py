@@ -8,7 +8,6 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
+from guankao.core.http import CappedPaginator
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc, year_from_input
 from guankao.petitions import access, charts, handling, selectors, services, suggest
@@ -134,7 +134,7 @@ def inbox(request):
         status = 200 if form.is_valid() else 400
         filters = {k: v for k, v in form.cleaned_data.items() if v} if status == 200 else {}
     rows = selectors.case_list(user=user, filters=filters).select_related("handler")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for case in page:
         case.days_left = days_left(case.due_date, today) if case.is_open else None

@@ -5,7 +5,16 @@ progress and the spending by department and for the city."""
 
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+)
 
 from guankao.tracking.models import PROGRESS_KINDS, Kind, LagCategory, Report
 from guankao.tracking.selectors import item_list
@@ -19,13 +28,19 @@ def reason_tally(*, user, filters: dict | None = None) -> dict:
     report: {"categories", "departments": [{department, counts, total}], "kinds": [...],
     "totals": {category id: n}}. A case with two categories counts under both."""
     items = item_list(user=user, filters={**(filters or {}), "status": "open"})
+    # Each open case's current report, found from the case (its month's live report is
+    # unique): driven from the reports, SQLite scanned every approved report (2.5 s at
+    # 480,000).
+    current = Report.objects.filter(
+        item=OuterRef("pk"),
+        state__in=LIVE,
+        year=OuterRef("last_year"),
+        month=OuterRef("last_month"),
+    ).values("pk")[:1]
     through = Report.lag_categories.through
     rows = (
         through.objects.filter(
-            report__item__in=items.values("pk"),
-            report__state__in=LIVE,
-            report__year=F("report__item__last_year"),
-            report__month=F("report__item__last_month"),
+            report__in=items.annotate(current=Subquery(current)).values("current")
         )
         .values(
             "report__item__lead_id",

@@ -110,3 +110,22 @@ def test_a_failed_sign_in_is_a_400_with_the_summary():
     response = Client().post("/login/", {"username": "nobody", "password": "x"})
     assert response.status_code == 400
     assert "data-error-summary" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_capped_pager_stops_counting_at_its_cap(django_assert_num_queries):
+    """A list of millions is not counted to the end on every page: past the cap it says
+    "more than" and pages up to the cap, one bounded query."""
+    from guankao.core.http import CappedPaginator
+    from guankao.core.models import Department
+
+    for i in range(5):
+        Department.objects.create(code=f"CAP{i}", name=f"單位{i}", path=f"/cap{i}/")
+    rows = Department.objects.filter(code__startswith="CAP").order_by("code")
+    with django_assert_num_queries(1) as captured:
+        pager = CappedPaginator(rows, 2, cap=3)
+        assert (pager.count, pager.capped, pager.num_pages, pager.cap_text) == (3, True, 2, "3")
+    assert "LIMIT 4" in captured.captured_queries[0]["sql"]
+    assert "ORDER BY" not in captured.captured_queries[0]["sql"]
+    whole = CappedPaginator(rows, 2, cap=10)
+    assert (whole.count, whole.capped) == (5, False)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0009_outbound_mail'),
-        ('petitions', '0002_figures'),
+        ('petitions', '0002_open311'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,14 +1,26 @@
-"""The demo city loads the seed plan exactly, with values that show every status."""
+"""The demo city: it loads once and without mail, gives every liaison work in each app,
+and loads the seed plan exactly, with values that show every status.
+
+Loading the demo is the slowest thing the suite does (a year of 1999 cases, years of
+plans and reports, all through the services), so this module loads it once, in a
+transaction rolled back when the module ends (`demo_city`); each test checks its part of
+that one load inside its own transaction, rolled back after it as usual. One xdist worker
+runs the whole module, first (tests/conftest.py, ONE_WORKER), so the demo loads once.
+"""
 
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 
 from guankao.core import demo
-from guankao.core.models import Department, User
-from guankao.plans import selectors
+from guankao.core.models import AuditEntry, Department, Notification, User
+from guankao.plans import cache, selectors
 from guankao.plans import status as st
 from guankao.plans.models import KPI, Goal, Measurement, Plan, Target
 
@@ -88,11 +100,71 @@ SEED = [
 YEARS = (2019, 2020, 2021, 2022)
 
 
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once for the module, under the settings every test has (conftest's
+    `_plain_static`), with e-mail caught: what `demo.load()` returned and what it mailed."""
+    files = tmp_path_factory.mktemp("demo-files")
+    from django.conf import settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+                "default": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(files)},
+                },
+            },
+            GUANKAO_REQUIRE_2FA=False,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ),
+        transaction.atomic(),
+    ):
+        cache.clear()
+        mail.outbox = []
+        loaded = demo.load()
+        yield {"loaded": loaded, "mailed": list(mail.outbox)}
+        transaction.set_rollback(True)
+    cache.clear()
+
+
 @pytest.fixture
-def loaded(db):
-    """Loading the demo takes seconds: each test below checks several things of one load."""
-    demo.load()
+def loaded(demo_city, db):
     return Plan.objects.get(department__code="ST", kind="midterm", first_year=2019)
+
+
+def test_it_loads_the_demo_city_once(demo_city, db):
+    assert demo_city["loaded"] is True
+    assert demo.load() is False
+    assert Department.objects.get(code="ST-CTRL").parent.code == "ST"
+    assert Department.objects.count() == len(demo.DEPARTMENTS)
+    officer = User.objects.get(username="officer")
+    assert officer.is_city_wide
+    assert AuditEntry.objects.filter(action="create", object_type="core.department").count() == len(
+        demo.DEPARTMENTS
+    )
+
+
+def test_the_demo_loads_without_mail_and_gives_every_liaison_work_in_each_app(demo_city, db):
+    from guankao.core import todo
+
+    assert demo_city["mailed"] == []
+    today = timezone.localdate()
+    for username in ("pw.liaison", "soc.liaison", "st.liaison"):
+        user = User.objects.get(username=username)
+        links = {t.url for g in todo.tasks_for(user, today) for t in g["tasks"]}
+        assert "/plans/my-updates/" in links, username
+        assert "/tracking/my/" in links, username
+        # The history's notices are read; what is left asks for work.
+        assert not Notification.objects.filter(recipient=user, read_at=None, task_key="").exists()
+    for username in ("pw.head", "st.head"):
+        user = User.objects.get(username=username)
+        kinds = {g["kind"] for g in todo.tasks_for(user, today)}
+        assert todo.APPROVE in kinds, username
 
 
 def test_it_loads_the_seed_plan_exactly_and_once(loaded):
