@@ -43,3 +43,14 @@ def register_petitions() -> None:
         order=32,
         visible=_reads_figures,
     )
+    # Citizens who are not signed in: report a problem and follow it (no account needed).
+    register(
+        "report", _("Report a problem"), "report", order=5, visible=lambda u: not u.is_authenticated
+    )
+    register(
+        "report_track",
+        _("Follow my case"),
+        "report_track",
+        order=6,
+        visible=lambda u: not u.is_authenticated,
+    )

@@ -391,3 +391,9 @@ def test_each_kind_of_question_reaches_the_case(client, categories):
         fields[f"attr_{attribute.pk}"] = given
     case, _code = _filed(client, category="light_out", **fields)
     assert case.public_request.attributes == {k: v[2] for k, v in kinds.items()}
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_leads_citizens_to_the_report_pages(client):
+    body = client.get("/login/").content.decode()
+    assert 'href="/report/"' in body and 'href="/report/track/"' in body
