@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "guankao.plans",
     "guankao.tracking",
     "guankao.petitions",
+    "guankao.security",
     "guankao.reports",
 ]
 

@@ -145,6 +145,9 @@ PAGES_TABLE = """
 /petitions/intake/                    LAADADDDA  LAADADDDA
 /petitions/inbox/                     LAAAAAAAA  MMMMMMMMM
 /petitions/overview/                  LADDDADDA  MMMMMMMMM
+# security: the CISO (here the administrator) sets the agencies' levels; officers and
+# executives read them
+/security/agencies/                   LADDDADDA  LDDDDDDDA
 # smart dispatch measured: those who read the petitions figures
 /petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition

@@ -108,6 +108,9 @@ ROLE_RANK = {
     Role.HEAD: 2,
     Role.LIAISON: 1,
     Role.CALLTAKER: 1,
+    # A security officer is appointed by an administrator, not by a department head.
+    Role.SECURITY: 2,
+    Role.CISO: 3,
 }
 
 

@@ -78,6 +78,16 @@ PEOPLE = [
     ("st.head", "蔡處長", "ST", "處長", [Role.HEAD], "head, 智慧科技處"),
     ("callcentre", "許話務", "ST-1999", "話務人員", [Role.CALLTAKER], "call-taker, 市民服務中心"),
     ("epb.liaison", "郭環保", "EPB", "技士", [Role.LIAISON], "liaison, 環境保護局"),
+    ("ciso", "葉資安長", "CYC", "副市長", [Role.CISO], "CISO (資安長, every agency's security)"),
+    ("security", "周資安", "ST-ICT", "資安工程師", [Role.SECURITY], "security officer, 市府"),
+    (
+        "hre.security",
+        "鄭資訊",
+        "HR-E",
+        "資訊管理員",
+        [Role.SECURITY],
+        "security officer, 東區戶政事務所 (another agency)",
+    ),
 ]
 LOGINS = [(p[0], p[5]) for p in PEOPLE]
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"

@@ -63,6 +63,8 @@ class Role(models.TextChoices):
     HEAD = "head", _("Department head")
     EXECUTIVE = "executive", _("Executive reader")
     CALLTAKER = "calltaker", _("Call-taker (話務人員)")
+    SECURITY = "security", _("Security officer (資安人員)")
+    CISO = "ciso", _("Chief information security officer (資安長)")
     ADMIN = "admin", _("System administrator")
 
 

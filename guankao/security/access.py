@@ -1,0 +1,91 @@
+"""Who may do what with the security registers.
+
+- The city's CISO (資安長) reads and manages every agency's records and sets the agencies'
+  responsibility levels (so does an administrator).
+- A security officer (資安人員) reads and manages the records of their own agency: the
+  nearest department at or above their own that is an agency. Another agency's security
+  officer sees none of them.
+- 管考 officers and executive readers read every agency's records; they change nothing.
+- Everyone else sees nothing here unless a register says otherwise (a department's liaison
+  records their own department's training and duties).
+"""
+
+from django.db.models import Q
+
+from guankao.core.access import NOTHING, is_active_user, is_officer
+from guankao.core.models import Role
+
+
+def is_ciso(user) -> bool:
+    return is_active_user(user) and (user.is_admin or user.has_role(Role.CISO))
+
+
+def is_security_officer(user) -> bool:
+    return is_active_user(user) and user.has_role(Role.SECURITY)
+
+
+def reads_all(user) -> bool:
+    """City-wide read of the security registers: the CISO, 管考 officers, executives."""
+    return (
+        is_ciso(user)
+        or is_officer(user)
+        or (is_active_user(user) and user.has_role(Role.EXECUTIVE))
+    )
+
+
+def agency_of(user):
+    """The agency the user works in (nearest agency at or above their department), or None."""
+    if not is_active_user(user) or user.department_id is None:
+        return None
+    if not hasattr(user, "_security_agency"):
+        from guankao.security.models import Agency
+
+        ids = [int(part) for part in user.department.path.strip("/").split("/") if part]
+        user._security_agency = (
+            Agency.objects.filter(department_id__in=ids)
+            .select_related("department")
+            .order_by("-department__path")
+            .first()
+        )
+    return user._security_agency
+
+
+def agency_q(user, field: str = "agency") -> Q:
+    """Rows (with an Agency FK `field`) that `user` may read."""
+    if reads_all(user):
+        return Q()
+    if is_security_officer(user):
+        agency = agency_of(user)
+        if agency is not None:
+            return Q(**{field: agency})
+    return NOTHING
+
+
+def agencies_managed(user) -> Q:
+    """Agencies whose records `user` may change (a filter on Agency)."""
+    if is_ciso(user):
+        return Q()
+    if is_security_officer(user):
+        agency = agency_of(user)
+        if agency is not None:
+            return Q(pk=agency.pk)
+    return NOTHING
+
+
+def can_manage(user, agency) -> bool:
+    """Record and change `agency`'s security records."""
+    if agency is None:
+        return False
+    if is_ciso(user):
+        return True
+    own = agency_of(user) if is_security_officer(user) else None
+    return own is not None and own.pk == agency.pk
+
+
+def can_set_levels(user) -> bool:
+    return is_ciso(user)
+
+
+def works_here(user) -> bool:
+    """Sees the security pages at all."""
+    return reads_all(user) or is_security_officer(user)
