@@ -294,6 +294,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The owner's password as it was when the token was made (Django's session auth hash,
+    # an HMAC of the password hash): a password changed any way at all — the page, an
+    # administrator, `manage.py changepassword` — ends the token. Empty for older tokens.
+    password_stamp = models.CharField(max_length=128, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

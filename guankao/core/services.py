@@ -346,6 +346,7 @@ def token_create(*, actor, name: str, days: int | None = None) -> tuple[ApiToken
         digest=ApiToken.digest_of(raw),
         hint=raw[:8],
         expires_at=timezone.now() + dt.timedelta(days=days),
+        password_stamp=actor.get_session_auth_hash(),
     )
     audit.record(actor=actor, action=A.SECURITY, obj=token, note="API token created")
     return token, raw
@@ -360,6 +361,18 @@ def token_revoke(*, actor, token_id: int) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action=A.SECURITY, obj=token, note="API token revoked")
     return token
+
+
+@transaction.atomic
+def _revoke_stale(token: ApiToken, now) -> None:
+    """The owner's password changed without the pages (an administrator, the shell)."""
+    if ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now):
+        audit.record(
+            actor=token.user,
+            action=A.SECURITY,
+            obj=token,
+            note="API token revoked: the password changed",
+        )
 
 
 def token_authenticate(raw: str) -> User | None:
@@ -381,6 +394,9 @@ def token_authenticate(raw: str) -> User | None:
     if token is None:
         return None
     user = token.user
+    if token.password_stamp and token.password_stamp != user.get_session_auth_hash():
+        _revoke_stale(token, now)
+        return None
     if (
         access.needs_two_factor(user)
         and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()

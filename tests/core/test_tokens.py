@@ -2,6 +2,7 @@
 password, last use shown."""
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -99,6 +100,19 @@ def test_it_revokes_every_token_when_the_password_changes(people):
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
     assert r.status_code == 302
+    assert Client().get("/api/v1/staff", **_bearer(raw)).status_code == 401
+    assert not ApiToken.objects.filter(revoked_at=None).exists()
+
+
+def test_it_revokes_every_token_when_an_operator_changes_the_password(people, monkeypatch):
+    from django.contrib.auth.management.commands.changepassword import Command
+    from django.core.management import call_command
+
+    _token, raw = services.token_create(actor=people["liaison"], name="script")
+    monkeypatch.setattr(
+        Command, "_get_pass", lambda self, prompt=None: "Another-long-passphrase-42"
+    )
+    call_command("changepassword", "liaison", stdout=io.StringIO())
     assert Client().get("/api/v1/staff", **_bearer(raw)).status_code == 401
     assert not ApiToken.objects.filter(revoked_at=None).exists()
 
