@@ -16,12 +16,13 @@ late items gets one message, and each item still records the chase).
 import datetime as dt
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guankao.core import jobs
 from guankao.core.jobs import register
 from guankao.core.models import User
 from guankao.core.services import notify
@@ -31,7 +32,6 @@ from guankao.tracking import services
 from guankao.tracking.models import PROGRESS_KINDS, Chase, Item, Milestone, Report, Rules
 
 K = Chase.Kind
-BATCH = 500
 OPEN = [Item.Status.ACTIVE, Item.Status.RETURNED, Item.Status.RELEASE_REQUESTED]
 
 
@@ -67,20 +67,9 @@ def owing(year: int, month: int):
 
 def _claim(rows: list[tuple[int, int, int, str, int]], now: dt.datetime) -> set[int]:
     """Insert Chase rows (item, year, month, kind, recipients); the item ids inserted."""
-    claimed: set[int] = set()
-    table = Chase._meta.db_table
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-        params = [v for item, y, m, kind, n in batch for v in (item, y, m, kind, now, n)]
-        sql = (
-            f"INSERT INTO {table} (item_id, year, month, kind, sent_at, recipients) "  # noqa: S608 - no user input
-            f"VALUES {values} ON CONFLICT DO NOTHING RETURNING item_id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            claimed.update(row[0] for row in cursor.fetchall())
-    return claimed
+    columns = ["item_id", "year", "month", "kind", "sent_at", "recipients"]
+    rows = [(item, y, m, kind, now, n) for item, y, m, kind, n in rows]
+    return jobs.insert_new(Chase, columns, rows, returning="item_id")
 
 
 def _people(department_ids, role: str) -> dict[int, list[User]]:
