@@ -241,6 +241,11 @@ def _file(request, data, fmt):
     client = _client(data)
     if client is None:
         raise NotAllowed(_("api_key: a registered app's key is required to file a report"))
+    for name in request.FILES:  # GeoReport v2 takes a photo as a link (media_url) only
+        raise ServiceError.field(
+            name[:40],
+            _("files are not taken here: give the photo's address as media_url"),
+        )
     fields = {f: data.get(f, "") for f in POST_FIELDS}
     report = {
         "category": fields["service_code"],
