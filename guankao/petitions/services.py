@@ -237,7 +237,6 @@ def _file(actor, kind, channel, subject, text, category, data: dict) -> Case:
     if answer:
         raise ServiceError.field("answer", _("only a consultation is answered on the spot"))
     rules = Rules.current()
-    case.number = next_number(day)
     case.due_date = deadlines.reply_due(
         day,
         deadlines.Clock.of(rules),
@@ -249,6 +248,8 @@ def _file(actor, kind, channel, subject, text, category, data: dict) -> Case:
         case.field_due_at = deadlines.field_due(
             received, category.field_work_limit, category.field_work_unit
         )
+    # Numbered last: the day's counter stays locked from here until the filing commits.
+    case.number = next_number(day)
     if channel in DIRECT_CHANNELS:
         return _file_direct(actor, case, category, received)
     case.save()
