@@ -1,20 +1,29 @@
 """The Open311 benchmark: GeoReport v2 over the petitions benchmark's data.
 
-For each engine: a fresh database seeded by seed_petitions.py (--cases; its public
-categories are the ones sent out for field work), a registered app (its limit set out of
-the way), then over HTTP under gunicorn (`guankao serve`), the driver in a second process:
+For each engine: a database seeded by seed_petitions.py (--cases; its public categories
+are the ones sent out for field work): a fresh one dropped at the end, or with --reuse the
+one --pg-url names (or the SQLite file in --data-dir), seeded only when it has no case yet
+(1,000,000 cases take ~6 min on PostgreSQL, ~8–15 min on SQLite here). Then a registered
+app (its limit out of the way) and, over HTTP under gunicorn (`guankao serve`), the driver
+in a second process:
   0. in-process, one at a time and nothing remembered: building the default window's list
      (public_cases and its JSON) p50/p95 and its query count;
-  1. GET /open311/v2/requests.json, the default window (the last 90 days, at most 1,000
-     requests): p95 (goal < 300 ms on PostgreSQL with 1,000,000 cases), the server
-     remembering each list --cache-seconds (its default, 30; 0 builds every one anew);
-  2. GET /open311/v2/requests/{id}.json: p95 (goal < 50 ms);
-  3. POST /open311/v2/requests.json with the app's key for --duration seconds: accepted
-     requests per second (goal ≥ 200 on PostgreSQL on this machine), then a check that
+  1. for each --cache-seconds (GUANKAO_OPEN311_CACHE_SECONDS; default "0,30": the list
+     cache off, i.e. cold, every list built anew; then as shipped), a server just started:
+     each path's first answer, then GET /open311/v2/requests.json, the default window (the
+     last 90 days, at most 1,000 requests): p95 (goal < 300 ms with 1,000,000 cases), and
+     GET /open311/v2/requests/{id}.json: p95 (goal < 50 ms);
+  2. for each --post mode (default "immediate,deferred"), POST /open311/v2/requests.json
+     with the app's key for --duration seconds: accepted requests per second (goal ≥ 200
+     on PostgreSQL on this machine); "deferred" runs the server with
+     GUANKAO_OPEN311_DEFERRED=1 (a token at once, the case filed by the worker) and then
+     the worker's job until nothing waits (reports filed per second); then a check that
      every accepted request is in the database exactly once and nothing else was filed.
 
     python bench/open311.py --engine both --cases 10000
-    python bench/open311.py --engine postgresql --cases 1000000 --pg-url postgresql://…
+    python bench/open311.py --engine postgresql --cases 1000000 --reuse \
+        --pg-url postgresql://postgres@127.0.0.1:5432/guankao_bench_open311
+    python bench/open311.py --engine sqlite --cases 1000000 --reuse --data-dir var/o311-sqlite
 
 Prints a JSON summary; the machine's load average is part of it (other work skews all).
 """
