@@ -10,7 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from guankao.core.models import AuditEntry
-from guankao.petitions import clients, jobs, open311_deferred, public
+from guankao.petitions import clients as open311_clients
+from guankao.petitions import jobs, open311_deferred, public
 from guankao.petitions.models import Case, DeferredRequest, PublicRequest
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def deferred(settings):
 
 @pytest.fixture
 def key(people, categories):
-    clients.attribute_save(
+    open311_clients.attribute_save(
         actor=people["officer"],
         category=categories["pothole"],
         code="size",
@@ -33,7 +34,9 @@ def key(people, categories):
         description="坑洞大小",
         values="small=小於 30 公分\nlarge=30 公分以上",
     )
-    return clients.client_create(actor=people["officer"], name="市民通", contact="d@example.com")[1]
+    return open311_clients.client_create(
+        actor=people["officer"], name="市民通", contact="d@example.com"
+    )[1]
 
 
 def _post(key, **data):
@@ -109,7 +112,7 @@ def test_a_report_claimed_by_another_worker_is_not_filed_twice(key):
     assert Case.objects.count() == 1 and PublicRequest.objects.count() == 1
 
 
-def test_a_report_that_can_no_longer_be_filed_keeps_its_reason(key, categories):
+def test_a_report_that_can_no_longer_be_filed_keeps_its_reason(key, categories, clients):
     token = _post(key).json()[0]["token"]
     categories["pothole"].active = False
     categories["pothole"].save()
@@ -119,3 +122,6 @@ def test_a_report_that_can_no_longer_be_filed_keeps_its_reason(key, categories):
     assert not Case.objects.exists()
     assert Client().get(f"{BASE}/tokens/{token}.json").status_code == 404
     assert Client().get(f"{BASE}/tokens/unknown.json").status_code == 404
+    page = clients["officer"].get("/petitions/open311/").content.decode()
+    assert "無法立案的通報" in page and "service_code" in page and "市民通" in page
+    assert "路面有洞" not in page  # the report itself stays out of the list
