@@ -257,3 +257,16 @@ def test_it_shows_every_status(loaded, client):
     html = response.content.decode()
     for word in ("On track", "At risk", "Off track", "No data"):
         assert word in html
+
+
+def test_the_demo_street_problems_are_on_the_map(demo_city, db, client, settings):
+    from guankao.petitions.models import Case
+
+    west, south, east, north = settings.GUANKAO_CITY_BBOX
+    street = Case.objects.filter(category__public=True)
+    assert street.count() > 100
+    assert not street.filter(latitude=None).exists()
+    for lat, long in street.values_list("latitude", "longitude"):
+        assert south <= lat <= north and west <= long <= east
+    shown = client.get("/open311/v2/requests.json").json()
+    assert shown and all(r["lat"] and r["long"] for r in shown)

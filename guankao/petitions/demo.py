@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -200,6 +201,8 @@ def _one_case(people, category, channel, received, today, rng) -> None:
         "received_at": received,
         **_petitioner(rng),
     }
+    if category.public:  # a street problem: placed on the map, whoever took it
+        data["latitude"], data["longitude"] = _spot(random.Random(received.timestamp()))
     if channel in ("president", "executive_yuan", "agency"):
         data["source_number"] = f"{rng.choice(['府', '院', '函'])}{rng.randint(10**9, 10**10 - 1)}"
         data["source_due"] = received.date() + dt.timedelta(days=rng.choice([10, 14, 20]))
@@ -262,6 +265,25 @@ def _open311(officer, categories) -> None:
     )
 
 
+# Where the demo's street problems are: the city's built-up core (嘉義市 around 中央噴水池),
+# kept inside GUANKAO_CITY_BBOX when that is set to another city.
+CORE = (120.42, 23.46, 120.47, 23.50)
+
+
+def _spot(rng: random.Random) -> tuple[str, str]:
+    """A latitude and longitude (six decimals, as strings) inside the city's box."""
+    west, south, east, north = CORE
+    if settings.GUANKAO_CITY_BBOX:
+        b_west, b_south, b_east, b_north = settings.GUANKAO_CITY_BBOX
+        west, east = max(west, b_west), min(east, b_east)
+        south, north = max(south, b_south), min(north, b_north)
+        if west >= east or south >= north:  # another city altogether: its box's middle
+            margin_x, margin_y = (b_east - b_west) / 4, (b_north - b_south) / 4
+            west, east = b_west + margin_x, b_east - margin_x
+            south, north = b_south + margin_y, b_north - margin_y
+    return f"{rng.uniform(south, north):.6f}", f"{rng.uniform(west, east):.6f}"
+
+
 def _reported(category, data, rng) -> Case:
     """A report an app sent through Open311, placed on the map inside the city."""
     name = data.get("name", "")
@@ -274,8 +296,8 @@ def _reported(category, data, rng) -> Case:
         client=ClientApp.objects.get(key_digest=ClientApp.digest_of(DEMO_KEY)),
         category=category,
         description=data["text"],
-        lat=f"{rng.uniform(23.46, 23.50):.6f}",
-        long=f"{rng.uniform(120.42, 120.47):.6f}",
+        lat=data["latitude"],
+        long=data["longitude"],
         address=data["location"],
         attributes=answers,
         first_name=name[1:],

@@ -207,6 +207,15 @@ class ReportForm(SafeForm):
             raise forms.ValidationError(
                 _("The report could not be accepted. Please call 1999 if this is a mistake.")
             )
+        unknown = sorted(k for k in self.data if k.startswith("attr_") and k not in self.fields)
+        if unknown:  # a question removed while the page was open, or a forged one
+            raise forms.ValidationError(
+                _(
+                    "The form asked a question that no longer exists (%(k)s); reload the "
+                    "page and fill it in again."
+                )
+                % {"k": unknown[0][:40]}
+            )
         self._check_place(data)
         contact = any(data.get(f) for f in ("name", "phone", "email"))
         if contact and not data.get("consent"):

@@ -179,3 +179,11 @@ def dispatch_train(now: dt.datetime) -> int:
         return 0
     log.info("dispatch training: %s (%s)", outcome.accepted, outcome.reason)
     return int(outcome.accepted)
+
+
+@register("petitions.open311_file", every=dt.timedelta(seconds=5))
+def open311_file(now: dt.datetime) -> int:
+    """File the Open311 reports accepted to be filed later (GUANKAO_OPEN311_DEFERRED)."""
+    from guankao.petitions import open311_deferred
+
+    return open311_deferred.file_waiting()

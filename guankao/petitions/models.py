@@ -616,6 +616,7 @@ class DispatchChoice(models.Model):
 from guankao.petitions.models_public import (  # noqa: E402, F401
     ClientApp,
     ClientUse,
+    DeferredRequest,
     PublicRequest,
     ServiceAttribute,
 )

@@ -157,3 +157,26 @@ class PublicRequest(models.Model):
             answer = "、".join(names.get(v, v) for v in values)
             out.append((question.description if question else code, answer))
         return out
+
+
+class DeferredRequest(models.Model):
+    """An Open311 report accepted, checked in full, and not yet filed as a case (Open311's
+    `token`, with GUANKAO_OPEN311_DEFERRED): the worker files it with the moment it was
+    received, and deletes this row in the same transaction. A row that could not be filed
+    keeps its reason for the 管考 officer."""
+
+    token = models.CharField(max_length=40, unique=True)
+    client = models.ForeignKey(
+        ClientApp, on_delete=models.PROTECT, related_name="deferred_requests"
+    )
+    received_at = models.DateTimeField()
+    # What petitions.public.report_check returned, and the follow-up code until filed.
+    report = models.JSONField()
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 report waiting to be filed")
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.received_at:%Y-%m-%d %H:%M})"

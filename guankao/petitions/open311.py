@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from guankao.core import validation
 from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.lib import w3c
-from guankao.petitions import clients, public
+from guankao.petitions import clients, open311_deferred, public
 from guankao.petitions import open311_out as out
 from guankao.petitions.models import Category, ServiceAttribute
 
@@ -241,44 +241,54 @@ def _file(request, data, fmt):
     client = _client(data)
     if client is None:
         raise NotAllowed(_("api_key: a registered app's key is required to file a report"))
+    for name in request.FILES:  # GeoReport v2 takes a photo as a link (media_url) only
+        raise ServiceError.field(
+            name[:40],
+            _("files are not taken here: give the photo's address as media_url"),
+        )
     fields = {f: data.get(f, "") for f in POST_FIELDS}
-    case, code = public.file_public_request(
-        client=client,
-        category=fields["service_code"],
-        description=fields["description"],
-        lat=fields["lat"] or None,
-        long=fields["long"] or None,
-        address=fields["address_string"],
-        address_id=fields["address_id"],
-        zipcode=fields["zipcode"],
-        attributes=_attributes(data),
-        first_name=fields["first_name"],
-        last_name=fields["last_name"],
-        email=fields["email"],
-        phone=fields["phone"],
-        media_url=fields["media_url"],
-        device_id=fields["device_id"],
-        account_id=fields["account_id"],
-    )
-    notice = _(
-        "Case %(n)s is with %(d)s, reply due %(due)s. Follow-up code: %(code)s "
-        "(keep it to follow the case on the city's website)."
-    ) % {
-        "n": case.number,
-        "d": case.lead.name,
-        "due": case.due_date.isoformat(),
-        "code": code,
+    report = {
+        "category": fields["service_code"],
+        "description": fields["description"],
+        "lat": fields["lat"] or None,
+        "long": fields["long"] or None,
+        "address": fields["address_string"],
+        "address_id": fields["address_id"],
+        "zipcode": fields["zipcode"],
+        "attributes": _attributes(data),
+        "first_name": fields["first_name"],
+        "last_name": fields["last_name"],
+        "email": fields["email"],
+        "phone": fields["phone"],
+        "media_url": fields["media_url"],
+        "device_id": fields["device_id"],
+        "account_id": fields["account_id"],
     }
-    content = [
-        {
-            "service_request_id": case.number,
-            "service_notice": notice,
-            "account_id": fields["account_id"] or None,
-            "token": case.public_request.token,
-            "follow_up_code": code,
+    if settings.GUANKAO_OPEN311_DEFERRED:
+        waiting, code = open311_deferred.request_accept(client=client, **report)
+        notice = _(
+            "Received; the case number follows at tokens/%(t)s within minutes. Follow-up "
+            "code: %(code)s (keep it to follow the case on the city's website)."
+        ) % {"t": waiting.token, "code": code}
+        content = {"token": waiting.token}
+    else:
+        case, code = public.file_public_request(client=client, **report)
+        notice = _(
+            "Case %(n)s is with %(d)s, reply due %(due)s. Follow-up code: %(code)s "
+            "(keep it to follow the case on the city's website)."
+        ) % {
+            "n": case.number,
+            "d": case.lead.name,
+            "due": case.due_date.isoformat(),
+            "code": code,
         }
-    ]
-    return out.document("service_requests", content, fmt, status=201)
+        content = {"service_request_id": case.number, "token": case.public_request.token}
+    content |= {
+        "service_notice": notice,
+        "account_id": fields["account_id"] or None,
+        "follow_up_code": code,
+    }
+    return out.document("service_requests", [content], fmt, status=201)
 
 
 # The list, as written, per query and format: the default window is asked most and changes
@@ -341,6 +351,7 @@ def request_one(request, data, number: str, *, fmt):
 @endpoint("GET")
 def token(request, data, token: str, *, fmt):
     _client(data)
-    case = public.public_request_for_token(token)
-    content = [{"service_request_id": case.number, "token": case.token}]
-    return out.document("service_requests", content, fmt)
+    number, token = open311_deferred.token_status(token)
+    # While a deferred report waits, service_request_id is absent (as the spec says).
+    content = {"service_request_id": number} if number else {}
+    return out.document("service_requests", [content | {"token": token}], fmt)

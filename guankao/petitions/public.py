@@ -13,6 +13,7 @@ notes are the reply's public part.
 """
 
 import datetime as dt
+import functools
 import hmac
 import re
 import secrets
@@ -22,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,11 +89,17 @@ def system_user() -> User:
 def public_category(code) -> Category:
     """A category citizens may file online, by its code (Open311's service_code)."""
     if isinstance(code, Category):
+        if hasattr(code, "asks_questions"):  # this function's own answer: checked already
+            return code
         code = code.code
     code = validation.text("service_code", code, 40)
-    category = Category.objects.filter(
-        code=code, public=True, active=True, department__isnull=False
-    ).first()
+    asks = ServiceAttribute.objects.filter(category=OuterRef("pk"), variable=True)
+    category = (
+        Category.objects.filter(code=code, public=True, active=True, department__isnull=False)
+        .select_related("department")
+        .annotate(asks_questions=Exists(asks))
+        .first()
+    )
     if category is None:
         raise ServiceError.field("service_code", _("is not a service citizens may report"))
     return category
@@ -165,7 +172,9 @@ def answers(category: Category, given: dict | None) -> dict:
     """The category's questions answered: an unknown code or a missing required answer is
     refused, naming `attribute[code]`."""
     given = dict(given or {})
-    questions = {a.code: a for a in category.attributes.filter(variable=True)}
+    questions = {}
+    if getattr(category, "asks_questions", True):  # known when it came from public_category
+        questions = {a.code: a for a in category.attributes.filter(variable=True)}
     for code in given:
         if code not in questions:
             raise ServiceError.field(f"attribute[{code}]", _("is not a question of this service"))
@@ -200,15 +209,14 @@ def _subject(category: Category, summary: str) -> str:
     return line if len(line) <= 60 else line[:59] + "…"
 
 
-def _code() -> str:
+def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 # Filing -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def file_public_request(
+def report_check(
     *,
     client: ClientApp | None,
     category,
@@ -226,20 +234,14 @@ def file_public_request(
     media_url: str = "",
     device_id: str = "",
     account_id: str = "",
-    channel: str | None = None,
-    received_at: dt.datetime | None = None,
-) -> tuple[Case, str]:
-    """File a citizen's report as a case; returns the case and its follow-up code (shown to
-    the citizen once). `client` is the Open311 app (None for the report page, channel web).
+) -> dict:
+    """A citizen's report checked as filing checks it, writing nothing: the fields to file
+    (`report_file`), as JSON-ready values. Every refusal names the Open311 parameter.
 
     A place is required: `lat` and `long` inside the city, or an `address`, or an
-    `address_id`. Every refusal names the Open311 parameter; nothing is stored then.
-    Photos are attached afterwards by the caller through core.attachments."""
+    `address_id`."""
     if client is not None and not client.active:
         raise ServiceError.field("api_key", _("this app's key has been revoked"))
-    channel = channel or (Channel.OPEN311 if client is not None else Channel.WEB)
-    if channel not in (Channel.OPEN311, Channel.WEB):
-        raise ServiceError.field("channel", _("is not an online channel"))
     category = public_category(category)
     description = validation.text("description", description, DESCRIPTION_MAX, multiline=True)
     latitude, longitude = _coordinates(lat, long)
@@ -252,11 +254,68 @@ def file_public_request(
     zipcode = validation.text("zipcode", zipcode, 10, required=False)
     answered = answers(category, attributes)
     name = _name(first_name, last_name)
-    extras = {
+    contact = services.petitioner_check({"name": name, "phone": phone, "email": email})
+    return {
+        "category": category.code,
+        "description": description,
+        "lat": None if latitude is None else str(latitude),
+        "long": None if longitude is None else str(longitude),
+        "address": address,
+        "address_id": address_id,
+        "zipcode": zipcode,
+        "attributes": answered,
+        "name": contact["name"],
+        "email": contact["email"],
+        "phone": contact["phone"],
         "media_url": _media_url(media_url),
         "device_id": validation.text("device_id", device_id, 100, required=False),
         "account_id": validation.text("account_id", account_id, 100, required=False),
     }
+
+
+@transaction.atomic
+def file_public_request(
+    *,
+    client: ClientApp | None,
+    channel: str | None = None,
+    received_at: dt.datetime | None = None,
+    **report,
+) -> tuple[Case, str]:
+    """File a citizen's report as a case; returns the case and its follow-up code (shown to
+    the citizen once). `client` is the Open311 app (None for the report page, channel web);
+    `report` the fields of `report_check`. Nothing is stored on a refusal. Photos are
+    attached afterwards by the caller through core.attachments."""
+    category = public_category(report.pop("category", None))
+    checked = report_check(client=client, category=category, **report)
+    code = new_code()
+    case = report_file(
+        checked,
+        client=client,
+        channel=channel,
+        received_at=received_at,
+        code=code,
+        category=category,
+    )
+    return case, code
+
+
+def report_file(
+    checked: dict,
+    *,
+    client: ClientApp | None,
+    code: str,
+    channel: str | None = None,
+    received_at: dt.datetime | None = None,
+    token: str = "",
+    category: Category | None = None,
+) -> Case:
+    """File a report `report_check` passed, inside the caller's transaction: the case (in
+    the system account's name, with the category's deadline) and its online extras."""
+    channel = channel or (Channel.OPEN311 if client is not None else Channel.WEB)
+    if channel not in (Channel.OPEN311, Channel.WEB):
+        raise ServiceError.field("channel", _("is not an online channel"))
+    category = category or public_category(checked["category"])
+    name, description = checked["name"], checked["description"]
     summary = mask_text(description, name)
     case = services.case_file_checked(
         actor=system_user(),
@@ -268,25 +327,26 @@ def file_public_request(
         received_at=received_at,
         anonymous=not name,
         name=name,
-        email=email,
-        phone=phone,
-        location=address,
-        latitude=latitude,
-        longitude=longitude,
+        email=checked["email"],
+        phone=checked["phone"],
+        location=checked["address"],
+        latitude=checked["lat"],
+        longitude=checked["long"],
     )
-    code = _code()
     PublicRequest.objects.create(
         case=case,
         code_digest=PublicRequest.digest_of(case.number, code),
-        token=secrets.token_hex(16),
+        token=token or secrets.token_hex(16),
         summary=summary,
         client=client,
-        address_id=address_id,
-        zipcode=zipcode,
-        attributes=answered,
-        **extras,
+        address_id=checked["address_id"],
+        zipcode=checked["zipcode"],
+        attributes=checked["attributes"],
+        media_url=checked["media_url"],
+        device_id=checked["device_id"],
+        account_id=checked["account_id"],
     )
-    return case, code
+    return case
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -358,10 +418,17 @@ def _with_notes(rows: QuerySet[Case]) -> QuerySet:
     return rows.annotate(reply_notes=Subquery(notes)).values("reply_notes", *same, **joined)
 
 
-def _rows() -> QuerySet:
+@functools.cache
+def _public_rows() -> QuerySet:
     rows = Case.objects.filter(confidential=False, category__public=True)
     rows = rows.exclude(kind=Case.Kind.CONSULTATION).order_by("-received_at", "-pk")
     return _with_notes(rows)
+
+
+def _rows() -> QuerySet:
+    """The public view's rows, newest first (a fresh copy of a query built once per
+    process: building it costs more than running it for one case)."""
+    return _public_rows().all()
 
 
 def _notes(row: dict) -> str:
@@ -423,13 +490,6 @@ def public_request_get(number: str) -> PublicCase:
     """One case of the public view by its number (Open311 requests/{id}); NotFound for a
     case the public may not see."""
     case = _rows().filter(number=str(number or "").strip()[:20]).first()
-    if case is None:
-        raise NotFound()
-    return public_view(case)
-
-
-def public_request_for_token(token: str) -> PublicCase:
-    case = _rows().filter(public_request__token=str(token or "").strip()[:40]).first()
     if case is None:
         raise NotFound()
     return public_view(case)

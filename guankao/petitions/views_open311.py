@@ -16,7 +16,7 @@ from guankao.core.forms import add_service_errors
 from guankao.core.http import confirm_page, confirmed, run_action
 from guankao.petitions import access, clients
 from guankao.petitions.forms_open311 import AttributeForm, ClientAppForm, ClientLimitForm
-from guankao.petitions.models import Category, ClientApp, ServiceAttribute
+from guankao.petitions.models import Category, ClientApp, DeferredRequest, ServiceAttribute
 
 SESSION_KEY = "new_open311_key"
 
@@ -27,10 +27,15 @@ def _officer(request) -> None:
 
 
 def _clients_page(request, form=None, status=200):
+    deferred = DeferredRequest.objects.select_related("client")
     context = {
         "apps": ClientApp.objects.select_related("created_by").order_by("revoked_at", "name"),
         "form": form or ClientAppForm(),
         "new_key": request.session.pop(SESSION_KEY, None),
+        # Open311 reports accepted to be filed by the worker: how many wait, and those it
+        # could not file with the reason (no personal data shown).
+        "waiting": deferred.filter(failed_at=None).count(),
+        "not_filed": list(deferred.exclude(failed_at=None).order_by("-received_at")[:50]),
     }
     return render(request, "petitions/open311_clients.html", context, status=status)
 

@@ -332,3 +332,24 @@ def test_the_list_is_remembered_for_the_configured_seconds(categories, app_key, 
     assert len(Client().get(f"{BASE}/requests.json?status=open").json()) == 2
     settings.GUANKAO_OPEN311_CACHE_SECONDS = 0
     assert len(Client().get(f"{BASE}/requests.json").json()) == 2
+
+
+@pytest.mark.parametrize(
+    "photo",
+    [
+        ("big.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024), "image/jpeg"),
+        ("lamp.jpg", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "image/jpeg"),
+    ],
+    ids=["10 MB", "HTML named .jpg"],
+)
+def test_a_photo_sent_as_a_file_is_refused_and_nothing_is_stored(categories, app_key, photo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _app, key = app_key
+    body = {"api_key": key, "service_code": "pothole", "description": "有洞", **SPOT}
+    response = _post(media=SimpleUploadedFile(*photo), **body)
+    assert response.status_code == 400
+    (error,) = response.json()
+    assert error["code"] == 400 and error["description"].startswith("media:")
+    assert "media_url" in error["description"]
+    assert not Case.objects.exists() and not PublicRequest.objects.exists()

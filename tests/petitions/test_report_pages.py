@@ -397,3 +397,10 @@ def test_each_kind_of_question_reaches_the_case(client, categories):
 def test_the_sign_in_page_leads_citizens_to_the_report_pages(client):
     body = client.get("/login/").content.decode()
     assert 'href="/report/"' in body and 'href="/report/track/"' in body
+
+
+def test_an_unknown_question_is_a_form_error_and_nothing_is_stored(client, categories, tmp_path):
+    response = _file(client, attr_99999="紅色")
+    assert response.status_code == 400
+    assert "attr_99999" in _summary(response) and "重新載入" in _summary(response)
+    assert not Case.objects.exists() and _stored_files(tmp_path) == []
