@@ -4,7 +4,7 @@ exactly as the pages (another agency's security officer gets a 404 on your ids).
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from guankao.core.api_types import Id, MultilineStr, Paging, SafeStr, Year
@@ -60,7 +60,7 @@ class IncidentIn(Schema):
     confidentiality: Impact = Impact.NONE
     integrity: Impact = Impact.NONE
     availability: Impact = Impact.NONE
-    description: MultilineStr = Field("", max_length=5000)
+    description: MultilineStr = Field(..., max_length=5000)
 
 
 class IncidentFilters(Schema):
@@ -116,4 +116,4 @@ def create_incident(request, payload: IncidentIn):
     data = payload.dict()
     data.pop("agency")
     incident = svc.incident_create(actor=request.user, agency=agency, **data)
-    return 201, get_incident(request, incident.pk)
+    return Status(201, get_incident(request, incident.pk))

@@ -169,4 +169,8 @@ def availability(*, user, year: int, month: int, now=None) -> list[tuple[Service
 
 
 def agency_choices(*, user) -> list[Agency]:
-    return list(Agency.objects.filter(access.agency_q(user, "pk")).select_related("department"))
+    """The agencies whose records `user` reads (every one, or their own)."""
+    if access.reads_all(user):
+        return list(Agency.objects.select_related("department").order_by("department__path"))
+    own = access.agency_of(user) if access.is_security_officer(user) else None
+    return [own] if own is not None else []
