@@ -71,12 +71,23 @@ class IncidentFilters(Schema):
 
 def _out(i) -> dict:
     return {
-        "id": i.pk, "number": i.number, "agency": i.agency.department.code, "title": i.title,
-        "occurred_at": i.occurred_at, "aware_at": i.aware_at, "system": i.system,
-        "info_kind": i.info_kind, "confidentiality": i.confidentiality, "integrity": i.integrity,
-        "availability": i.availability, "level": i.level, "computed_level": i.computed_level,
-        "status": i.status, "notified_at": i.notified_at, "notice_ref": i.notice_ref,
-    }  # fmt: skip
+        "id": i.pk,
+        "number": i.number,
+        "agency": i.agency.department.code,
+        "title": i.title,
+        "occurred_at": i.occurred_at,
+        "aware_at": i.aware_at,
+        "system": i.system,
+        "info_kind": i.info_kind,
+        "confidentiality": i.confidentiality,
+        "integrity": i.integrity,
+        "availability": i.availability,
+        "level": i.level,
+        "computed_level": i.computed_level,
+        "status": i.status,
+        "notified_at": i.notified_at,
+        "notice_ref": i.notice_ref,
+    }
 
 
 @router.get("security/incidents", response=list[IncidentOut])

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from guankao.core.forms import MultipleFileField, RocDateField, SafeForm
 from guankao.security.models import Audit, Finding, Impact, InfoKind, Service
 
-MOMENT = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-          "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]}  # fmt: skip
+MOMENT = {
+    "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+}
 
 
 def moment(label, required=True):

@@ -35,16 +35,28 @@ def _date(field: str, value, *, required: bool = True) -> dt.date | None:
 
 def _log(actor, obj, agency: Agency, changes: dict, action=A.CREATE, note="") -> None:
     audit.record(
-        actor=actor, action=action, obj=obj, department=agency.department, changes=changes,
+        actor=actor,
+        action=action,
+        obj=obj,
+        department=agency.department,
+        changes=changes,
         note=note,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
 def audit_create(
-    *, actor, agency: Agency, kind: str, title: str, scope: str, auditors: str, start_date,
-    end_date, plan: str = "",
-) -> Audit:  # fmt: skip
+    *,
+    actor,
+    agency: Agency,
+    kind: str,
+    title: str,
+    scope: str,
+    auditors: str,
+    start_date,
+    end_date,
+    plan: str = "",
+) -> Audit:
     _may(actor, agency)
     start, end = _date("start_date", start_date), _date("end_date", end_date)
     if end < start:
@@ -114,9 +126,16 @@ def finding_close(*, actor, finding: Finding, follow_up: str) -> Finding:
 
 @transaction.atomic
 def service_create(
-    *, actor, agency: Agency, name: str, owner: str, protection: str, core: bool = False,
-    machine_room: bool = True, maintenance: str = "",
-) -> Service:  # fmt: skip
+    *,
+    actor,
+    agency: Agency,
+    name: str,
+    owner: str,
+    protection: str,
+    core: bool = False,
+    machine_room: bool = True,
+    maintenance: str = "",
+) -> Service:
     _may(actor, agency)
     name = validation.text("name", name, 200)
     if Service.objects.filter(agency=agency, name=name).exists():
@@ -148,9 +167,13 @@ def outage_create(
     if any(s.agency_id != agency.pk for s in services):
         raise ServiceError.field("services", _("must be services of the same agency"))
     item = Outage.objects.create(
-        agency=agency, started_at=start, ended_at=end, planned=bool(planned),
-        cause=validation.text("cause", cause, 500), created_by=actor,
-    )  # fmt: skip
+        agency=agency,
+        started_at=start,
+        ended_at=end,
+        planned=bool(planned),
+        cause=validation.text("cause", cause, 500),
+        created_by=actor,
+    )
     item.services.set(services)
     _log(actor, item, agency, {"started_at": [None, str(start)], "planned": [None, item.planned]})
     return item

@@ -234,8 +234,10 @@ def rules(request):
 
 
 def _rules_page(request, rule, error=None):
-    rows = [(name, getattr(rule, name), rule._meta.get_field(name).verbose_name, CLOCK_BASIS[name])
-            for name in svc.CLOCK_FIELDS]  # fmt: skip
+    rows = [
+        (name, getattr(rule, name), rule._meta.get_field(name).verbose_name, CLOCK_BASIS[name])
+        for name in svc.CLOCK_FIELDS
+    ]
     context = {
         "rows": rows,
         "table": ImpactRule.objects.order_by("dimension", "kind", "impact"),

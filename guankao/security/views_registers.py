@@ -85,10 +85,12 @@ def audit_detail(request, pk: int):
         action = request.POST.get("action")
         if action == "finding":
             return _post(
-                request, form,
+                request,
+                form,
                 lambda: svc.finding_add(actor=user, audit_item=item, **form.cleaned_data),
-                page, request.path,
-            )  # fmt: skip
+                page,
+                request.path,
+            )
         if action == "complete":
             act = lambda: svc.audit_complete(actor=user, audit_item=item)  # noqa: E731
         elif action == "close":

@@ -29,14 +29,23 @@ def incident(actor, agency, *, aware=None, **over):
 def audit(actor, agency, *, kind="internal", day=None, **over):
     day = day or timezone.localdate()
     data = {
-        "kind": kind, "title": "資安內部稽核", "scope": "全府", "auditors": "稽核小組",
-        "start_date": day - dt.timedelta(days=2), "end_date": day,
-    }  # fmt: skip
+        "kind": kind,
+        "title": "資安內部稽核",
+        "scope": "全府",
+        "auditors": "稽核小組",
+        "start_date": day - dt.timedelta(days=2),
+        "end_date": day,
+    }
     return regs.audit_create(actor=actor, agency=agency, **(data | over))
 
 
 def service(actor, agency, name="公文系統", machine_room=True):
     return regs.service_create(
-        actor=actor, agency=agency, name=name, owner="資訊科", protection="high", core=True,
+        actor=actor,
+        agency=agency,
+        name=name,
+        owner="資訊科",
+        protection="high",
+        core=True,
         machine_room=machine_room,
-    )  # fmt: skip
+    )

@@ -115,12 +115,25 @@ def test_the_report_makes_follow_ups(sec_people, agencies):
     officer = sec_people["security"]
     item = incident(officer, agencies["city"], aware=ago(hours=5))
     with pytest.raises(ServiceError):
-        svc.incident_report(actor=officer, incident=item, reported_at=ago(minutes=1), scope="a",
-                            control="b", cause="c")  # fmt: skip
+        svc.incident_report(
+            actor=officer,
+            incident=item,
+            reported_at=ago(minutes=1),
+            scope="a",
+            control="b",
+            cause="c",
+        )
     svc.incident_recover(actor=officer, incident=item, recovered_at=ago(hours=2))
     measures = [{"measure": "更新 CMS", "owner": "資訊科", "due_date": dt.date(2027, 1, 31)}]
-    item = svc.incident_report(actor=officer, incident=item, reported_at=ago(hours=1), scope="首頁",
-                               control="還原", cause="外掛漏洞", measures=measures)  # fmt: skip
+    item = svc.incident_report(
+        actor=officer,
+        incident=item,
+        reported_at=ago(hours=1),
+        scope="首頁",
+        control="還原",
+        cause="外掛漏洞",
+        measures=measures,
+    )
     assert item.status == Incident.Status.CLOSED
     follow = item.follow_ups.get()
     svc.followup_done(actor=officer, follow_up=follow, note="已更新")

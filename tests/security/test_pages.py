@@ -17,11 +17,17 @@ def _local(moment: dt.datetime) -> str:
 def _form(agency, **over):
     aware = ago(minutes=30)
     data = {
-        "agency": agency.pk, "title": "勒索軟體", "occurred_at": _local(aware - dt.timedelta(hours=1)),
-        "aware_at": _local(aware), "system": "檔案伺服器", "info_kind": "core",
-        "confidentiality": "none", "integrity": "none", "availability": "minor",
+        "agency": agency.pk,
+        "title": "勒索軟體",
+        "occurred_at": _local(aware - dt.timedelta(hours=1)),
+        "aware_at": _local(aware),
+        "system": "檔案伺服器",
+        "info_kind": "core",
+        "confidentiality": "none",
+        "integrity": "none",
+        "availability": "minor",
         "description": "檔案遭加密",
-    }  # fmt: skip
+    }
     return data | over
 
 
@@ -94,10 +100,15 @@ def test_another_agencys_officer_sees_none_of_it(sec_clients, sec_people, agenci
 def test_the_api_creates_and_refuses(sec_clients, agencies):
     client = sec_clients["security"]
     body = {
-        "agency": "CYC", "title": "DDoS", "occurred_at": ago(hours=1).isoformat(),
-        "aware_at": ago(minutes=50).isoformat(), "system": "全球資訊網", "info_kind": "core",
-        "availability": "serious", "description": "流量攻擊",
-    }  # fmt: skip
+        "agency": "CYC",
+        "title": "DDoS",
+        "occurred_at": ago(hours=1).isoformat(),
+        "aware_at": ago(minutes=50).isoformat(),
+        "system": "全球資訊網",
+        "info_kind": "core",
+        "availability": "serious",
+        "description": "流量攻擊",
+    }
     made = client.post("/api/v1/security/incidents", body, content_type="application/json")
     assert made.status_code == 201, made.content
     assert made.json()["level"] == 3
@@ -123,12 +134,23 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
     for n in range(count):
         item = incident(officer, agencies["city" if n % 2 else "office"], aware=ago(hours=n + 1))
         regs.outage_create(
-            actor=officer, agency=item.agency, started_at=ago(minutes=5), planned=False, cause="斷電",
+            actor=officer,
+            agency=item.agency,
+            started_at=ago(minutes=5),
+            planned=False,
+            cause="斷電",
             services=[service(officer, item.agency, name=f"服務{n}")],
-        )  # fmt: skip
+        )
         a = audit(officer, item.agency)
-        regs.finding_add(actor=officer, audit_item=a, text="弱密碼", severity="high", action="改",
-                         owner="資訊科", due_date=dt.date(2026, 1, 1))  # fmt: skip
+        regs.finding_add(
+            actor=officer,
+            audit_item=a,
+            text="弱密碼",
+            severity="high",
+            action="改",
+            owner="資訊科",
+            due_date=dt.date(2026, 1, 1),
+        )
     client = sec_clients["ciso"]
     with django_assert_max_num_queries(16):
         page = client.get("/security/?severity=high&planned=no")
@@ -138,24 +160,45 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
 def test_audits_and_outages_pages(sec_clients, sec_people, agencies):
     client = sec_clients["security"]
     day = timezone.localdate()
-    made = client.post("/security/audits/", {
-        "agency": agencies["city"].pk, "kind": "internal", "title": "年度稽核", "scope": "全府",
-        "auditors": "稽核小組", "start_date": day.isoformat(), "end_date": day.isoformat(),
-    })  # fmt: skip
+    made = client.post(
+        "/security/audits/",
+        {
+            "agency": agencies["city"].pk,
+            "kind": "internal",
+            "title": "年度稽核",
+            "scope": "全府",
+            "auditors": "稽核小組",
+            "start_date": day.isoformat(),
+            "end_date": day.isoformat(),
+        },
+    )
     assert made.status_code == 302
     item = Audit.objects.get()
-    bad = client.post("/security/audits/", {
-        "agency": agencies["city"].pk, "kind": "internal", "title": "x", "scope": "y", "auditors": "z",
-        "start_date": day.isoformat(), "end_date": (day - dt.timedelta(days=1)).isoformat(),
-    })  # fmt: skip
+    bad = client.post(
+        "/security/audits/",
+        {
+            "agency": agencies["city"].pk,
+            "kind": "internal",
+            "title": "x",
+            "scope": "y",
+            "auditors": "z",
+            "start_date": day.isoformat(),
+            "end_date": (day - dt.timedelta(days=1)).isoformat(),
+        },
+    )
     assert bad.status_code == 400 and Audit.objects.count() == 1
     url = f"/security/audits/{item.pk}/"
     assert client.post(url, {"action": "complete"}).status_code == 302
     assert sec_clients["other_security"].get(url).status_code == 404
     svc_item = service(sec_people["security"], agencies["city"])
     start = ago(hours=2)
-    bad_outage = {"action": "outage", "started_at": _local(start), "ended_at": _local(start - dt.timedelta(hours=1)),
-                  "cause": "UPS", "services": [svc_item.pk]}  # fmt: skip
+    bad_outage = {
+        "action": "outage",
+        "started_at": _local(start),
+        "ended_at": _local(start - dt.timedelta(hours=1)),
+        "cause": "UPS",
+        "services": [svc_item.pk],
+    }
     assert client.post("/security/outages/", bad_outage).status_code == 400
     assert not Outage.objects.exists()
     good = bad_outage | {"ended_at": _local(start + dt.timedelta(hours=1))}
