@@ -19,7 +19,7 @@ def moment(label, required=True):
 
 class IncidentForm(SafeForm):
     agency = forms.TypedChoiceField(label=_("Agency"), coerce=int)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Incident title"), max_length=200)
     occurred_at = moment(_("When it happened"))
     aware_at = moment(_("When the agency became aware"))
     system = forms.CharField(label=_("System hit"), max_length=200)
@@ -88,11 +88,11 @@ class AttachForm(SafeForm):
 class AuditForm(SafeForm):
     agency = forms.TypedChoiceField(label=_("Agency"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=Audit.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Audit title"), max_length=200)
     scope = forms.CharField(label=_("Scope"), max_length=500)
     auditors = forms.CharField(label=_("Auditors"), max_length=300)
-    start_date = RocDateField(label=_("Start"))
-    end_date = RocDateField(label=_("End"))
+    start_date = RocDateField(label=_("First day"))
+    end_date = RocDateField(label=_("Last day"))
     plan = forms.CharField(
         label=_("Audit plan"),
         max_length=5000,
@@ -130,9 +130,9 @@ class ServiceForm(SafeForm):
 
 
 class OutageForm(SafeForm):
-    started_at = moment(_("Start"))
-    ended_at = moment(_("End"), required=False)
-    planned = forms.BooleanField(label=_("Planned"), required=False)
+    started_at = moment(_("Outage start"))
+    ended_at = moment(_("Outage end"), required=False)
+    planned = forms.BooleanField(label=_("Planned outage"), required=False)
     cause = forms.CharField(label=_("Cause"), max_length=500)
     services = forms.TypedMultipleChoiceField(label=_("Services affected"), coerce=int)
 
