@@ -338,3 +338,19 @@ def clock_rule_update(*, actor, **values) -> ClockRule:
         changes=audit.diff(before, audit.snapshot(rule, CLOCK_FIELDS)),
     )
     return rule
+
+
+@transaction.atomic
+def impact_rule_set(*, actor, rule: ImpactRule, level) -> ImpactRule:
+    """The administrator changes one cell of the level table (incidents already recorded
+    keep their level; a security officer raises one if need be)."""
+    if not (access.is_active_user(actor) and actor.is_admin):
+        raise NotAllowed
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 4:
+        raise ServiceError.field("level", _("must be a level from 1 to 4"))
+    rule = ImpactRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.level != level:
+        audit.record(actor=actor, action=A.UPDATE, obj=rule, changes={"level": [rule.level, level]})
+        rule.level = level
+        rule.save(update_fields=["level"])
+    return rule

@@ -220,6 +220,8 @@ def rules(request):
     if request.method == "POST":
         if not request.user.is_admin:
             raise PermissionDenied
+        if request.POST.get("action") == "table":
+            return _table(request, rule)
         values = {}
         for name in svc.CLOCK_FIELDS:
             value = _int(request.POST.get(name), 0, 10**6)
@@ -231,6 +233,21 @@ def rules(request):
         )
         return response or redirect("security_rules")
     return _rules_page(request, rule)
+
+
+def _table(request, rule):
+    """The administrator's changes to the level table: every changed cell, or none."""
+    from django.db import transaction
+
+    def act():
+        with transaction.atomic():
+            for row in ImpactRule.objects.all():
+                given = request.POST.get(f"level-{row.pk}")
+                if given is not None:
+                    svc.impact_rule_set(actor=request.user, rule=row, level=_int(given, 0, 9) or 0)
+
+    response = run_action(request, act, refused=lambda exc: _rules_page(request, rule, exc))
+    return response or redirect("security_rules")
 
 
 def _rules_page(request, rule, error=None):

@@ -175,3 +175,21 @@ def test_the_clock_rule_is_the_administrators(sec_people):
     with pytest.raises(ServiceError):
         svc.clock_rule_update(actor=sec_people["admin"], notify_hours=0)
     assert svc.clock_rule_update(actor=sec_people["admin"], notify_hours=2).notify_hours == 2
+
+
+def test_the_administrator_edits_the_level_table_through_the_page(sec_clients, sec_people):
+    from guankao.security.models import ImpactRule
+
+    row = ImpactRule.objects.get(dimension="c", kind="noncore", impact="minor")
+    assert sec_clients["ciso"].post("/security/rules/", {"action": "table"}).status_code == 403
+    bad = sec_clients["admin"].post("/security/rules/", {"action": "table", f"level-{row.pk}": "7"})
+    assert bad.status_code == 400
+    row.refresh_from_db()
+    assert row.level == 1
+    done = sec_clients["admin"].post(
+        "/security/rules/", {"action": "table", f"level-{row.pk}": "2"}
+    )
+    assert done.status_code == 302
+    assert svc.level_for("noncore", "minor", "none", "none") == 2
+    clock_bad = sec_clients["admin"].post("/security/rules/", {"notify_hours": "0"})
+    assert clock_bad.status_code == 400 and ClockRule.current().notify_hours == 1
