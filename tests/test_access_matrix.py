@@ -153,6 +153,7 @@ PAGES_TABLE = """
 # the clock's numbers are the administrator's
 /security/                            LADDDADDA  LMMMMMMMM
 /security/rules/                      LADDDADDA  LDDDDDDDA
+/security/incidents/                  LADDDADDA  LMMMMMMMM
 /security/incidents/new/              LDDDDDDDA  LDDDDDDDA
 /security/incidents/<int:pk>/         LADDDADDA  LDDDDDDDA  pk=security_incident
 /security/audits/                     LADDDADDA  LDDDDDDDA

@@ -23,7 +23,7 @@ from guankao.security.models import (
     Service,
 )
 
-LISTED = 50  # rows a dashboard list shows; the register pages page through the rest
+LISTED = 25  # rows a dashboard list shows (most urgent first); the registers list the rest
 
 
 def incident_list(*, user, filters: dict | None = None) -> QuerySet[Incident]:

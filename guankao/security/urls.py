@@ -7,6 +7,7 @@ urlpatterns = [
     # seccore: dashboard, incidents, audits, core systems and outages --------------------
     path("security/", views_incidents.dashboard, name="security_dashboard"),
     path("security/rules/", views_incidents.rules, name="security_rules"),
+    path("security/incidents/", views_incidents.incident_list, name="security_incidents"),
     path("security/incidents/new/", views_incidents.incident_new, name="security_incident_new"),
     path("security/incidents/<int:pk>/", views_incidents.incident_detail, name="security_incident"),
     path("security/audits/", views_registers.audits, name="security_audits"),

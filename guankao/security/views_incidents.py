@@ -55,11 +55,17 @@ def dashboard(request):
     open_rows = reads.incident_list(user=user, filters=f).exclude(status=Incident.Status.CLOSED)
     context = {
         "incidents": reads.with_clocks(open_rows[: reads.LISTED]),
-        "follow_ups": list(reads.follow_ups_open(user=user, overdue_on=today)[: reads.LISTED]),
+        "follow_ups": list(
+            reads.follow_ups_open(user=user, overdue_on=today)
+            .select_related(None)
+            .select_related("incident")
+            .only("measure", "owner", "due_date", "incident__number")[: reads.LISTED]
+        ),
         "findings": list(
-            reads.findings_open(user=user, filters={"severity": severity, "agency": f["agency"]})[
-                : reads.LISTED
-            ]
+            reads.findings_open(user=user, filters={"severity": severity, "agency": f["agency"]})
+            .select_related(None)
+            .select_related("audit")
+            .only("text", "severity", "owner", "due_date", "audit__title")[: reads.LISTED]
         ),
         "outages": list(
             reads.outage_list(
@@ -81,6 +87,19 @@ def dashboard(request):
         "more_panels": [],
     }
     return render(request, "security/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def incident_list(request):
+    """The incidents register: a year's incidents (this year by default), every status."""
+    user = request.user
+    _need(user)
+    year = _int(request.GET.get("year"), 1912, 2200) or timezone.localdate().year
+    level = _int(request.GET.get("level"), 1, 4)
+    rows = reads.incident_list(user=user, filters={"year": year, "level": level})
+    context = {"incidents": list(rows[:500]), "year": year, "level": level}
+    return render(request, "security/incidents.html", context)
 
 
 @login_required

@@ -9,8 +9,10 @@ import os
 import pytest
 from django.utils import timezone
 
-from guankao.security.models import Incident
+from guankao.security import levels
+from guankao.security.models import ImpactRule, Incident
 from tests.e2e.helpers import assert_accessible, sign_in
+from tests.security.conftest import agencies, sec_people  # noqa: F401 - fixtures
 from tests.security.incident_helpers import ago, incident
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +32,8 @@ def _local(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_an_officer_records_an_incident_and_its_notification(page, sec_people, agencies):
+def test_an_officer_records_an_incident_and_its_notification(page, sec_people, agencies):  # noqa: F811
+    levels.load(ImpactRule)  # a live-server test's database is flushed, migration data too
     late = incident(sec_people["other_security"], agencies["office"], aware=ago(hours=3))
     sign_in(page, "security")
     page.goto("/security/incidents/new/")

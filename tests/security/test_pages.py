@@ -217,3 +217,12 @@ def test_exports_and_the_annual_report(sec_clients, sec_people, agencies):
     report = client.get(f"/security/report.odt?year={timezone.localdate().year}")
     text = odfdo.Document(io.BytesIO(report.content)).body.text_recursive
     assert "資安事件發生次數" in text and "1次" in text and "—" in text
+
+
+def test_the_register_lists_the_years_incidents_in_scope(sec_clients, sec_people, agencies):
+    mine = incident(sec_people["security"], agencies["city"])
+    theirs = incident(sec_people["other_security"], agencies["office"])
+    page = sec_clients["security"].get("/security/incidents/").content.decode()
+    assert mine.number in page and theirs.number not in page
+    last_year = sec_clients["ciso"].get(f"/security/incidents/?year={mine.aware_at.year - 1}")
+    assert mine.number not in last_year.content.decode()
