@@ -4,6 +4,7 @@ items), and the administrator's clock and level tables. Each checks who may, wri
 audit entry and changes nothing when refused."""
 
 import datetime as dt
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -149,7 +150,7 @@ def incident_create(
     )
     incident = Incident.objects.create(
         agency=agency,
-        number=f"tmp-{timezone.now().timestamp()}",
+        number=f"tmp-{secrets.token_hex(8)}",  # the real number needs the pk
         handler=handler,
         computed_level=level,
         level=level,
