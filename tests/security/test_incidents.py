@@ -193,3 +193,27 @@ def test_the_administrator_edits_the_level_table_through_the_page(sec_clients, s
     assert svc.level_for("noncore", "minor", "none", "none") == 2
     clock_bad = sec_clients["admin"].post("/security/rules/", {"notify_hours": "0"})
     assert clock_bad.status_code == 400 and ClockRule.current().notify_hours == 1
+
+
+def test_the_home_page_lists_running_clocks_and_follow_ups(sec_people, agencies, sec_clients):
+    from guankao.core import todo
+
+    officer = sec_people["security"]
+    item = incident(officer, agencies["city"], aware=ago(hours=5))
+    svc.incident_recover(actor=officer, incident=item, recovered_at=ago(hours=4))
+    past = timezone.localdate() - dt.timedelta(days=1)
+    measures = [{"measure": "修補", "owner": "資訊科", "due_date": past}]
+    svc.incident_report(
+        actor=officer,
+        incident=item,
+        reported_at=ago(hours=3),
+        scope="a",
+        control="b",
+        cause="c",
+        measures=measures,
+    )
+    incident(officer, agencies["city"])
+    groups = {g["kind"]: g["total"] for g in todo.tasks_for(officer, timezone.localdate())}
+    assert groups == {todo.DUE: 1, todo.OVERDUE: 1}
+    assert todo.tasks_for(sec_people["other_security"], timezone.localdate()) == []
+    assert sec_clients["security"].get("/").status_code == 200
