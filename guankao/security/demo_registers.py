@@ -131,7 +131,7 @@ def _history(ciso, agencies) -> None:
             confidentiality=c,
             integrity=i,
             availability=a,
-            description=f"{title}，經{handler.get_full_name() or handler}處理。",
+            description=f"{title}，經{handler}處理。",
             handler=handler,
         )
         inc.incident_notify(
