@@ -11,6 +11,7 @@ from django.utils import timezone
 from guankao.core.demo import register_extension
 from guankao.core.jobs import run_once
 from guankao.core.models import User
+from guankao.lib.roc import roc_year
 from guankao.security import services_incidents as inc
 from guankao.security import services_registers as regs
 from guankao.security.models import Agency, Incident
@@ -288,7 +289,7 @@ def _audits(ciso, agencies, now) -> None:
         actor=ciso,
         agency=agencies["CYC"],
         kind="internal",
-        title=f"{today.year - 1911}年度資安內部稽核",
+        title=f"{roc_year(today.year)}年度資安內部稽核",
         scope="資通安全維護計畫之落實",
         auditors="市府資安稽核小組",
         start_date=today - dt.timedelta(days=40),
