@@ -148,6 +148,20 @@ PAGES_TABLE = """
 # security: the CISO (here the administrator) sets the agencies' levels; officers and
 # executives read them
 /security/agencies/                   LADDDADDA  LDDDDDDDA
+# seccore: the registers are read by the CISO (the administrator), officers and
+# executives; only the CISO (and an agency's security officer, not a persona here) writes;
+# the clock's numbers are the administrator's
+/security/                            LADDDADDA  LMMMMMMMM
+/security/rules/                      LADDDADDA  LDDDDDDDA
+/security/incidents/                  LADDDADDA  LMMMMMMMM
+/security/incidents/new/              LDDDDDDDA  LDDDDDDDA
+/security/incidents/<int:pk>/         LADDDADDA  LDDDDDDDA  pk=security_incident
+/security/audits/                     LADDDADDA  LDDDDDDDA
+/security/audits/<int:pk>/            LADDDADDA  LDDDDDDDA  pk=security_audit
+/security/outages/                    LADDDADDA  LDDDDDDDA
+/security/export/<str:register>.ods   LADDDADDA  LMMMMMMMM  register=incidents
+/security/report.odt                  LADDDADDA  LMMMMMMMM
+# end seccore
 # smart dispatch measured: those who read the petitions figures
 /petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
@@ -198,6 +212,12 @@ PAGES_TABLE = """
 #: API operations: method, path as in the OpenAPI schema, codes, parameters.
 OPERATIONS_TABLE = """
 GET /api/v1/departments                       AAAAAAAAA
+# seccore: incidents, scoped as the pages (a department's staff get 403 on the list,
+# 404 on an id)
+GET /api/v1/security/incidents                LADDDADDA
+GET /api/v1/security/incidents/{pk}           LADDDADDA  pk=security_incident
+POST /api/v1/security/incidents               LDDDDDDDA  @SEC_INCIDENT
+# end seccore
 POST /api/v1/departments                      LDDDDDDDA  @DEPARTMENT
 GET /api/v1/departments/{code}                AAAAAAAAA  code=pw
 PATCH /api/v1/departments/{code}              LDDDDDDDA  code=pw
@@ -296,6 +316,16 @@ GET /api/v1/petitions/dispatch/measures       LADDDADDA
 #: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
 #: JSON for the API. A write without one sends an empty form or `{}`.
 BODIES = {
+    # seccore
+    "SEC_INCIDENT": {
+        "agency": "CYC",
+        "title": "網站遭置換",
+        "occurred_at": "2026-11-30T08:00:00+08:00",
+        "aware_at": "2026-11-30T09:00:00+08:00",
+        "system": "全球資訊網",
+        "info_kind": "noncore",
+        "description": "首頁遭置換",
+    },
     "SUGGEST": {"text": "中山路有坑洞"},
     "UPLOAD": {"file": ("table.csv", b"a,b\n1,2\n")},  # refused by the importer, after access
     "PLAN_FORM": {"kind": "midterm", "title": "新計畫", "first_year": 2026, "last_year": 2027},
@@ -559,6 +589,21 @@ def world(people, city):
         "pw": city["pw"].code,
         "date": "2026-12-26",
         **_open311(officer, petition.category),
+        **_security(people, city),  # seccore
+    }
+
+
+def _security(people, city) -> dict:
+    """seccore: the city as an agency, with an incident and an audit (the administrator is
+    the CISO)."""
+    from guankao.security.models import Agency
+    from tests.security.incident_helpers import audit, incident
+
+    agency = Agency.objects.create(department=city["root"], level="A")
+    admin = people["admin"]
+    return {
+        "security_incident": incident(admin, agency).pk,
+        "security_audit": audit(admin, agency).pk,
     }
 
 

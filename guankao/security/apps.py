@@ -11,3 +11,9 @@ class SecurityConfig(AppConfig):
         from guankao.security import nav
 
         nav.register_security()
+        # seccore: who reads an incident's attachments ------------------------------------
+        from guankao.core.attachments import register_reader
+        from guankao.security.readers import incident_files
+
+        register_reader("security.incident", incident_files)
+        # end seccore -------------------------------------------------------------------------

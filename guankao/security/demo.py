@@ -36,3 +36,7 @@ def load() -> bool:
     for code, level, ref in LEVELS:
         services.agency_set(actor=ciso, department=departments[code], level=level, approved_ref=ref)
     return True
+
+
+# seccore: incidents, audits, core systems and outages (registered after the agencies)
+from guankao.security import demo_registers  # noqa: E402, F401

@@ -12,3 +12,12 @@ def register_security() -> None:
         order=61,
         visible=access.works_here,
     )
+    # seccore: the security dashboard ----------------------------------------------------
+    register(
+        "security_dashboard",
+        _("Information security"),
+        "security_dashboard",
+        order=60,
+        visible=access.works_here,
+    )
+    # end seccore ---------------------------------------------------------------------------
