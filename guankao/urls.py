@@ -6,12 +6,14 @@ from guankao.core import views, views_errors, views_files, views_ops, views_org
 from guankao.core.api import router as core_router
 from guankao.petitions.api import router as petitions_router
 from guankao.plans.api import router as plans_router
+from guankao.security.api_secops import router as security_secops_router  # secops
 from guankao.tracking.api import router as tracking_router
 
 api.add_router("/v1/", core_router)
 api.add_router("/v1/", plans_router)
 api.add_router("/v1/", tracking_router)
 api.add_router("/v1/", petitions_router)
+api.add_router("/v1/", security_secops_router)  # secops
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -169,3 +169,22 @@ def can_accept_duties(user) -> bool:
 def can_edit_requirements(user) -> bool:
     """The training requirements and the duties of the levels: an administrator."""
     return is_active_user(user) and user.is_admin
+
+
+def duty_q(user, field: str = "agency") -> Q:
+    """Duty instances (with an Agency FK `field`) `user` may read: agency_q, and a liaison
+    or head of a department that is itself an agency reads (and reports) its duties."""
+    q = agency_q(user, field)
+    if may_draft(user):
+        q |= Q(**{f"{field}__department_id": user.department_id})
+    return q
+
+
+def can_report_duty(user, agency) -> bool:
+    return can_manage(user, agency) or (
+        agency is not None and may_draft(user) and agency.department_id == user.department_id
+    )
+
+
+def reads_duties(user) -> bool:
+    return works_here(user) or may_draft(user)

@@ -11,3 +11,8 @@ class SecurityConfig(AppConfig):
         from guankao.security import nav
 
         nav.register_security()
+
+        # secops: who reads the duties' evidence
+        from guankao.security.duties import register_readers
+
+        register_readers()

@@ -85,8 +85,8 @@ def _instance(pk) -> DutyInstance:
 def duty_submit(*, actor, instance: DutyInstance, note: str, files=()) -> DutyInstance:
     """The agency reports the duty done, with what was done and its evidence."""
     instance = _instance(instance.pk)
-    if not access.can_manage(actor, instance.agency):
-        raise NotAllowed(_("Only the agency's security staff report its duties."))
+    if not access.can_report_duty(actor, instance.agency):
+        raise NotAllowed(_("Only the agency's security staff and liaisons report its duties."))
     if instance.state == S.ACCEPTED:
         raise ServiceError.field("state", _("is already accepted"))
     note = validation.text("note", note, 2000)
@@ -182,3 +182,14 @@ def duty_save(*, actor, duty: Duty | None = None, **data) -> Duty:
             actor=actor, action=A.UPDATE if before else A.CREATE, obj=duty, changes=changes
         )
     return duty
+
+
+def evidence_readable(user, owner_ids: list[str]) -> list[str]:
+    """The duty instances (of `owner_ids`) whose evidence `user` may read (and attach)."""
+    ids = [int(i) for i in owner_ids if str(i).isdigit()]
+    rows = DutyInstance.objects.filter(access.duty_q(user), pk__in=ids)
+    return [str(pk) for pk in rows.values_list("pk", flat=True)]
+
+
+def register_readers() -> None:
+    attachments.register_reader(EVIDENCE, evidence_readable)
