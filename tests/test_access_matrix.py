@@ -148,6 +148,23 @@ PAGES_TABLE = """
 # security: the CISO (here the administrator) sets the agencies' levels; officers and
 # executives read them
 /security/agencies/                   LADDDADDA  LDDDDDDDA
+# secops: training is read by those who read all, security staff, and the departments'
+# liaisons and heads (their own staff), who record it; 管考 officers and executives read only
+/security/training/                   LAAAAADDA  LDAAADDDA
+/security/training/import/            LDAAADDDA  LDAAADDDA  @UPLOAD
+/security/training/short/             LAAAAADDA  LMMMMMMMM
+/security/training/people/<int:pk>/   LAAADADDA  LMMMMMMMM  pk=worker
+/security/training/requirements/      LAAAAADDA  LDDDDDDDA
+/security/training.ods                LAAAAADDA  LMMMMMMMM
+# duties: the city's (an agency) instances are read city-wide, reported by its security
+# staff, accepted by the CISO (the administrator here); the CISO opens a year
+/security/duties/                     LAAAAADDA  LDDDDDDDA
+/security/duties/<int:pk>/            LADDDADDA  LDDDDDDDA  pk=duty_instance
+/security/duties.ods                  LAAAAADDA  LMMMMMMMM
+# SOC points: security staff and those who read all; the agency's security staff register
+/security/soc/                        LADDDADDA  LDDDDDDDA
+/security/soc/<int:pk>/token/         LMMMMMMMM  LDDDDDDDA  pk=soc_point
+/security/soc.ods                     LADDDADDA  LMMMMMMMM
 # smart dispatch measured: those who read the petitions figures
 /petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
@@ -291,6 +308,11 @@ POST /api/v1/petitions/import                 LADDDDDDA
 # who read the petitions figures
 POST /api/v1/petitions/suggest                LAADADDDA  @SUGGEST
 GET /api/v1/petitions/dispatch/measures       LADDDADDA
+# secops: training records and SOC points; the heartbeat takes only a point's token
+GET /api/v1/security/training                 LAAAAADDA
+POST /api/v1/security/training                LDAAADDDA  @TRAINING
+POST /api/v1/security/soc/heartbeat           LLLLLLLLL
+GET /api/v1/security/soc/points               LADDDADDA
 """
 
 #: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
@@ -357,6 +379,7 @@ BODIES = {
     "OPEN311_APP": {"name": "新 App", "contact": "dev@example.com", "per_minute": 60},
     "OPEN311_LIMIT": {"contact": "dev@example.com", "per_minute": 120},
     "OPEN311_QUESTION": {"code": "lamp", "description": "路燈編號", "datatype": "string"},
+    "TRAINING": {"account": "worker", "course": "資安通識", "date": "2026-11-02", "hours": 3},
     "RULES": {
         "report_due_day": 5,
         "review_workdays": 7,
@@ -559,6 +582,21 @@ def world(people, city):
         "pw": city["pw"].code,
         "date": "2026-12-26",
         **_open311(officer, petition.category),
+        **_secops(people["admin"], city),
+    }
+
+
+def _secops(admin, city) -> dict:
+    """The city as an agency (level A) with a duty instance and a SOC point."""
+    from guankao.security import duties, soc
+    from guankao.security.models import Agency, DutyInstance
+
+    agency = Agency.objects.create(department=city["root"], level="A")
+    duties.duties_generate(actor=admin, year=2026)
+    point, _token = soc.point_create(actor=admin, agency=agency, name="核心機房", site="B1")
+    return {
+        "duty_instance": DutyInstance.objects.filter(agency=agency).first().pk,
+        "soc_point": point.pk,
     }
 
 

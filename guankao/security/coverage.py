@@ -51,7 +51,8 @@ def active_changes() -> dict[int, list[tuple[dt.datetime, bool, bool]]]:
     ).values_list("object_id", "at", "changes")
     for object_id, at, changes in rows:
         old, new = changes["is_active"]
-        if object_id.isdigit():
+        # The entry of the account's creation (old None) is not a change: date_joined is.
+        if object_id.isdigit() and old is not None:
             out[int(object_id)].append((at, bool(old), bool(new)))
     for history in out.values():
         history.sort()

@@ -36,3 +36,7 @@ def load() -> bool:
     for code, level, ref in LEVELS:
         services.agency_set(actor=ciso, department=departments[code], level=level, approved_ref=ref)
     return True
+
+
+# secops: training, duties and SOC points (loaded after the agencies above)
+from guankao.security import demo_secops  # noqa: E402, F401

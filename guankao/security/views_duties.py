@@ -107,10 +107,10 @@ def duty_detail(request, pk: int):
     decide = DutyDecideForm(prefix="decide")
     status = 200
     if request.method == "POST":
+        if not (may_report or may_decide):
+            raise PermissionDenied
         action = request.POST.get("form")
-        if action == "report":
-            if not may_report:
-                raise PermissionDenied
+        if action == "report" and may_report:
             submit = DutySubmitForm(request.POST, request.FILES, prefix="report")
             form, call = (
                 submit,
@@ -121,9 +121,7 @@ def duty_detail(request, pk: int):
                     files=submit.cleaned_data["files"],
                 ),
             )
-        elif action == "decide":
-            if not may_decide:
-                raise PermissionDenied
+        elif action == "decide" and may_decide:
             decide = DutyDecideForm(request.POST, prefix="decide")
             form, call = (
                 decide,
@@ -135,7 +133,7 @@ def duty_detail(request, pk: int):
                 ),
             )
         else:
-            raise Http404
+            return _detail(request, instance, submit, decide, may_report, may_decide, 400)
         if form.is_valid():
 
             def refused(exc):
@@ -163,6 +161,7 @@ def _detail(request, instance, submit, decide, may_report, may_decide, status=20
 
 
 @login_required
+@require_http_methods(["GET"])
 def duty_export(request):
     user = request.user
     if not access.reads_duties(user):

@@ -97,6 +97,7 @@ def soc_token(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET"])
 def soc_export(request):
     user = request.user
     if not access.works_here(user):

@@ -146,6 +146,7 @@ def training_import_page(request):
 
 
 @login_required
+@require_http_methods(["GET"])
 def training_short(request):
     user = _reader(request)
     form, filters = _filters(request, ShortFilterForm, _departments(user))
@@ -169,6 +170,7 @@ def training_short(request):
 
 
 @login_required
+@require_http_methods(["GET"])
 def training_person(request, pk: int):
     user = _reader(request)
     person = User.objects.select_related("department").filter(pk=pk).first()
@@ -214,9 +216,7 @@ def training_requirements(request):
             raise PermissionDenied
         audience = request.POST.get("audience")
         form = forms_by.get(audience)
-        if form is None:
-            raise Http404
-        if form.is_valid():
+        if form is not None and form.is_valid():
 
             def refused(exc):
                 add_service_errors(form, exc)
@@ -245,6 +245,7 @@ def _rows(rules, forms_by):
 
 
 @login_required
+@require_http_methods(["GET"])
 def training_export(request):
     user = _reader(request)
     _form, filters = _filters(request, TrainingFilterForm, _departments(user))

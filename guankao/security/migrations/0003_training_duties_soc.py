@@ -29,10 +29,10 @@ COMMON = {
 }
 DUTIES = {
     "A": [("isms", 1, 1), ("isms-cert", 1, 1), ("health", 1, 1), ("pentest", 1, 1),
-          ("vulscan", 2, 1), ("social", 2, 1), ("bcp", 1, 1), ("soc", 1, 1), ("edr", 1, 1),
+          ("vulscan", 2, 1), ("social", 2, 1), ("bcp", 1, 1), ("soc", 4, 1), ("edr", 1, 1),
           ("training", 1, 1)],
     "B": [("isms", 1, 1), ("isms-cert", 1, 1), ("health", 1, 2), ("pentest", 1, 2),
-          ("vulscan", 1, 1), ("social", 1, 1), ("bcp", 1, 2), ("soc", 1, 1), ("edr", 1, 1),
+          ("vulscan", 1, 1), ("social", 1, 1), ("bcp", 1, 2), ("soc", 4, 1), ("edr", 1, 1),
           ("training", 1, 1)],
     "C": [("isms", 1, 1), ("health", 1, 2), ("vulscan", 1, 2), ("social", 1, 1), ("bcp", 1, 2),
           ("edr", 1, 1), ("training", 1, 1)],
