@@ -185,3 +185,25 @@ def test_the_soc_page_shows_the_token_once(
     listed = sec_clients["other_security"].get("/api/v1/security/soc/points").json()
     assert len(listed) == 10
     assert sec_clients["liaison"].get("/security/soc/").status_code == 403
+
+
+def test_the_dashboard_selectors_are_one_query_each(
+    sec_people, agencies, django_assert_max_num_queries
+):
+    duties.duties_generate(actor=sec_people["ciso"], year=2026)
+    for n in range(5):
+        soc.point_create(
+            actor=sec_people["ciso"], agency=agencies["office"], name=f"點{n}", site="x"
+        )
+    now = timezone.now() + dt.timedelta(days=2)
+    officer = sec_people["officer"]
+    officer.role_set  # the roles are read once per request, before the selectors
+    with django_assert_max_num_queries(1):
+        due = selectors_secops.duties_due(user=officer, today=dt.date(2026, 12, 20))
+    with django_assert_max_num_queries(1):
+        silent = selectors_secops.soc_points_silent(user=officer, now=now)
+    assert len(silent) == 5 and all(i.due <= dt.date(2027, 1, 19) for i in due) and due
+    other = sec_people["other_security"]
+    assert {
+        i.agency_id for i in selectors_secops.duties_due(user=other, today=dt.date(2026, 12, 20))
+    } == {agencies["office"].pk}
