@@ -155,6 +155,8 @@ PAGES_TABLE = """
 /security/training/short/             LAAAAADDA  LMMMMMMMM
 /security/training/people/<int:pk>/   LAAADADDA  LMMMMMMMM  pk=worker
 /security/training/requirements/      LAAAAADDA  LDDDDDDDA
+/security/training/records/<int:pk>/delete/  LMMMMMMMM  LDAADDDDA  pk=training_record
+/security/training/it-staff/          LMMMMMMMM  LDDDDDDDA
 /security/training.ods                LAAAAADDA  LMMMMMMMM
 # duties: the city's (an agency) instances are read city-wide, reported by its security
 # staff, accepted by the CISO (the administrator here); the CISO opens a year
@@ -587,16 +589,26 @@ def world(people, city):
 
 
 def _secops(admin, city) -> dict:
-    """The city as an agency (level A) with a duty instance and a SOC point."""
-    from guankao.security import duties, soc
+    """The city as an agency (level A) with a duty instance, a SOC point and a training
+    record of the PW worker."""
+    from guankao.core.models import User
+    from guankao.security import duties, soc, training
     from guankao.security.models import Agency, DutyInstance
 
     agency = Agency.objects.create(department=city["root"], level="A")
     duties.duties_generate(actor=admin, year=2026)
     point, _token = soc.point_create(actor=admin, agency=agency, name="核心機房", site="B1")
+    record = training.training_record(
+        actor=admin,
+        user=User.objects.get(username="worker"),
+        course="資安通識",
+        date=dt.date(2026, 3, 2),
+        hours="3",
+    )
     return {
         "duty_instance": DutyInstance.objects.filter(agency=agency).first().pk,
         "soc_point": point.pk,
+        "training_record": record.pk,
     }
 
 

@@ -55,6 +55,15 @@ class RequirementForm(SafeForm):
     basis = forms.CharField(label=_("Rule"), max_length=200)
 
 
+class ItStaffForm(SafeForm):
+    account = forms.CharField(label=_("Staff account"), max_length=150)
+    it = forms.TypedChoiceField(
+        label=_("IT staff (資訊人員)"),
+        choices=[("1", _("Mark as IT staff")), ("0", _("Not IT staff"))],
+        coerce=lambda v: v == "1",
+    )
+
+
 class DutyFilterForm(SafeForm):
     year = YearField(label=_("Year (民國 or Gregorian)"), required=False)
     agency = forms.ChoiceField(label=_("Agency"), required=False)

@@ -180,3 +180,27 @@ def requirement_update(*, actor, audience: str, hours, every_years: int, basis: 
     if changes:
         audit.record(actor=actor, action=A.UPDATE, obj=row, changes=changes)
     return row
+
+
+@transaction.atomic
+def it_staff_set(*, actor, user: User, it: bool) -> bool:
+    """Mark (or unmark) `user` as IT staff, who owe the professional hours (an
+    administrator or the CISO). Returns whether anything changed."""
+    from guankao.security.models import ItStaff
+
+    if not (access.can_edit_requirements(actor) or access.is_ciso(actor)):
+        raise NotAllowed(_("Only an administrator or the CISO marks IT staff."))
+    if it:
+        _row, changed = ItStaff.objects.get_or_create(user=user)
+    else:
+        changed = bool(ItStaff.objects.filter(user=user).delete()[0])
+    if changed:
+        audit.record(
+            actor=actor,
+            action=A.UPDATE,
+            obj=user,
+            department=user.department,
+            changes={"it_staff": [not it, it]},
+            note="security training: IT staff",
+        )
+    return changed

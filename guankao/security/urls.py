@@ -25,6 +25,12 @@ urlpatterns += [
         views_training.training_requirements,
         name="security_training_requirements",
     ),
+    path(
+        "security/training/records/<int:pk>/delete/",
+        views_training.training_delete,
+        name="security_training_delete",
+    ),
+    path("security/training/it-staff/", views_training.it_staff, name="security_it_staff"),
     path("security/training.ods", views_training.training_export, name="security_training_ods"),
     path("security/duties/", views_duties.duty_page, name="security_duties"),
     path("security/duties/<int:pk>/", views_duties.duty_detail, name="security_duty"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,13 +22,14 @@ from guankao.core.models import Department, User
 from guankao.security import access, exports_secops, selectors_secops, training
 from guankao.security.coverage import requirement_rows
 from guankao.security.forms_secops import (
+    ItStaffForm,
     RequirementForm,
     ShortFilterForm,
     TrainingFilterForm,
     TrainingForm,
     TrainingImportForm,
 )
-from guankao.security.models import Audience, TrainingKind
+from guankao.security.models import Audience, ItStaff, TrainingKind
 from guankao.security.training_import import COLUMNS, training_import
 
 PAGE_SIZE = 50
@@ -192,8 +194,57 @@ def training_person(request, pk: int):
         )
         if r["person"].pk == person.pk
     ]
-    context = {"person": person, "year": year, "records": records, "row": mine[0] if mine else None}
+    context = {
+        "person": person,
+        "year": year,
+        "records": records,
+        "row": mine[0] if mine else None,
+        "may_delete": access.can_record_training(user, person),
+    }
     return render(request, "security/training_person.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def training_delete(request, pk: int):
+    """Take back a record entered by mistake (the person's page), with the reason."""
+    user = _reader(request)
+    record = selectors_secops.training_list(user=user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    back = f"{reverse('security_training_person', args=[record.user_id])}?year={record.date.year}"
+    try:
+        training.training_delete(actor=user, record=record, reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, "; ".join(f"{p.message}" for p in exc.problems))
+        response = redirect(back)
+        response.status_code = 303
+        return response
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, _("Deleted."))
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["POST"])
+def it_staff(request):
+    """Mark or unmark a person as IT staff (requirements page)."""
+    user = request.user
+    if not (access.can_edit_requirements(user) or access.is_ciso(user)):
+        raise PermissionDenied
+    form = ItStaffForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = User.objects.filter(username=form.cleaned_data["account"]).first()
+        if person is None:
+            form.add_error("account", _("no staff member has this account"))
+    if person is None:
+        context = {"rows": _rows(requirement_rows(), {}), "edit": False, "it_form": form}
+        return render(request, "security/training_requirements.html", context, status=400)
+    training.it_staff_set(actor=user, user=person, it=form.cleaned_data["it"])
+    messages.success(request, _("Saved."))
+    return redirect("security_training_requirements")
 
 
 @login_required
@@ -236,12 +287,17 @@ def training_requirements(request):
             return response or redirect("security_training_requirements")
         status = 400
     context = {"rows": _rows(rules, forms_by), "edit": edit}
+    if edit or access.is_ciso(user):
+        context["it_form"] = ItStaffForm()
+        context["it_staff"] = ItStaff.objects.select_related("user__department").order_by(
+            "user__department__path", "user__username"
+        )
     return render(request, "security/training_requirements.html", context, status=status)
 
 
 def _rows(rules, forms_by):
     order = [Audience.EVERYONE, Audience.IT, Audience.SECURITY]
-    return [(rules[a], forms_by[a]) for a in order if a in rules]
+    return [(rules[a], forms_by.get(a)) for a in order if a in rules]
 
 
 @login_required

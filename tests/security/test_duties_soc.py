@@ -197,7 +197,7 @@ def test_the_dashboard_selectors_are_one_query_each(
         )
     now = timezone.now() + dt.timedelta(days=2)
     officer = sec_people["officer"]
-    officer.role_set  # the roles are read once per request, before the selectors
+    assert officer.role_set  # the roles are read once per request, before the selectors
     with django_assert_max_num_queries(1):
         due = selectors_secops.duties_due(user=officer, today=dt.date(2026, 12, 20))
     with django_assert_max_num_queries(1):

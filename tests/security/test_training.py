@@ -246,3 +246,30 @@ def test_the_api_lists_and_records(sec_clients, sec_people):
     listed = sec_clients["other_security"].get("/api/v1/security/training").json()
     assert listed["count"] == 0
     assert sec_clients["officer"].get("/api/v1/security/training?year=2026").json()["count"] == 1
+
+
+def test_a_record_is_taken_back_with_a_reason(sec_clients, sec_people):
+    record = _record(sec_people["liaison"], sec_people["worker"])
+    url = f"/security/training/records/{record.pk}/delete/"
+    assert sec_clients["other_liaison"].post(url, {"reason": "誤植"}).status_code == 404
+    assert sec_clients["officer"].post(url, {"reason": "誤植"}).status_code == 403
+    refused = sec_clients["liaison"].post(url, {"reason": ""})
+    assert refused.status_code == 303 and TrainingRecord.objects.exists()
+    done = sec_clients["liaison"].post(url, {"reason": "誤植"})
+    assert done.status_code == 302 and not TrainingRecord.objects.exists()
+    entry = AuditEntry.objects.get(action="delete", object_type="security.trainingrecord")
+    assert entry.note == "誤植" and entry.changes["hours"] == ["3.0", None]
+
+
+def test_the_ciso_marks_it_staff(sec_clients, sec_people):
+    from guankao.security.models import ItStaff
+
+    url = "/security/training/it-staff/"
+    assert sec_clients["security"].post(url, {"account": "worker", "it": "1"}).status_code == 403
+    assert sec_clients["ciso"].post(url, {"account": "nobody", "it": "1"}).status_code == 400
+    assert sec_clients["ciso"].post(url, {"account": "worker", "it": "1"}).status_code == 302
+    assert ItStaff.objects.filter(user=sec_people["worker"]).exists()
+    page = sec_clients["ciso"].get("/security/training/requirements/")
+    assert "worker" in page.content.decode()
+    sec_clients["ciso"].post(url, {"account": "worker", "it": "0"})
+    assert not ItStaff.objects.exists()
