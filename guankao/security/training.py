@@ -98,7 +98,7 @@ def training_record(
     hours = clean_hours("hours", hours)
     kind = clean_kind("kind", kind)
     # Lock the person so that two records of one day are added one after the other.
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    list(User.objects.select_for_update().filter(pk=user.pk).order_by().values_list("pk"))
     same_day = TrainingRecord.objects.filter(user=user, date=day)
     if same_day.filter(course=course).exists():
         raise ServiceError.field("course", _("this person already has this course on this day"))
