@@ -20,6 +20,7 @@ from django.utils import timezone
 from guankao.core.demo import register_extension
 from guankao.core.jobs import run_once
 from guankao.core.models import Role, User
+from guankao.lib.roc import roc_year
 from guankao.security import access, duties, soc
 from guankao.security.models import (
     Agency,
@@ -127,7 +128,7 @@ def _training(ciso: User, today: dt.date) -> None:
                 continue
             lines += _rows_for(person, year, today, person.pk in security, person.pk in it)
         content = ("\n".join(lines) + "\n").encode()
-        training_import(actor=ciso, content=content, filename=f"e等公務園-{year - 1911}.csv")
+        training_import(actor=ciso, content=content, filename=f"e等公務園-{roc_year(year)}.csv")
 
 
 def _duties(ciso: User, today: dt.date) -> None:

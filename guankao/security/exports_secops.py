@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from guankao.core.tabular import ODS_MIME, write_ods
-from guankao.lib.roc import format_roc
+from guankao.lib.roc import format_roc, roc_year
 from guankao.security.training import KIND_NAMES
 
 ODS = ODS_MIME
@@ -42,7 +42,7 @@ def duties_ods(rows) -> bytes:
             i.agency.department.name,
             i.agency.level,
             i.duty.name,
-            i.year - 1911,
+            roc_year(i.year),
             i.seq,
             format_roc(i.due),
             STATE_WORDS.get(i.state, i.state),
