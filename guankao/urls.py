@@ -7,6 +7,7 @@ from guankao.core.api import router as core_router
 from guankao.petitions.api import router as petitions_router
 from guankao.plans.api import router as plans_router
 from guankao.security.api_incidents import router as security_incidents_router  # seccore
+from guankao.security.api_secops import router as security_secops_router  # secops
 from guankao.tracking.api import router as tracking_router
 
 api.add_router("/v1/", core_router)
@@ -14,6 +15,7 @@ api.add_router("/v1/", plans_router)
 api.add_router("/v1/", tracking_router)
 api.add_router("/v1/", petitions_router)
 api.add_router("/v1/", security_incidents_router)  # seccore
+api.add_router("/v1/", security_secops_router)  # secops
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -162,6 +162,25 @@ PAGES_TABLE = """
 /security/export/<str:register>.ods   LADDDADDA  LMMMMMMMM  register=incidents
 /security/report.odt                  LADDDADDA  LMMMMMMMM
 # end seccore
+# secops: training is read by those who read all, security staff, and the departments'
+# liaisons and heads (their own staff), who record it; 管考 officers and executives read only
+/security/training/                   LAAAAADDA  LDAAADDDA
+/security/training/import/            LDAAADDDA  LDAAADDDA  @UPLOAD
+/security/training/short/             LAAAAADDA  LMMMMMMMM
+/security/training/people/<int:pk>/   LAAADADDA  LMMMMMMMM  pk=worker
+/security/training/requirements/      LAAAAADDA  LDDDDDDDA
+/security/training/records/<int:pk>/delete/  LMMMMMMMM  LDAADDDDA  pk=training_record
+/security/training/it-staff/          LMMMMMMMM  LDDDDDDDA
+/security/training.ods                LAAAAADDA  LMMMMMMMM
+# duties: the city's (an agency) instances are read city-wide, reported by its security
+# staff, accepted by the CISO (the administrator here); the CISO opens a year
+/security/duties/                     LAAAAADDA  LDDDDDDDA
+/security/duties/<int:pk>/            LADDDADDA  LDDDDDDDA  pk=duty_instance
+/security/duties.ods                  LAAAAADDA  LMMMMMMMM
+# SOC points: security staff and those who read all; the agency's security staff register
+/security/soc/                        LADDDADDA  LDDDDDDDA
+/security/soc/<int:pk>/token/         LMMMMMMMM  LDDDDDDDA  pk=soc_point
+/security/soc.ods                     LADDDADDA  LMMMMMMMM
 # smart dispatch measured: those who read the petitions figures
 /petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
@@ -311,6 +330,11 @@ POST /api/v1/petitions/import                 LADDDDDDA
 # who read the petitions figures
 POST /api/v1/petitions/suggest                LAADADDDA  @SUGGEST
 GET /api/v1/petitions/dispatch/measures       LADDDADDA
+# secops: training records and SOC points; the heartbeat takes only a point's token
+GET /api/v1/security/training                 LAAAAADDA
+POST /api/v1/security/training                LDAAADDDA  @TRAINING
+POST /api/v1/security/soc/heartbeat           LLLLLLLLL
+GET /api/v1/security/soc/points               LADDDADDA
 """
 
 #: Request bodies: forms for pages ("{name}" is a fixture object, (name, bytes) a file),
@@ -387,6 +411,7 @@ BODIES = {
     "OPEN311_APP": {"name": "新 App", "contact": "dev@example.com", "per_minute": 60},
     "OPEN311_LIMIT": {"contact": "dev@example.com", "per_minute": 120},
     "OPEN311_QUESTION": {"code": "lamp", "description": "路燈編號", "datatype": "string"},
+    "TRAINING": {"account": "worker", "course": "資安通識", "date": "2026-11-02", "hours": 3},
     "RULES": {
         "report_due_day": 5,
         "review_workdays": 7,
@@ -604,6 +629,31 @@ def _security(people, city) -> dict:
     return {
         "security_incident": incident(admin, agency).pk,
         "security_audit": audit(admin, agency).pk,
+        **_secops(people["admin"], city),
+    }
+
+
+def _secops(admin, city) -> dict:
+    """The city as an agency (level A) with a duty instance, a SOC point and a training
+    record of the PW worker."""
+    from guankao.core.models import User
+    from guankao.security import duties, soc, training
+    from guankao.security.models import Agency, DutyInstance
+
+    agency = Agency.objects.create(department=city["root"], level="A")
+    duties.duties_generate(actor=admin, year=2026)
+    point, _token = soc.point_create(actor=admin, agency=agency, name="核心機房", site="B1")
+    record = training.training_record(
+        actor=admin,
+        user=User.objects.get(username="worker"),
+        course="資安通識",
+        date=dt.date(2026, 3, 2),
+        hours="3",
+    )
+    return {
+        "duty_instance": DutyInstance.objects.filter(agency=agency).first().pk,
+        "soc_point": point.pk,
+        "training_record": record.pk,
     }
 
 

@@ -246,8 +246,10 @@ def test_it_shows_every_status(loaded, client):
         assert statuses["資安事件發生次數"] == (st.NOT_MET if year == 2021 else st.MET)
 
     statuses = _statuses(2022, dt.date(2022, 6, 30))
-    assert {st.ON_TRACK, st.AT_RISK, st.OFF_TRACK, st.NO_DATA} <= set(statuses.values())
-    assert statuses["強化資安防護縱深及創新服務整合"] == st.NO_DATA
+    assert {st.ON_TRACK, st.AT_RISK, st.OFF_TRACK} <= set(statuses.values())
+    # secops: 五-2 is computed from the cases tagged 資安防護 (none in 108: no data then)
+    assert statuses["強化資安防護縱深及創新服務整合"] == st.ON_TRACK
+    assert _statuses(2019, dt.date(2023, 1, 1))["強化資安防護縱深及創新服務整合"] == st.NO_DATA
     assert statuses["辦理推動民眾上網推廣計畫"] == st.OFF_TRACK
     assert statuses["每年資訊安全教育訓練目標時數3小時"] == st.AT_RISK
     assert statuses["資安事件發生次數"] == st.ON_TRACK
@@ -256,8 +258,25 @@ def test_it_shows_every_status(loaded, client):
     client.cookies["django_language"] = "en"
     response = client.get("/scorecard/", {"year": "111", "as_of": "111/06/30"})
     html = response.content.decode()
-    for word in ("On track", "At risk", "Off track", "No data"):
+    for word in ("On track", "At risk", "Off track"):
         assert word in html
+    assert "No data" in client.get("/scorecard/", {"year": "108"}).content.decode()
+
+
+# secops: KPIs 四-4, 五-1, 五-2 and 五-3 computed from the security records and tagged cases
+SECOPS_KPIS = {
+    "每年資訊安全教育訓練目標時數3小時": (st.NOT_MET, st.MET, st.MET),
+    "建置區域聯防ISAC及SOC監控機制": (st.NOT_MET, st.MET, st.MET),
+    "強化資安防護縱深及創新服務整合": (st.MET, st.NOT_MET, st.MET),
+    "遵循資通安全管理法相關法令應辦事項": (st.MET, st.NOT_MET, st.MET),
+}
+
+
+def test_the_security_kpis_show_real_statuses(loaded):
+    for index, year in enumerate((2020, 2021, 2022)):
+        statuses = _statuses(year, dt.date(2023, 1, 1))
+        for name, expected in SECOPS_KPIS.items():
+            assert statuses[name] == expected[index], (name, year)
 
 
 def test_the_demo_street_problems_are_on_the_map(demo_city, db, client, settings):

@@ -4,7 +4,9 @@ that show every status, and the annual plan rounds that KPI 一 is computed from
 is computed from the controlled cases and meetings that guankao/tracking/demo.py loads.
 
 Demo statuses: year-end met / not met in every year; as of 111/06/30 (scorecard
-`?year=111&as_of=111/06/30`) on track, at risk and off track; KPI 五-2 has no data in 111.
+`?year=111&as_of=111/06/30`) on track, at risk and off track. KPIs 四-4, 五-1, 五-2 and 五-3
+are computed from the security app's training, SOC and duty records and the controlled
+cases tagged 資安防護 (their demo data: security/demo_secops.py, tracking/demo_tags.py).
 """
 
 import datetime as dt
@@ -133,7 +135,7 @@ KPIS = [
         "last",
         "higher",
         "linear",
-        "",
+        "security.training_coverage",  # secops: bound to the records
     ),
     (
         "五",
@@ -146,7 +148,7 @@ KPIS = [
         "last",
         "higher",
         "flat",
-        "",
+        "security.soc_points",  # secops: bound to the records
     ),
     (
         "五",
@@ -159,7 +161,7 @@ KPIS = [
         "ratio",
         "higher",
         "flat",
-        "",
+        "tracking.tagged_milestones_on_time",  # secops: bound to the records
     ),
     (
         "五",
@@ -172,7 +174,7 @@ KPIS = [
         "ratio",
         "higher",
         "flat",
-        "",
+        "security.duties_on_time",  # secops: bound to the records
     ),
     (
         "六",

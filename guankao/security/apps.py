@@ -17,3 +17,8 @@ class SecurityConfig(AppConfig):
 
         register_reader("security.incident", incident_files)
         # end seccore -------------------------------------------------------------------------
+
+        # secops: who reads the duties' evidence
+        from guankao.security.duties import register_readers
+
+        register_readers()

@@ -38,5 +38,6 @@ def load() -> bool:
     return True
 
 
-# seccore: incidents, audits, core systems and outages (registered after the agencies)
-from guankao.security import demo_registers  # noqa: E402, F401
+# The registers' demo data, loaded after the agencies above: incidents, audits, core
+# systems and outages (demo_registers); training, duties and SOC points (demo_secops).
+from guankao.security import demo_registers, demo_secops  # noqa: E402, F401

@@ -1,9 +1,8 @@
-"""KPI sources of the security app (the seed plan's goals 四 and 五).
+"""KPI sources of the security app (the seed plan's goals 四 and 五): 四-1 incidents,
+四-2 internal audits, 四-3 unplanned outages, 四-4 training coverage, 五-1 SOC points
+monitored, 五-3 duties on time. (KPI 五-2 is the tracking app's
+`tracking.tagged_milestones_on_time`.)"""
 
-Each part of the app keeps its metrics in its own block below, so that the parts can be
-merged side by side."""
-
-# seccore: KPI 四-1, 四-2, 四-3 (incidents, internal audits, unplanned outages) --------------
 import datetime as dt
 from decimal import Decimal
 
@@ -11,10 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guankao.lib.roc import format_roc
-from guankao.plans.registry import Period, Record, register
-from guankao.security.models import Audit, Incident, Outage
+from guankao.plans.registry import Period, Record, ratio, register
+from guankao.security import coverage
+from guankao.security.models import (
+    Agency,
+    Audit,
+    DutyInstance,
+    Incident,
+    Outage,
+    SocPoint,
+    SocPointDay,
+)
+from guankao.security.soc import monitored_on
 
 
+# seccore: KPI 四-1, 四-2, 四-3 (incidents, internal audits, unplanned outages) --------------
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's first moment and the next period's, in the city's time (Asia/Taipei)."""
     first, last = period.months
@@ -115,3 +125,152 @@ def unplanned_outages(period: Period, scope):
 
 
 # end seccore ------------------------------------------------------------------------------
+
+
+# secops: 四-4, 五-1, 五-3 --------------------------------------------------------------
+
+
+def period_days(period: Period) -> tuple[dt.date, dt.date]:
+    first, last = period.months
+    start = dt.date(period.year, first, 1)
+    end = dt.date(period.year + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _as_of(period: Period) -> dt.date:
+    """The period's last day, or today while the period runs."""
+    return min(period_days(period)[1], timezone.localdate())
+
+
+def _agency_ids(scope):
+    if scope is None:
+        return None
+    return list(
+        Agency.objects.filter(department__path__startswith=scope.path).values_list("pk", flat=True)
+    )
+
+
+# 四-4 ------------------------------------------------------------------------------------
+
+
+def _training(period: Period, scope):
+    as_of = _as_of(period)
+    if as_of < dt.date(period.year, 1, 1):
+        return None
+    return coverage.coverage(period.year, as_of, coverage.subtree(scope))
+
+
+def _training_records(period: Period, scope):
+    found = _training(period, scope)
+    if found is None:
+        return
+    people, hours, counted = found
+    for pk, person in sorted(people.items(), key=lambda p: (p[1].department.path, p[1].username)):
+        state = _("counted") if pk in counted else _("short")
+        yield Record(
+            "core.user",
+            str(pk),
+            f"{person.department.name} {person.display_name or person.username}: "
+            f"{hours.get(pk, 0)} h ({state})",
+            f"/security/training/people/{pk}/?year={period.year}",
+        )
+
+
+@register(
+    "security.training_coverage",
+    label=_("Staff with 3 hours of security training (資安教育訓練 3 小時)"),
+    formula=_(
+        "Staff on the roster at the period's end with at least 3 hours of security training "
+        "in the year so far ÷ staff on the roster at the period's end × 100%"
+    ),
+    unit="%",
+    records=_training_records,
+)
+def training_coverage(period: Period, scope):
+    found = _training(period, scope)
+    if found is None:
+        return None
+    people, hours, counted = found
+    # No record at all in the year: the platform held no training data then (not 0%).
+    if not any(hours.get(pk) for pk in people):
+        return None
+    return ratio(len(counted), len(people))
+
+
+# 五-1 ------------------------------------------------------------------------------------
+
+
+def _soc_records(period: Period, scope):
+    day = _as_of(period)
+    reported = set(SocPointDay.objects.filter(day=day).values_list("point_id", flat=True))
+    points = SocPoint.objects.select_related("agency__department").filter(created_at__date__lte=day)
+    ids = _agency_ids(scope)
+    if ids is not None:
+        points = points.filter(agency_id__in=ids)
+    for point in points:
+        state = _("reported") if point.pk in reported else _("silent")
+        yield Record(
+            "security.socpoint",
+            str(point.pk),
+            f"{point.agency.department.name} {point.name} {format_roc(day)}: {state}",
+            "/security/soc/",
+        )
+
+
+@register(
+    "security.soc_points",
+    label=_("SOC monitoring points monitored (監控服務點)"),
+    formula=_("SOC points that reported on the period's last day (today while it runs)"),
+    unit=_("points"),
+    records=_soc_records,
+)
+def soc_points(period: Period, scope):
+    day = _as_of(period)
+    ids = _agency_ids(scope)
+    count = monitored_on(day, ids)
+    if count == 0 and not SocPointDay.objects.filter(day__lte=day).exists():
+        return None  # no point had reported yet: no data, not zero
+    return Decimal(count), None, None
+
+
+# 五-3 ------------------------------------------------------------------------------------
+
+
+def duty_rows(period: Period, scope, today=None):
+    """The instances due in the period by today, and whether each was accepted in time."""
+    today = today or timezone.localdate()
+    start, end = period_days(period)
+    rows = DutyInstance.objects.filter(due__gte=start, due__lte=min(end, today)).select_related(
+        "agency__department", "duty"
+    )
+    ids = _agency_ids(scope)
+    if ids is not None:
+        rows = rows.filter(agency_id__in=ids)
+    return [(i, i.on_time) for i in rows.order_by("due", "pk")]
+
+
+def _duty_records(period: Period, scope):
+    for instance, ok in duty_rows(period, scope):
+        state = _("accepted on time") if ok else _("late or not accepted")
+        yield Record(
+            "security.dutyinstance",
+            str(instance.pk),
+            f"{instance.agency.department.name} {instance.duty.name} "
+            f"{format_roc(instance.due)}: {state}",
+            f"/security/duties/{instance.pk}/",
+        )
+
+
+@register(
+    "security.duties_on_time",
+    label=_("Statutory security duties done on time (應辦事項 依限完成率)"),
+    formula=_(
+        "Duty instances due in the period that the CISO accepted by their due date ÷ "
+        "duty instances due in the period × 100%"
+    ),
+    unit="%",
+    records=_duty_records,
+)
+def duties_on_time(period: Period, scope):
+    rows = duty_rows(period, scope)
+    return ratio(sum(1 for _i, ok in rows if ok), len(rows))

@@ -21,3 +21,25 @@ def register_security() -> None:
         visible=access.works_here,
     )
     # end seccore ---------------------------------------------------------------------------
+    # secops: training hours, statutory duties, SOC monitoring points
+    register(
+        "security_training",
+        _("Security training hours"),
+        "security_training",
+        order=63,
+        visible=access.reads_training,
+    )
+    register(
+        "security_duties",
+        _("Statutory security duties"),
+        "security_duties",
+        order=64,
+        visible=access.reads_duties,
+    )
+    register(
+        "security_soc",
+        _("SOC monitoring points"),
+        "security_soc",
+        order=65,
+        visible=access.works_here,
+    )

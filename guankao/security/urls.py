@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guankao.security import views, views_incidents, views_registers
+from guankao.security import (
+    views,
+    views_duties,
+    views_incidents,
+    views_registers,
+    views_soc,
+    views_training,
+)
 
 urlpatterns = [
     path("security/agencies/", views.agencies, name="security_agencies"),
@@ -20,4 +27,38 @@ urlpatterns = [
     ),
     path("security/report.odt", views_registers.annual_report, name="security_report"),
     # end seccore ---------------------------------------------------------------------------
+]
+
+# secops: training hours, statutory duties, SOC monitoring points
+urlpatterns += [
+    path("security/training/", views_training.training_page, name="security_training"),
+    path(
+        "security/training/import/",
+        views_training.training_import_page,
+        name="security_training_import",
+    ),
+    path("security/training/short/", views_training.training_short, name="security_training_short"),
+    path(
+        "security/training/people/<int:pk>/",
+        views_training.training_person,
+        name="security_training_person",
+    ),
+    path(
+        "security/training/requirements/",
+        views_training.training_requirements,
+        name="security_training_requirements",
+    ),
+    path(
+        "security/training/records/<int:pk>/delete/",
+        views_training.training_delete,
+        name="security_training_delete",
+    ),
+    path("security/training/it-staff/", views_training.it_staff, name="security_it_staff"),
+    path("security/training.ods", views_training.training_export, name="security_training_ods"),
+    path("security/duties/", views_duties.duty_page, name="security_duties"),
+    path("security/duties/<int:pk>/", views_duties.duty_detail, name="security_duty"),
+    path("security/duties.ods", views_duties.duty_export, name="security_duties_ods"),
+    path("security/soc/", views_soc.soc_page, name="security_soc"),
+    path("security/soc/<int:pk>/token/", views_soc.soc_token, name="security_soc_token"),
+    path("security/soc.ods", views_soc.soc_export, name="security_soc_ods"),
 ]

@@ -445,3 +445,7 @@ def _meetings(people, months, today) -> None:
     meetings.meeting_open(
         actor=officer, year=today.year, month=today.month, held_on=today + dt.timedelta(days=7)
     )
+
+
+# secops: the demo cases tagged 資安防護 (KPI 五-2), loaded after the cases above
+from guankao.tracking import demo_tags  # noqa: E402, F401

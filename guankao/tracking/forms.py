@@ -18,7 +18,7 @@ ITEM_FIELDSETS = [
     (
         "basic",
         _("The case"),
-        ["kind", "number", "title", "description", "lead", "co_departments", "level"],
+        ["kind", "number", "title", "description", "lead", "co_departments", "level", "tags"],
         None,
     ),
     (
@@ -66,6 +66,12 @@ class ItemForm(SafeForm):
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     level = forms.ChoiceField(label=_("Control level"), required=False)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=300,
+        help_text=_("Words that group cases, separated by commas, such as 資安防護."),
+    )
     budget_total = _money(_("Total budget (NT$)"))
     budget_year = _money(_("This year's allocation (NT$)"))
     start_date = RocDateField(label=pgettext_lazy("controlled case", "Start date"), required=False)

@@ -105,3 +105,53 @@ def _grant_records(period: Period, scope):
 def grant_reports_on_time(period: Period, scope):
     rows = grant_months(period, scope)
     return ratio(sum(1 for r in rows if r[4]), len(rows))
+
+
+# Milestones of tagged cases (KPI 五-2 強化資安防護縱深及創新服務整合) ------------------------
+
+# The tag whose cases the KPI counts: the metric's own data, so security never imports
+# tracking (a case joins the KPI by carrying the tag on its form).
+TAGGED_MILESTONES_TAG = "資安防護"
+
+
+def tagged_milestones(period: Period, scope, today=None):
+    """Milestones of cases tagged TAGGED_MILESTONES_TAG that fell due in the period by
+    `today`, with whether each was done by its due date."""
+    from guankao.tracking.models import Milestone
+
+    today = today or timezone.localdate()
+    first, last = period.months
+    start = services.month_end(period.year, first).replace(day=1)
+    end = min(services.month_end(period.year, last), today)
+    rows = Milestone.objects.filter(
+        item__tags__name=TAGGED_MILESTONES_TAG, due__gte=start, due__lte=end
+    ).select_related("item")
+    if scope is not None:
+        rows = rows.filter(item__lead__path__startswith=scope.path)
+    return [(m, m.done_on is not None and m.done_on <= m.due) for m in rows.order_by("due", "pk")]
+
+
+def _tagged_records(period: Period, scope):
+    for milestone, ok in tagged_milestones(period, scope):
+        state = _("done on time") if ok else _("late or not done")
+        yield Record(
+            "tracking.milestone",
+            str(milestone.pk),
+            f"{milestone.item.number} {milestone.title}: {state}",
+            f"/tracking/items/{milestone.item_id}/",
+        )
+
+
+@register(
+    "tracking.tagged_milestones_on_time",
+    label=_("Milestones of cases tagged 資安防護 done on time (依限完成率)"),
+    formula=_(
+        "Milestones of the controlled cases tagged 資安防護 done by their due date ÷ "
+        "milestones due in the period × 100%"
+    ),
+    unit="%",
+    records=_tagged_records,
+)
+def tagged_milestones_on_time(period: Period, scope):
+    rows = tagged_milestones(period, scope)
+    return ratio(sum(1 for _m, ok in rows if ok), len(rows))

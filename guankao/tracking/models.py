@@ -111,6 +111,20 @@ class Rules(models.Model):
         return kind in self.city_kinds or (budget_total or 0) >= self.city_min_budget
 
 
+class Tag(models.Model):
+    """A word that groups controlled cases across kinds and departments (資安防護 …), so a
+    KPI can count the milestones of the cases that carry it."""
+
+    name = models.CharField(_("tag"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Item(models.Model):
     class Level(models.TextChoices):
         CITY = "city", _("City-controlled (府列管)")
@@ -142,6 +156,7 @@ class Item(models.Model):
         on_delete=models.PROTECT,
         related_name="led_items",
     )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="items")
     co_departments = models.ManyToManyField(
         Department, verbose_name=_("co-departments (協辦)"), blank=True, related_name="co_items"
     )

@@ -20,6 +20,7 @@ from guankao.core.validation import choice, coordinate, date_value, money
 from guankao.lib import progress, workdays
 from guankao.tracking import access
 from guankao.tracking.models import PROGRESS_KINDS, Item, Kind, Milestone, Report, Rules
+from guankao.tracking.tags import clean_tags, tag_rows
 
 A = AuditEntry.Action
 ITEM_TEXT = {  # field: (max length, required)
@@ -43,6 +44,7 @@ ITEM_FIELDS = [
     "latitude",
     "longitude",
     "co_departments",
+    "tags",
     "status",
 ]
 # Attachments hang on a model row: a report, or the item itself (release evidence).
@@ -90,10 +92,12 @@ def item_version(item: Item) -> str:
 
 
 def _snapshot(item: Item) -> dict:
-    state = audit.snapshot(item, [f for f in ITEM_FIELDS if f not in ("lead", "co_departments")])
+    many = ("lead", "co_departments", "tags")
+    state = audit.snapshot(item, [f for f in ITEM_FIELDS if f not in many])
     state["lead"] = item.lead.code if item.lead_id else None
     if item.pk:
         state["co_departments"] = sorted(d.code for d in item.co_departments.all())
+        state["tags"] = sorted(t.name for t in item.tags.all())
     return state
 
 
@@ -168,6 +172,7 @@ def item_create(*, actor, **data) -> Item:
         if not data.get(field):
             raise ServiceError.field(field, _("is required"))
     item = Item()
+    tags = clean_tags(data.pop("tags", None))
     co = _clean_item(data, item)
     validation.require(access.can_create(actor, item.lead))
     rules = Rules.current()
@@ -187,6 +192,8 @@ def item_create(*, actor, **data) -> Item:
         raise ServiceError.field("number", _("is already used by another item")) from None
     if co:
         item.co_departments.set(co)
+    if tags:
+        item.tags.set(tag_rows(tags))
     _record(actor, A.CREATE, item, {}, _snapshot(item), item.lead)
     return item
 
@@ -207,6 +214,7 @@ def item_update(*, actor, item: Item, expected_version: str | None = None, **dat
     if "lead" in data and not access.can_create(actor, _department("lead", data["lead"])):
         raise NotAllowed(_("You may not hand an item to a department outside yours."))
     planned = (item.finish_date, item.budget_total)
+    tags = clean_tags(data.pop("tags", None))
     co = _clean_item(data, item)
     if item.baseline_id and planned != (item.finish_date, item.budget_total):
         field = "finish_date" if planned[0] != item.finish_date else "budget_total"
@@ -224,6 +232,8 @@ def item_update(*, actor, item: Item, expected_version: str | None = None, **dat
     item.save()
     if co is not None:
         item.co_departments.set(co)
+    if tags is not None:
+        item.tags.set(tag_rows(tags))
     refresh(item)
     _record(actor, A.UPDATE, item, before, _snapshot(item), item.lead)
     return item

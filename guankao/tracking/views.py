@@ -275,6 +275,7 @@ def _item_initial(item: Item) -> dict:
         initial[name] = "" if value is None else str(value)
     initial["lead"] = item.lead.code
     initial["co_departments"] = [d.code for d in item.co_departments.all()]
+    initial["tags"] = "、".join(t.name for t in item.tags.all())
     initial["version"] = services.item_version(item)
     return initial
 

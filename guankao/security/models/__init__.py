@@ -4,6 +4,10 @@ from guankao.security.models.agencies import Agency, Level
 
 # seccore: incidents, audits, core systems and outages ------------------------------------
 from guankao.security.models.audits import Audit, Finding  # noqa: E402
+
+# end seccore -------------------------------------------------------------------------------
+# secops: training hours, statutory duties, SOC monitoring points
+from guankao.security.models.duties import Duty, DutyInstance
 from guankao.security.models.incidents import (  # noqa: E402
     ClockRule,
     Dimension,
@@ -15,8 +19,14 @@ from guankao.security.models.incidents import (  # noqa: E402
     InfoKind,
 )
 from guankao.security.models.outages import Outage, Service  # noqa: E402
-
-# end seccore -------------------------------------------------------------------------------
+from guankao.security.models.soc import SocPoint, SocPointDay
+from guankao.security.models.training import (
+    Audience,
+    ItStaff,
+    TrainingKind,
+    TrainingRecord,
+    TrainingRequirement,
+)
 
 __all__ = [
     "Agency",
@@ -34,4 +44,14 @@ __all__ = [
     "InfoKind",
     "Outage",
     "Service",
+    # secops
+    "Audience",
+    "Duty",
+    "DutyInstance",
+    "ItStaff",
+    "SocPoint",
+    "SocPointDay",
+    "TrainingKind",
+    "TrainingRecord",
+    "TrainingRequirement",
 ]
