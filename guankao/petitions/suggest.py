@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 
 from guankao.core import validation
 from guankao.core.errors import ServiceError
-from guankao.core.models import Department
 from guankao.petitions import access, dispatch
-from guankao.petitions.models import OPEN_STATUSES, Case, Category, DispatchChoice, Reply
+from guankao.petitions.models import OPEN_STATUSES, Case, Category, Reply
 
 # [west, south, east, north]: 嘉義市 (the demo city), unless GUANKAO_CITY_BBOX says otherwise.
 DEMO_CITY_BBOX = (120.38, 23.43, 120.53, 23.53)
@@ -373,38 +372,6 @@ def suggest(*, user, text, subject="", latitude=None, longitude=None, category=N
             exclude=exclude,
         ),
     }
-
-
-# What the person chose ----------------------------------------------------------------------
-
-
-def choice_record(*, actor, case: Case, stage: str, shown: bool = False) -> DispatchChoice:
-    """Record the suggestion for the filed (or assigned) case beside what the person chose.
-
-    The suggestion is worked out again here from the case as filed, not taken from the
-    browser, so the share of suggestions taken is counted from what the city's own model
-    said. `shown` says whether the page showed suggestions while the case was typed."""
-    stage = validation.choice("stage", stage, DispatchChoice.Stage)
-    scored = score(dispatch.case_words(case.subject, case.text), top=1)
-    best = scored.categories[0] if scored.categories else None
-    department = scored.departments[0]["code"] if scored.departments else None
-    chosen_department = case.lead or case.category.department
-    return DispatchChoice.objects.create(
-        case=case,
-        stage=stage,
-        actor=actor,
-        shown=bool(shown),
-        model_version=scored.model["version"],
-        suggested_category=Category.objects.filter(code=best["code"]).first() if best else None,
-        suggested_department=Department.objects.filter(code=department).first()
-        if department
-        else None,
-        score=Decimal(str(best["score"])) if best else None,
-        chosen_category=case.category,
-        chosen_department=chosen_department,
-        category_taken=(best["code"] == case.category.code) if best else None,
-        department_taken=(department == chosen_department.code) if department else None,
-    )
 
 
 def may_suggest(user) -> bool:
