@@ -121,6 +121,13 @@ def test_it_refuses_or_doubts_bad_input_never_a_500(served, tree, clients):
     assert half.status_code == 400 and half.json()["detail"][0]["field"] == "long"
     assert _suggest(client, text="路燈", lat="nan", long="120.45").status_code in (400, 422)
     assert _suggest(client, text="路燈\x00").status_code == 422
+    blank = _suggest(client, text="  \n\n  ")
+    assert blank.status_code == 400 and blank.json()["detail"][0]["field"] == "text"
+    long_emoji = _suggest(client, text="😡" * 20000).json()
+    assert long_emoji["confident"] is False and long_emoji["notes"]
+    far = _suggest(client, text="路燈不亮", lat=-91, long=120.45)
+    assert far.status_code in (400, 422)
+    assert _suggest(client, text="路燈不亮", lat="1e400", long="120.45").status_code in (400, 422)
 
 
 def test_it_answers_only_those_who_file_or_assign(served, tree, clients, client):

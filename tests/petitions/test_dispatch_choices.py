@@ -4,7 +4,10 @@ call-taker's intake screen (merged at once by an officer, otherwise marked for t
 """
 
 import pytest
+from django.test import Client, override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from guankao.core import services as core_services
 from guankao.petitions import services
 from guankao.petitions.models import Case, DispatchChoice
 from tests.conftest import client_for
@@ -117,3 +120,39 @@ def test_the_api_files_into_a_duplicate_too(served, tree, people, clients):
     body = _filing(category="road.pothole", merge_into=earlier.number)
     made = clients["officer"].post("/api/v1/petitions/cases", body, content_type="application/json")
     assert made.status_code == 201 and made.json()["merged_into"] == earlier.number
+
+
+# What one suggestion costs ----------------------------------------------------------------
+
+
+@override_settings(GUANKAO_REQUIRE_2FA=True)
+def test_a_suggestion_through_the_api_takes_a_handful_of_queries(
+    served, tree, people, clients, django_assert_max_num_queries
+):
+    """With a token (as the call-takers' systems call it): the token with its owner and
+    whether they have a TOTP device, their roles, the similar past cases with their
+    replies, the open candidates for duplicates (nearby and alike in one), the texts of
+    candidates not seen before, the duplicates found."""
+    officer = people["officer"]
+    TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    _token, raw = core_services.token_create(actor=officer, name="script")
+    earlier = _earlier(people, tree, latitude="23.480000", longitude="120.449000")
+    _earlier(people, tree, "垂楊路路燈不亮", category="light.out")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = {"text": "中山路和民權路口的路面破一個大洞", "lat": "23.4801", "long": "120.4491"}
+
+    def ask():
+        response = api.post("/api/v1/petitions/suggest", body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    ask()  # the token's last use is written once; the open cases' texts are read once
+    with django_assert_max_num_queries(5):
+        answer = ask()
+    assert [d["case"] for d in answer["duplicates"]] == [earlier.number]
+    for _n in range(3):  # more open cases do not make more queries
+        _earlier(people, tree, "友愛路有坑洞，機車騎過去很危險")
+    with django_assert_max_num_queries(6):  # the new cases' texts, read once
+        ask()
+    with django_assert_max_num_queries(5):
+        ask()
