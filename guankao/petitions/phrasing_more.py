@@ -214,6 +214,88 @@ MORE = {
     ),
 }
 
+# Sub-topics a city's history has that the sentences above do not name.
+ASIDE = {
+    "road.pothole": (
+        "{place}施工的鐵板沒固定好，車子壓過去很大聲|{place}道路刨除後一直沒有鋪柏油|"
+        "{place}的人孔蓋比路面高出一截|{place}路面隆起一大塊|{place}馬路挖了又挖都沒有修好"
+    ),
+    "road.sidewalk": (
+        "{place}的導盲磚壞掉|{place}人行道護欄斷了|{place}騎樓有台階，輪椅上不去|"
+        "{place}人行道的樹穴沒有蓋板，一腳踩空"
+    ),
+    "road.ditch": (
+        "{place}的箱涵堵住|{place}水溝蓋生鏽快斷了|{place}家裡污水管接不上下水道|"
+        "{place}一下雨就要抽水，排水太慢"
+    ),
+    "light.out": (
+        "希望在{place}增設路燈|{place}路燈太亮照進房間睡不著|{place}的路燈桿傾斜好像快倒了|"
+        "{place}路燈白天一直開著很浪費電|{place}的燈桿生鏽，怕會漏電"
+    ),
+    "env.litter": (
+        "{place}電線桿上貼滿小廣告|{place}的空地雜草比人還高|"
+        "垃圾車的時間改了都沒有通知，{place}的住戶都倒不到垃圾|"
+        "{place}路上滿地的狗屎沒人清|清潔隊收垃圾的時候亂丟亂灑"
+    ),
+    "env.noise": (
+        "{place}的宣傳車一直廣播很大聲|{place}早市攤販凌晨四點就在叫賣|"
+        "{place}有人一直按喇叭|{place}的冷氣壓縮機嗡嗡嗡一整夜"
+    ),
+    "env.air": (
+        "{place}工地揚塵很嚴重，車子都是灰|{place}有一台車一直排黑煙|"
+        "{place}的污水處理廠飄出臭味|{place}有人燒香燒到煙霧瀰漫"
+    ),
+    "env.dog": (
+        "{place}鴿子太多，到處都是鳥屎|{place}有一隻受傷的鳥飛不起來|"
+        "{place}的流浪狗生了一窩小狗|{place}有人在公園放生烏龜"
+    ),
+    "traffic.parking": (
+        "{place}有人用私人物品佔用停車格|{place}計程車排班佔住整條路|"
+        "{place}有人把機車停在騎樓還上鎖|{place}接送小孩的車都停在路中間"
+    ),
+    "traffic.signal": (
+        "{place}的行人觸動號誌按了沒反應|{place}夜間閃光號誌很危險，應該改成一般燈號|"
+        "{place}的紅綠燈跟下一個路口沒有連鎖，一路紅燈"
+    ),
+    "traffic.bus": (
+        "{place}的公車亭椅子壞了|公車的無障礙斜板壞掉，輪椅上不去|免費公車的路線可以延伸到{place}嗎"
+    ),
+    "traffic.marking": (
+        "{place}需要設減速丘|{place}的護欄被撞壞|{place}的指示牌方向指錯|"
+        "{place}的槽化島標線看不清楚"
+    ),
+    "park.facility": (
+        "{place}公園的草皮都禿了|{place}公園的自動灑水器壞掉一直噴水|"
+        "{place}公園晚上有人聚集喝酒，設施都被破壞"
+    ),
+    "park.tree": (
+        "{place}的樹被砍得光禿禿的，修剪太過頭|{place}的樹生病了長滿白蟻|"
+        "{place}的雞蛋花樹枝擋住騎樓"
+    ),
+    "social.subsidy": (
+        "想問以工代賑的工作怎麼申請|特殊境遇家庭扶助要怎麼申請|孩子的學雜費減免要找社會處嗎"
+    ),
+    "social.elder": (
+        "想申請到宅沐浴車服務|失能的爸爸需要居家護理|{place}的社區關懷據點什麼時候開放"
+    ),
+    "edu.school": (
+        "{place}附近的補習班沒有立案|學校周邊的攤販影響學生安全|學校的游泳課安全措施不足"
+    ),
+    "tax.house": ("買房子的契稅要怎麼算|房屋稅的稅籍資料要怎麼查|地價稅的自用住宅要重新申請嗎"),
+    "tax.vehicle": ("牌照稅的繳款期限是什麼時候|換了新車牌照稅要重新算嗎"),
+    "civil.register": (
+        "印鑑證明要去哪裡辦|想改名字要準備什麼|原住民身分登記要怎麼辦|外籍配偶的戶籍問題"
+    ),
+    "civil.funeral": ("殯葬補助要怎麼申請|想問聯合奠祭的日期|{place}的靈骨塔環境很差"),
+    "health.food": ("{place}的早餐店用過期的吐司|{place}的攤販殺雞不衛生|營養午餐裡面吃到蟲"),
+    "health.mosquito": ("{place}附近的水溝蚊子很多，需要噴藥|{place}的陽台積水被開罰單了嗎"),
+    "build.illegal": ("{place}有人在屋頂裝大型廣告看板|{place}的鐵皮工廠半夜在施工"),
+    "culture.event": (
+        "{place}的古蹟都沒有維護|圖書館的座位太少|希望多辦兒童劇場|{place}的公共藝術被破壞了"
+    ),
+}
+
 
 def sentences(category: str) -> list[str]:
-    return [s for s in MORE.get(category, "").split("|") if s]
+    both = MORE.get(category, "") + "|" + ASIDE.get(category, "")
+    return [s for s in both.split("|") if s]

@@ -33,7 +33,7 @@ def history(n: int, seed: int = 1999) -> dispatch.Corpus:
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
     """The model, trained once: its bundle, its note and the directory it serves from."""
-    bundle, note, _held = dispatch.build(history(2400), OWNERS, NOW)
+    bundle, note, _held = dispatch.build(history(6000), OWNERS, NOW)
     data_dir = tmp_path_factory.mktemp("data")
     note = dispatch.publish(bundle, note, data_dir / "dispatch")
     return {"bundle": bundle, "note": note, "data_dir": data_dir}

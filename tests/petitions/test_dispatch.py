@@ -55,7 +55,7 @@ def test_its_fast_probabilities_are_the_calibrated_ones(trained):
 
 def test_it_scores_the_held_out_split_in_its_note(trained):
     note = trained["note"]
-    assert note["accepted"] and note["cases"] == 2400 and note["held_out"] == 240
+    assert note["accepted"] and note["cases"] == 6000 and note["held_out"] == 600
     assert note["scores"]["top1"] >= 0.9 and note["trained_at"].startswith("2026-11-27")
     assert (trained["data_dir"] / "dispatch" / note["file"]).exists()
 
