@@ -94,7 +94,7 @@ def test_a_call_takers_duplicate_waits_for_the_officer(served, tree, people, cal
     assert case.status != "merged" and case.merged_into is None
     assert DispatchChoice.objects.get(case=case).duplicate_of == earlier
     page = clients["officer"].get(f"/petitions/cases/{case.pk}/assign/").content.decode()
-    assert "Marked as a duplicate at intake" in page or "受理時標為重複" in page
+    assert "Marked as a duplicate at intake" in page or "受理時標為重複案件" in page
     assert f"merge/?into={earlier.number}" in page
 
 

@@ -57,7 +57,7 @@ document.addEventListener("DOMContentLoaded", function () {
     part("choices").querySelectorAll("button").forEach(function (b) {
       b.setAttribute("aria-pressed", b === button ? "true" : "false");
     });
-    part("status").textContent = panel.dataset.chosenText.replace("%s", button.dataset.name);
+    part("status").textContent = panel.dataset.chosenText.replace("{name}", button.dataset.name);
   }
 
   function show(answer) {
@@ -65,8 +65,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (shown) shown.value = answer.model.version;
     var m = answer.model;
     part("model").textContent = m.kind === "rules" ? panel.dataset.rulesText :
-      panel.dataset.modelText.replace("%v", m.version).replace("%n", m.cases)
-        .replace("%1", Math.round(m.top1 * 100) + "%").replace("%3", Math.round(m.top3 * 100) + "%");
+      panel.dataset.modelText.replace("{version}", m.version).replace("{cases}", m.cases)
+        .replace("{top1}", Math.round(m.top1 * 100) + "%").replace("{top3}", Math.round(m.top3 * 100) + "%");
     var notes = part("notes");
     notes.textContent = "";
     answer.notes.forEach(function (n) {
