@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from guankao.core import validation
 from guankao.core.errors import ServiceError
-from guankao.core.models import Department
 from guankao.petitions import access, dispatch, selectors, services, suggest
-from guankao.petitions.models import OPEN_STATUSES, Case, Category, DispatchChoice
+from guankao.petitions.models import OPEN_STATUSES, Case, DispatchChoice
 
 
 def record(*, actor, case: Case, stage: str, shown: bool = False, duplicate_of=None):
@@ -27,16 +26,17 @@ def record(*, actor, case: Case, stage: str, shown: bool = False, duplicate_of=N
     best = scored.categories[0] if scored.categories else None
     department = scored.departments[0]["code"] if scored.departments else None
     chosen_department = case.lead or case.category.department
+    # The suggested category and department from the tree `score` keeps (no query).
+    leaves = suggest.leaves()
+    owners = {c.department.code: c.department for c in leaves.values()}
     return DispatchChoice.objects.create(
         case=case,
         stage=stage,
         actor=actor,
         shown=bool(shown),
         model_version=scored.model["version"],
-        suggested_category=Category.objects.filter(code=best["code"]).first() if best else None,
-        suggested_department=Department.objects.filter(code=department).first()
-        if department
-        else None,
+        suggested_category=leaves.get(best["code"]) if best else None,
+        suggested_department=owners.get(department),
         score=Decimal(str(best["score"])) if best else None,
         chosen_category=case.category,
         chosen_department=chosen_department,

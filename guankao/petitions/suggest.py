@@ -110,7 +110,8 @@ _leaf_cache: dict = {"at": 0.0, "leaves": None}
 LEAVES_SECONDS = 30  # an officer's change to the category tree shows within this
 
 
-def _leaves() -> dict[str, Category]:
+def leaves() -> dict[str, Category]:
+    """The active leaf categories with an owner, by code (kept for LEAVES_SECONDS)."""
     now = time.monotonic()
     if _leaf_cache["leaves"] is None or now - _leaf_cache["at"] > LEAVES_SECONDS:
         rows = Category.objects.filter(active=True, department__isnull=False)
@@ -167,7 +168,7 @@ def _rule_scores(text: str, leaves: dict[str, Category]):
 
 def score(text: str, top: int = 3) -> Scored:
     """The categories and departments `text` most likely belongs to, best first."""
-    leaves = _leaves()
+    tree = leaves()
     note, bundle = dispatch.serving()
     vector, words = None, []
     if bundle is not None:
@@ -181,12 +182,12 @@ def score(text: str, top: int = 3) -> Scored:
             "top3": note["scores"]["top3"],
         }
     else:
-        ranked, hits = _rule_scores(text, leaves)
+        ranked, hits = _rule_scores(text, tree)
         model = {"kind": "rules", "version": "rules", "trained_at": None, "cases": 0}
         model |= {"top1": None, "top3": None}
     categories = []
     for code, probability in ranked:
-        category = leaves.get(code)
+        category = tree.get(code)
         if category is None:  # retired since the model was trained
             continue
         categories.append(
@@ -274,10 +275,10 @@ def _text_scores(scored: Scored, text: str, rows: list) -> dict[int, float]:
 
 def _category_ids(codes) -> list[int]:
     """The ids of categories named by code (the cached tree; a retired one is looked up)."""
-    leaves = _leaves()
+    tree = leaves()
     wanted = {c for c in codes if c}
-    ids = [leaves[c].pk for c in wanted if c in leaves]
-    missing = [c for c in wanted if c not in leaves]
+    ids = [tree[c].pk for c in wanted if c in tree]
+    missing = [c for c in wanted if c not in tree]
     if missing:
         ids += list(Category.objects.filter(code__in=missing).values_list("pk", flat=True))
     return ids
