@@ -129,7 +129,7 @@ def forget() -> None:
 def _model_scores(bundle, text: str):
     import numpy as np
 
-    vector = bundle["vectorizer"].transform([text])
+    vector = dispatch.vector(bundle, text)
     probabilities = dispatch.proba(bundle, vector)[0]
     order = np.argsort(-probabilities)
     return vector, [(bundle["classes"][i], float(probabilities[i])) for i in order], order[0]

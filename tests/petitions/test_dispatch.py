@@ -53,6 +53,15 @@ def test_its_fast_probabilities_are_the_calibrated_ones(trained):
     assert dispatch.proba(bundle, x) == pytest.approx(bundle["model"].predict_proba(x), abs=1e-6)
 
 
+def test_its_fast_vector_is_the_vectorizers(trained):
+    bundle = trained["bundle"]
+    texts = [r["text"] for r in eval_rows()[:60]] + ["", "😡😡", "There is a pothole", "坑" * 500]
+    for text in texts:
+        fast, slow = dispatch.vector(bundle, text), bundle["vectorizer"].transform([text])
+        assert fast.shape == slow.shape and list(fast.indices) == list(slow.indices), text
+        assert fast.data == pytest.approx(slow.data, abs=1e-6), text
+
+
 def test_it_scores_the_held_out_split_in_its_note(trained):
     note = trained["note"]
     assert note["accepted"] and note["cases"] == 6000 and note["held_out"] == 600
