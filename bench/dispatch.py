@@ -155,6 +155,14 @@ def main() -> None:
         "no seeding; no training if DATA_DIR already has a serving model",
     )
     parser.add_argument("--data-dir", help="keep the models here (default: a temporary dir)")
+    parser.add_argument(
+        "--max-cases",
+        type=int,
+        help="GUANKAO_DISPATCH_MAX_CASES for the training (default: the setting's 300,000)",
+    )
+    parser.add_argument(
+        "--train-again", action="store_true", help="with --reuse: train even if a model serves"
+    )
     parser.add_argument("--phase", choices=["train", "suggest", "token"], help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -185,7 +193,11 @@ def main() -> None:
             seeded = run_json(seed + ["--texts", "demo"], env, "seed", timeout=7200)
             summary["seed_seconds"] = seeded["seed_seconds"]
             token = seeded["token"]
-        if not (args.reuse and (Path(data_dir) / "dispatch" / "serving.json").exists()):
+        if args.max_cases:
+            env["GUANKAO_DISPATCH_MAX_CASES"] = str(args.max_cases)
+            summary["max_cases"] = args.max_cases
+        serving = (Path(data_dir) / "dispatch" / "serving.json").exists()
+        if not (args.reuse and serving and not args.train_again):
             trained = run_json([python, me, "--phase", "train"], env, "training", timeout=7200)
             summary |= {k: v for k, v in trained.items() if k != "note"}
             note = trained["note"] or {}
