@@ -180,7 +180,7 @@ def main() -> None:
         print(json.dumps(out, ensure_ascii=False))
         return
     python, me = sys.executable, str(Path(__file__).resolve())
-    summary = {"cases": args.cases, "engine": "postgres"}
+    summary = {"cases": "reused" if args.reuse else args.cases, "engine": "postgres"}
     with ExitStack() as stack:
         data_dir = args.reuse or args.data_dir
         if data_dir:
