@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0004_case_merged'),
+        ('petitions', '0005_open311_deferred'),
     ]
 
     operations = [
