@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -381,6 +382,8 @@ def token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
+    # Whether the owner has a TOTP device comes with the token (one query fewer a request).
+    device = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     token = (
         ApiToken.objects.select_related("user", "user__department")
         .filter(
@@ -389,6 +392,7 @@ def token_authenticate(raw: str) -> User | None:
             expires_at__gt=now,
             user__is_active=True,
         )
+        .annotate(has_device=Exists(device))
         .first()
     )
     if token is None:
@@ -397,10 +401,7 @@ def token_authenticate(raw: str) -> User | None:
     if token.password_stamp and token.password_stamp != user.get_session_auth_hash():
         _revoke_stale(token, now)
         return None
-    if (
-        access.needs_two_factor(user)
-        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    ):
+    if access.needs_two_factor(user) and not token.has_device:
         raise NotAllowed(_("Set up two-factor sign-in before using API tokens."))
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -8,6 +8,7 @@ masked unless you handle the case and ask `?whole=1` (that view is written to th
 trail). Every refusal of input is a 400 or 422 naming the field.
 """
 
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from guankao.petitions import (
     access,
     case_files,
     categories,
+    dispatch_choices,
     dispatch_measures,
     handling,
     imports,
@@ -164,9 +166,10 @@ def list_cases(request, filters: Query[CaseFilters]):
 @router.post("petitions/cases", response={201: CaseDetailOut})
 def create_case(request, payload: CaseIn):
     """File a call, walk-in, letter, mailbox message or transfer. A consultation is filed
-    with its `answer` and closed at once."""
-    data = payload.dict()
-    case = services.case_file(actor=request.user, **data)
+    with its `answer` and closed at once. What the smart dispatch would have suggested is
+    recorded beside the category chosen (`suggested`: the version of the suggestions shown,
+    if any); `merge_into` files it as a possible duplicate (併案) of an open case."""
+    case, _merged = dispatch_choices.file_case(actor=request.user, **payload.dict())
     return Status(201, _detail(request.user, case.pk))
 
 
@@ -183,8 +186,14 @@ def _case(request, pk: Id) -> Case:
 
 @router.post("petitions/cases/{pk}/assign", response=CaseDetailOut)
 def assign_case(request, pk: Id, payload: AssignIn):
-    """The officer names the lead department and any co-operating ones."""
-    services.case_assign(actor=request.user, case=_case(request, pk), **payload.dict())
+    """The officer names the lead department and any co-operating ones; what the smart
+    dispatch suggests is recorded beside the department chosen (`suggested`: the version
+    of the suggestions shown, if any)."""
+    data = payload.dict()
+    shown = bool(data.pop("suggested"))
+    with transaction.atomic():
+        case = services.case_assign(actor=request.user, case=_case(request, pk), **data)
+        dispatch_choices.record(actor=request.user, case=case, stage="assign", shown=shown)
     return _detail(request.user, pk)
 
 

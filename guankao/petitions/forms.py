@@ -76,6 +76,13 @@ class IntakeForm(SafeForm):
     files = MultipleFileField(label=_("attachments"))
     # Set by petitions/suggest.js when suggestions were shown while the case was typed.
     suggested = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # Set by petitions/suggest.js when the call-taker chose 併案 with a possible duplicate.
+    merge_into = forms.CharField(
+        label=_("possible duplicate (併案)"),
+        required=False,
+        max_length=20,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -603,6 +603,16 @@ class DispatchChoice(models.Model):
     # None: there was no suggestion to take.
     category_taken = models.BooleanField(null=True)
     department_taken = models.BooleanField(null=True)
+    # The possible duplicate the call-taker chose 併案 with on the intake screen (merged at
+    # once by an officer; otherwise offered first on the officer's assign page).
+    duplicate_of = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+    )
 
     class Meta:
         ordering = ["-at"]

@@ -11,6 +11,8 @@ dispatch model use texts written apart from this file (tests/data).
 
 import random
 
+from guankao.petitions import phrasing_style as style
+from guankao.petitions.phrasing_more import sentences
 from guankao.petitions.phrasing_topics import TOPICS
 
 STREETS = [
@@ -38,6 +40,29 @@ STREETS = [
     "延平街",
     "自由路",
     "竹圍路",
+    "中正路",
+    "國華街",
+    "民生北路",
+    "民生南路",
+    "興業東路",
+    "吳鳳南路",
+    "林森東路",
+    "保健街",
+    "啟明路",
+    "蘭井街",
+    "公園街",
+    "光華路",
+    "玉山路",
+    "湖子內路",
+    "後湖街",
+    "盧厝街",
+    "王田路",
+    "八德路",
+    "芳安路",
+    "嘉北街",
+    "宣信街",
+    "新生路",
+    "四維路",
 ]
 LANDMARKS = [
     "嘉義火車站",
@@ -60,7 +85,41 @@ LANDMARKS = [
     "文化公園",
     "港坪運動公園",
     "植物園",
+    "東門圓環",
+    "中央噴水池",
+    "東市場",
+    "西市場",
+    "城隍廟",
+    "地藏王廟",
+    "嘉義大學",
+    "嘉義高中",
+    "嘉義女中",
+    "嘉義高工",
+    "北興國中",
+    "玉山國中",
+    "垂楊國小",
+    "聖馬爾定醫院",
+    "陽明醫院",
+    "嘉義醫院",
+    "市政府",
+    "東區區公所",
+    "西區區公所",
+    "仁義潭",
+    "八掌溪堤防",
+    "鐵道藝術村",
+    "嘉樂福夜市",
+    "全聯",
+    "7-11",
+    "全家",
+    "麥當勞",
+    "中油加油站",
+    "轉運站",
+    "後驛",
+    "高鐵站接駁車站",
 ]
+VILLAGES = ["北興里", "頂庄里", "劉厝里", "湖內里", "後湖里", "短竹里", "興村里", "港坪里"]
+VILLAGES += ["盧厝里", "新西里", "保福里", "竹村里", "王田里", "蘭潭里", "仁義里", "培元里"]
+NEAR = ["旁邊", "附近", "對面", "前面", "後面", "那邊", "門口", "斜對面", "過去一點"]
 
 PROBLEMS = {
     "road.pothole": [
@@ -285,40 +344,44 @@ ASKS = [
     "",
 ]
 CLOSINGS = ["", "", "", "謝謝市長。", "辛苦了。", "感恩。", "一個市民敬上", "謝謝！！"]
-# Homophone slips of phone input (同音字), applied now and then.
-TYPOS = [
-    ("再", "在"),
-    ("在", "再"),
-    ("的", "得"),
-    ("已經", "以經"),
-    ("處理", "處裡"),
-    ("危險", "危陷"),
-    ("修", "休"),
-    ("壞", "懷"),
-]
 
 
 def place(rng: random.Random) -> tuple[str, str]:
     """A place as people say it, and the street address part for the case's location."""
     street = rng.choice(STREETS)
     shape = rng.random()
-    if shape < 0.35:
+    if shape < 0.25:
         number = rng.randint(1, 600)
-        return f"{street}{number}號", f"嘉義市{street}{number}號"
-    if shape < 0.6:
+        said = rng.choice(
+            (f"{street}{number}號", f"{street}{number}號前", f"嘉義市{street}{number}號")
+        )
+        return said, f"嘉義市{street}{number}號"
+    if shape < 0.45:
         other = rng.choice([s for s in STREETS if s != street])
-        return f"{street}和{other}口", f"嘉義市{street}與{other}口"
-    if shape < 0.85:
+        joint = rng.choice(("和", "與", "跟", "、"))
+        end = rng.choice(("口", "路口", "交叉口", "十字路口", ""))
+        return f"{street}{joint}{other}{end}", f"嘉義市{street}與{other}口"
+    if shape < 0.7:
         landmark = rng.choice(LANDMARKS)
-        return f"{landmark}旁邊", f"嘉義市{landmark}附近"
-    lane = rng.randint(1, 300)
-    return f"{street}{lane}巷", f"嘉義市{street}{lane}巷"
+        return f"{landmark}{rng.choice(NEAR)}", f"嘉義市{landmark}附近"
+    if shape < 0.8:
+        village = rng.choice(VILLAGES)
+        return rng.choice((village, f"我們{village}", f"{village}{street}")), f"嘉義市{village}"
+    if shape < 0.9:
+        lane, alley = rng.randint(1, 300), rng.randint(1, 30)
+        said = rng.choice((f"{street}{lane}巷", f"{street}{lane}巷{alley}弄", f"{lane}巷"))
+        return said, f"嘉義市{street}{lane}巷"
+    said = rng.choice(("我家門口", "家門前", "這條巷子", "我們社區", "我家附近", "公司前面"))
+    return said, ""
 
 
 def problem(category: str, where: str, rng: random.Random) -> str:
     """The problem itself: one of the category's sentences, or a thing and its fault."""
-    if rng.random() < 0.5 or category not in TOPICS:
+    draw = rng.random()
+    if draw < 0.3 or category not in TOPICS:
         return rng.choice(PROBLEMS[category]).format(place=where)
+    if draw < 0.6 and sentences(category):
+        return rng.choice(sentences(category)).format(place=where)
     things, faults = TOPICS[category]
     thing, fault = rng.choice(things), rng.choice(faults)
     shape = rng.random()
@@ -330,17 +393,25 @@ def problem(category: str, where: str, rng: random.Random) -> str:
 
 
 def case_text(category: str, rng: random.Random) -> tuple[str, str, str]:
-    """(subject, text, location) for a case of `category`."""
+    """(subject, text, location) for a case of `category`: a curt note, an ordinary call, a
+    long letter or a formal one, then roughened the way people type."""
     where, location = place(rng)
-    problem_text = problem(category, where, rng)
-    parts = [rng.choice(OPENINGS), rng.choice(SINCE), problem_text, "，", rng.choice(WHY)]
-    parts += [rng.choice(ASKS), rng.choice(CLOSINGS)]
-    text = "".join(parts).replace("，，", "，").replace("，。", "。").strip("，")
-    if rng.random() < 0.12:
-        wrong, right = rng.choice(TYPOS)
-        text = text.replace(wrong, right, 1)
-    if rng.random() < 0.08:  # a second, unrelated matter in the same call
+    core = problem(category, where, rng)
+    subject = style.subject(rng, core)
+    shape = rng.random()
+    if shape < 0.15:  # the call-taker's note, or a one-line message
+        text = core
+    elif shape < 0.27:
+        text = style.narrative(rng, core, rng.choice(ASKS))
+    elif shape < 0.35:
+        text = style.formal(rng, subject, core, rng.choice(WHY))
+    else:
+        parts = [rng.choice(OPENINGS), rng.choice(SINCE), core, "，", rng.choice(WHY)]
+        parts += [rng.choice(ASKS), rng.choice(CLOSINGS)]
+        text = "".join(parts)
+    text = text.replace("，，", "，").replace("，。", "。").strip("，")
+    if rng.random() < 0.12:  # a second, unrelated matter in the same call
         other = rng.choice([c for c in PROBLEMS if c != category])
-        text += "另外，" + problem(other, place(rng)[0], rng) + "。"
-    subject = problem_text.split("，")[0][:40]
-    return subject, text, location
+        aside = problem(other, place(rng)[0], rng)
+        text += rng.choice(("另外，", "還有，", "順便說一下，", "對了，")) + aside + "。"
+    return subject, style.roughen(rng, text), location

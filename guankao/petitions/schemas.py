@@ -48,6 +48,18 @@ class CaseIn(In):
     answer: MultilineStr = Field(
         "", max_length=5000, description="a consultation answered on the spot"
     )
+    suggested: SafeStr = Field(
+        "",
+        max_length=40,
+        description="the model version of the suggestions (petitions/suggest) shown while "
+        "the case was typed, if any: recorded with what was chosen against them",
+    )
+    merge_into: SafeStr = Field(
+        "",
+        max_length=20,
+        description="併案: a possible duplicate's number; an officer's case is merged into it "
+        "at once, anyone else's is filed with it noted for the officer",
+    )
 
 
 class CaseFilters(Schema):
@@ -163,6 +175,9 @@ class FileOut(Schema):
 class AssignIn(In):
     lead: SafeStr = Field(..., max_length=40)
     co_departments: list[Code] = Field([], max_length=20)
+    suggested: SafeStr = Field(
+        "", max_length=40, description="the model version of the suggestions shown, if any"
+    )
 
 
 class RerouteIn(In):

@@ -18,20 +18,24 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.db.models import BooleanField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case as Choose
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guankao.core import validation
 from guankao.core.errors import ServiceError
-from guankao.core.models import Department
 from guankao.petitions import access, dispatch
-from guankao.petitions.models import OPEN_STATUSES, Case, Category, DispatchChoice, Reply
+from guankao.petitions.models import OPEN_STATUSES, Case, Category, Reply
 
 # [west, south, east, north]: 嘉義市 (the demo city), unless GUANKAO_CITY_BBOX says otherwise.
 DEMO_CITY_BBOX = (120.38, 23.43, 120.53, 23.53)
 LOW_CONFIDENCE = 0.35
 TEXT_DUPLICATE = 0.6  # cosine of the TF-IDF vectors (or bigram overlap without a model)
 CANDIDATES = 300  # open cases compared by text, newest first
+# What the pages and the API show of a similar or duplicate case (its text can be long).
+SHOWN = ("number", "subject", "status", "workdays_taken", "received_at")
+SHOWN += ("category", "category__name", "lead", "lead__name")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -106,7 +110,8 @@ _leaf_cache: dict = {"at": 0.0, "leaves": None}
 LEAVES_SECONDS = 30  # an officer's change to the category tree shows within this
 
 
-def _leaves() -> dict[str, Category]:
+def leaves() -> dict[str, Category]:
+    """The active leaf categories with an owner, by code (kept for LEAVES_SECONDS)."""
     now = time.monotonic()
     if _leaf_cache["leaves"] is None or now - _leaf_cache["at"] > LEAVES_SECONDS:
         rows = Category.objects.filter(active=True, department__isnull=False)
@@ -124,7 +129,7 @@ def forget() -> None:
 def _model_scores(bundle, text: str):
     import numpy as np
 
-    vector = bundle["vectorizer"].transform([text])
+    vector = dispatch.vector(bundle, text)
     probabilities = dispatch.proba(bundle, vector)[0]
     order = np.argsort(-probabilities)
     return vector, [(bundle["classes"][i], float(probabilities[i])) for i in order], order[0]
@@ -163,7 +168,7 @@ def _rule_scores(text: str, leaves: dict[str, Category]):
 
 def score(text: str, top: int = 3) -> Scored:
     """The categories and departments `text` most likely belongs to, best first."""
-    leaves = _leaves()
+    tree = leaves()
     note, bundle = dispatch.serving()
     vector, words = None, []
     if bundle is not None:
@@ -177,12 +182,12 @@ def score(text: str, top: int = 3) -> Scored:
             "top3": note["scores"]["top3"],
         }
     else:
-        ranked, hits = _rule_scores(text, leaves)
+        ranked, hits = _rule_scores(text, tree)
         model = {"kind": "rules", "version": "rules", "trained_at": None, "cases": 0}
         model |= {"top1": None, "top3": None}
     categories = []
     for code, probability in ranked:
-        category = leaves.get(code)
+        category = tree.get(code)
         if category is None:  # retired since the model was trained
             continue
         categories.append(
@@ -227,8 +232,25 @@ def _open_vectors(bundle, version: str, pks: list[int]) -> dict:
         rows = list(Case.objects.filter(pk__in=missing).values_list("pk", "subject", "text"))
         matrix = bundle["vectorizer"].transform([dispatch.case_words(s, t) for _, s, t in rows])
         for n, (pk, _s, _t) in enumerate(rows):
-            _vectors[(version, pk)] = matrix[n]
+            start, end = matrix.indptr[n], matrix.indptr[n + 1]
+            _vectors[(version, pk)] = (matrix.indices[start:end], matrix.data[start:end])
     return {pk: _vectors[(version, pk)] for pk in pks if (version, pk) in _vectors}
+
+
+def _cosines(vector, rows: list) -> list[float]:
+    """The dot product of the (L2-normalised) TF-IDF row `vector` with each of `rows`, given
+    as (indices, values): gathered from a dense copy of `vector` in one pass over them all."""
+    import numpy as np
+
+    dense = np.zeros(vector.shape[1], dtype=np.float32)
+    dense[vector.indices] = vector.data
+    if not rows:
+        return []
+    products = dense[np.concatenate([i for i, _d in rows])] * np.concatenate([d for _i, d in rows])
+    sizes = np.array([len(i) for i, _d in rows])
+    ends = np.cumsum(sizes)
+    totals = np.concatenate([[0.0], np.cumsum(products, dtype=np.float64)])
+    return list(totals[ends] - totals[ends - sizes])
 
 
 def _bigrams(text: str) -> set[str]:
@@ -236,22 +258,30 @@ def _bigrams(text: str) -> set[str]:
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
-def _text_scores(scored: Scored, text: str, candidates) -> dict[int, float]:
+def _text_scores(scored: Scored, text: str, rows: list) -> dict[int, float]:
+    """Similarity of `text` to each candidate (pk, subject, text): the cosine of the TF-IDF
+    rows with a model (the texts are read only for cases not seen before), else the overlap
+    of character pairs."""
     if scored.bundle is not None:
-        pks = list(candidates.values_list("pk", flat=True)[:CANDIDATES])
-        vectors = _open_vectors(scored.bundle, scored.model["version"], pks)
-        if not vectors:
-            return {}
-        from scipy.sparse import vstack
-
-        sims = (vstack(list(vectors.values())) @ scored.vector.T).toarray().ravel()
+        vectors = _open_vectors(scored.bundle, scored.model["version"], [r[0] for r in rows])
+        sims = _cosines(scored.vector, list(vectors.values()))
         return {pk: float(sim) for pk, sim in zip(vectors, sims, strict=True)}
-    rows = candidates.values_list("pk", "subject", "text")[:CANDIDATES]
     mine = _bigrams(text)
     return {
         pk: len(mine & (b := _bigrams(dispatch.case_words(s, t)))) / (len(mine | b) or 1)
-        for pk, s, t in rows
+        for pk, s, t, *_rest in rows
     }
+
+
+def _category_ids(codes) -> list[int]:
+    """The ids of categories named by code (the cached tree; a retired one is looked up)."""
+    tree = leaves()
+    wanted = {c for c in codes if c}
+    ids = [tree[c].pk for c in wanted if c in tree]
+    missing = [c for c in wanted if c not in tree]
+    if missing:
+        ids += list(Category.objects.filter(code__in=missing).values_list("pk", flat=True))
+    return ids
 
 
 def _metres(lat1, lon1, lat2, lon2) -> float:
@@ -263,46 +293,64 @@ def _metres(lat1, lon1, lat2, lon2) -> float:
 
 def duplicates(*, user, scored: Scored, text: str, lat=None, lon=None, category=None, exclude=None):
     """Open cases the user may read, received within the window, that are probably about the
-    same matter: the same category within the distance, or a very similar text."""
+    same matter: the same category within the distance, or a very similar text. One query
+    finds both kinds of candidate (those nearby first, then the newest), one more reads the
+    few found."""
+    codes = [c["code"] for c in scored.categories]
+    if not codes and not category:
+        return []
     since = timezone.now() - dt.timedelta(days=duplicate_days())
     rows = Case.objects.filter(
-        access.case_scope(user), status__in=OPEN_STATUSES, received_at__gte=since
+        access.case_scope(user),
+        status__in=OPEN_STATUSES,
+        received_at__gte=since,
+        category_id__in=_category_ids([*codes, category]),
     )
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    codes = [c["code"] for c in scored.categories]
-    same = [category] if category else codes[:1]
-    found: dict[int, dict] = {}
+    same = _category_ids([category] if category else codes[:1])
+    metres = duplicate_metres()
     if lat is not None and same:
-        metres = duplicate_metres()
         dlat = metres / 111_000
         dlon = metres / (111_000 * max(math.cos(math.radians(lat)), 0.1))
-        near = rows.filter(
-            category__code__in=same,
+        box = Q(
+            category_id__in=same,
             latitude__range=(lat - dlat, lat + dlat),
             longitude__range=(lon - dlon, lon + dlon),
-        ).values_list("pk", "latitude", "longitude")
-        for pk, la, lo in near[:50]:
+        )
+        near = When(box, then=Value(True))
+        rows = rows.annotate(near=Choose(near, default=Value(False), output_field=BooleanField()))
+    else:
+        rows = rows.annotate(near=Value(False, output_field=BooleanField()))
+    fields = ["pk", "near", "latitude", "longitude"]
+    if scored.bundle is None:
+        fields = ["pk", "subject", "text", *fields]
+    candidates = list(
+        rows.order_by("-near", "-received_at").values_list(*fields)[: CANDIDATES + 50]
+    )
+    found: dict[int, dict] = {}
+    for row in candidates:
+        pk, (is_near, la, lo) = row[0], row[-3:]
+        if is_near:
             distance = _metres(lat, lon, float(la), float(lo))
             if distance <= metres:
                 reason = _("same category, %(m)d m away") % {"m": round(distance)}
                 found[pk] = {"score": round(1 - distance / (2 * metres), 3), "reason": reason}
-    if codes or category:
-        nearby_text = rows.filter(
-            category__code__in=list({*codes, *([category] if category else [])})
-        )
-        candidates = nearby_text.order_by("-received_at")
-        for pk, similarity in _text_scores(scored, text, candidates).items():
-            if similarity >= TEXT_DUPLICATE and similarity > found.get(pk, {}).get("score", 0):
-                reason = _("very similar text (%(p)d%%)") % {"p": round(similarity * 100)}
-                found[pk] = {"score": round(similarity, 3), "reason": reason}
+    for pk, similarity in _text_scores(scored, text, candidates).items():
+        if similarity >= TEXT_DUPLICATE and similarity > found.get(pk, {}).get("score", 0):
+            reason = _("very similar text (%(p)d%%)") % {"p": round(similarity * 100)}
+            found[pk] = {"score": round(similarity, 3), "reason": reason}
     best = sorted(found.items(), key=lambda kv: -kv[1]["score"])[:5]
-    cases = Case.objects.select_related("lead", "category").in_bulk([pk for pk, _ in best])
+    if not best:
+        return []
+    shown = Case.objects.select_related("lead", "category").only(*SHOWN).order_by()
+    cases = shown.in_bulk([pk for pk, _ in best])
     return [{"case": cases[pk], **info} for pk, info in best if pk in cases]
 
 
 def similar(*, user, scored: Scored, limit: int = 3) -> list[dict]:
-    """The past cases most like this text that the user may read, and how they ended."""
+    """The past cases most like this text that the user may read, and how they ended (the
+    reply sent): one query, whatever the number of candidates."""
     if scored.bundle is None or scored.vector is None or not scored.vector.nnz:
         return []
     import numpy as np
@@ -311,23 +359,27 @@ def similar(*, user, scored: Scored, limit: int = 3) -> list[dict]:
     if index.shape[1] == 0:
         return []
     sims = (scored.vector @ index).toarray().ravel()
-    top = np.argsort(-sims)[: limit * 4]
+    k = min(limit * 4, sims.size)
+    best = np.argpartition(-sims, k - 1)[:k]  # the k best, then only those sorted
+    top = best[np.argsort(-sims[best], kind="stable")]
     ids = [int(scored.bundle["similar_ids"][i]) for i in top if sims[i] > 0]
-    rows = Case.objects.filter(access.case_scope(user), pk__in=ids).select_related(
-        "lead", "category"
+    if not ids:
+        return []
+    sent = Reply.objects.filter(case=OuterRef("pk"), state=Reply.State.SENT)
+    rows = (
+        Case.objects.filter(access.case_scope(user), pk__in=ids)
+        .select_related("lead", "category")
+        .only(*SHOWN)
+        .annotate(reply=Subquery(sent.order_by("-sent_at").values("public_text")[:1]))
+        .order_by()
     )
     cases = {c.pk: c for c in rows}
-    replies = dict(
-        Reply.objects.filter(case_id__in=list(cases), state=Reply.State.SENT).values_list(
-            "case_id", "public_text"
-        )
-    )
     out = []
     for i in top:
         pk = int(scored.bundle["similar_ids"][i])
         if pk in cases and len(out) < limit:
             case = cases[pk]
-            out.append({"case": case, "score": round(float(sims[i]), 3), "reply": replies.get(pk)})
+            out.append({"case": case, "score": round(float(sims[i]), 3), "reply": case.reply})
     return out
 
 
@@ -373,38 +425,6 @@ def suggest(*, user, text, subject="", latitude=None, longitude=None, category=N
             exclude=exclude,
         ),
     }
-
-
-# What the person chose ----------------------------------------------------------------------
-
-
-def choice_record(*, actor, case: Case, stage: str, shown: bool = False) -> DispatchChoice:
-    """Record the suggestion for the filed (or assigned) case beside what the person chose.
-
-    The suggestion is worked out again here from the case as filed, not taken from the
-    browser, so the share of suggestions taken is counted from what the city's own model
-    said. `shown` says whether the page showed suggestions while the case was typed."""
-    stage = validation.choice("stage", stage, DispatchChoice.Stage)
-    scored = score(dispatch.case_words(case.subject, case.text), top=1)
-    best = scored.categories[0] if scored.categories else None
-    department = scored.departments[0]["code"] if scored.departments else None
-    chosen_department = case.lead or case.category.department
-    return DispatchChoice.objects.create(
-        case=case,
-        stage=stage,
-        actor=actor,
-        shown=bool(shown),
-        model_version=scored.model["version"],
-        suggested_category=Category.objects.filter(code=best["code"]).first() if best else None,
-        suggested_department=Department.objects.filter(code=department).first()
-        if department
-        else None,
-        score=Decimal(str(best["score"])) if best else None,
-        chosen_category=case.category,
-        chosen_department=chosen_department,
-        category_taken=(best["code"] == case.category.code) if best else None,
-        department_taken=(department == chosen_department.code) if department else None,
-    )
 
 
 def may_suggest(user) -> bool:

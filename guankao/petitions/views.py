@@ -20,7 +20,7 @@ from guankao.core.errors import NotAllowed, NotFound, ServiceError
 from guankao.core.http import CappedPaginator
 from guankao.lib import workdays
 from guankao.lib.roc import format_roc, year_from_input
-from guankao.petitions import access, charts, handling, selectors, services, suggest
+from guankao.petitions import access, charts, dispatch_choices, handling, selectors
 from guankao.petitions.forms import InboxFilterForm, IntakeForm, SurveyForm
 from guankao.petitions.models import Case, Category, Knowledge, Reply, Request, Survey
 
@@ -87,13 +87,25 @@ def intake(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            shown = bool(data.pop("suggested", ""))
-            case = attempt(form, services.case_file, actor=request.user, **data)
-            if case is not None:
-                # What the call-taker chose against the suggestion (worked out again here).
-                suggest.choice_record(actor=request.user, case=case, stage="intake", shown=shown)
-                messages.success(request, _("Case %(n)s filed.") % {"n": case.number})
+            # What the call-taker chose against the suggestion is recorded with the case;
+            # 併案 with a possible duplicate shown as they typed (merge_into) too.
+            filed = attempt(
+                form, dispatch_choices.file_case, actor=request.user, **form.cleaned_data
+            )
+            if filed is not None:
+                case, merged = filed
+                done = _("Case %(n)s filed.") % {"n": case.number}
+                if merged:
+                    done = _("Case %(n)s filed and merged into %(into)s (併案).") % {
+                        "n": case.number,
+                        "into": case.merged_into.number,
+                    }
+                elif form.cleaned_data.get("merge_into"):
+                    done = _(
+                        "Case %(n)s filed as a possible duplicate of %(into)s: the officer "
+                        "decides the merge (併案)."
+                    ) % {"n": case.number, "into": form.cleaned_data["merge_into"]}
+                messages.success(request, done)
                 return redirect(reverse("petitions_intake") + f"?filed={case.pk}")
     phone = request.POST.get("phone") or request.GET.get("phone", "")
     filed = None
@@ -110,6 +122,7 @@ def intake(request):
         "kb": knowledge_search(request.GET.get("kb", "")),
         "phone": phone,
         "same_caller": selectors.same_caller(user=request.user, phone=phone),
+        "may_merge": access.manages(request.user),
     }
     return render(request, "petitions/intake.html", context, status=status)
 

@@ -18,11 +18,11 @@ from guankao.core.models import Department
 from guankao.petitions import (
     access,
     case_files,
+    dispatch_choices,
     forms,
     handling,
     selectors,
     services,
-    suggest,
     views_dispatch,
 )
 from guankao.petitions.models import Case, Reply, Request
@@ -252,7 +252,9 @@ def case_action(request, pk, action):
             )
             if done is not None:
                 if action == "assign":  # what the officer chose against the suggestion
-                    suggest.choice_record(actor=request.user, case=done, stage="assign", shown=True)
+                    dispatch_choices.record(
+                        actor=request.user, case=done, stage="assign", shown=True
+                    )
                 messages.success(request, DONE[action] % {"n": case.number})
                 return redirect(_case_url(case))
     context = {"case": case, "form": form, "title": ACTIONS[action], "action": action}

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from guankao.core.errors import ServiceError
-from guankao.petitions import dispatch, dispatch_measures, suggest
+from guankao.petitions import dispatch, dispatch_choices, dispatch_measures, suggest
 from guankao.petitions.models import Case
 
 
@@ -21,7 +21,7 @@ def for_case(user, case: Case) -> dict | None:
     except ServiceError:
         place = {}
     try:
-        return suggest.suggest(
+        answer = suggest.suggest(
             user=user,
             text=case.text,
             subject=case.subject,
@@ -31,6 +31,12 @@ def for_case(user, case: Case) -> dict | None:
         )
     except ServiceError:
         return None
+    # The duplicate the call-taker chose 併案 with, offered first (if not already among them).
+    marked = dispatch_choices.marked_duplicate(case)
+    answer["marked"] = marked
+    if marked is not None:
+        answer["duplicates"] = [d for d in answer["duplicates"] if d["case"].pk != marked.pk]
+    return answer
 
 
 @require_GET

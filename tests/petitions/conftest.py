@@ -6,6 +6,7 @@ import pytest
 from guankao.core.models import Role
 from guankao.petitions.models import Category
 from tests.conftest import make_department, make_user
+from tests.petitions.dispatch_fixtures import no_model, served, trained, tree  # noqa: F401
 
 
 def make_category(code, name, parent=None, department=None, **extra):

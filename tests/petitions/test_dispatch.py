@@ -13,81 +13,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guankao.petitions import catalogue, demo, dispatch, jobs, phrasing, services
-from guankao.petitions.models import Category, DispatchChoice
-from tests.conftest import make_department
+from guankao.petitions import dispatch, jobs, services
+from guankao.petitions.models import DispatchChoice
+from tests.petitions.dispatch_fixtures import NOW, OWNERS, history
 
 EVAL = Path(__file__).resolve().parent.parent / "data" / "petitions_eval.tsv"
-OWNERS = {row[0]: row[3] for row in catalogue.CATEGORIES if row[3]}
-NOW = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)
-
-
-def history(n: int, seed: int = 1999) -> dispatch.Corpus:
-    """`n` closed cases in the demo's wording, oldest first, weighted like the demo's line."""
-    rng = random.Random(seed)
-    codes, weights = list(demo.CATEGORY_WEIGHTS), list(demo.CATEGORY_WEIGHTS.values())
-    corpus = dispatch.Corpus()
-    for i in range(n):
-        code = rng.choices(codes, weights)[0]
-        subject, text, _where = phrasing.case_text(code, rng)
-        corpus.ids.append(i + 1)
-        corpus.texts.append(dispatch.case_words(subject, text))
-        corpus.labels.append(code)
-        corpus.departments.append(OWNERS[code])
-        corpus.confidential.append(False)
-    return corpus
 
 
 def eval_rows() -> list[dict]:
     with EVAL.open(encoding="utf-8") as f:
         return list(csv.DictReader(f, delimiter="\t"))
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """The model, trained once: its bundle, its note and the directory it serves from."""
-    bundle, note, _held = dispatch.build(history(2400), OWNERS, NOW)
-    data_dir = tmp_path_factory.mktemp("data")
-    note = dispatch.publish(bundle, note, data_dir / "dispatch")
-    return {"bundle": bundle, "note": note, "data_dir": data_dir}
-
-
-@pytest.fixture
-def served(trained, settings):
-    settings.DATA_DIR = trained["data_dir"]
-    dispatch.forget()
-    yield trained
-    dispatch.forget()
-
-
-@pytest.fixture
-def no_model(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    dispatch.forget()
-    yield tmp_path
-    dispatch.forget()
-
-
-@pytest.fixture
-def tree(city):
-    """The demo catalogue's categories, owned by departments of the same codes."""
-    departments = {"PW": city["pw"], "SOC": city["soc"]}
-    for code in sorted(set(OWNERS.values()) - set(departments)):
-        departments[code] = make_department(code, code, parent=city["pw"].parent)
-    out = {}
-    for code, name, parent, owner, *_rest, keywords in catalogue.CATEGORIES:
-        category = Category.objects.create(
-            code=code,
-            name=name,
-            parent=out.get(parent),
-            department=departments.get(owner),
-            keywords=keywords,
-            public=True,
-        )
-        category.path = f"{out[parent].path if parent else '/'}{category.pk}/"
-        category.save(update_fields=["path"])
-        out[code] = category
-    return out
 
 
 def _suggest(client, **body):
@@ -118,9 +53,18 @@ def test_its_fast_probabilities_are_the_calibrated_ones(trained):
     assert dispatch.proba(bundle, x) == pytest.approx(bundle["model"].predict_proba(x), abs=1e-6)
 
 
+def test_its_fast_vector_is_the_vectorizers(trained):
+    bundle = trained["bundle"]
+    texts = [r["text"] for r in eval_rows()[:60]] + ["", "😡😡", "There is a pothole", "坑" * 500]
+    for text in texts:
+        fast, slow = dispatch.vector(bundle, text), bundle["vectorizer"].transform([text])
+        assert fast.shape == slow.shape and list(fast.indices) == list(slow.indices), text
+        assert fast.data == pytest.approx(slow.data, abs=1e-6), text
+
+
 def test_it_scores_the_held_out_split_in_its_note(trained):
     note = trained["note"]
-    assert note["accepted"] and note["cases"] == 2400 and note["held_out"] == 240
+    assert note["accepted"] and note["cases"] == 6000 and note["held_out"] == 600
     assert note["scores"]["top1"] >= 0.9 and note["trained_at"].startswith("2026-11-27")
     assert (trained["data_dir"] / "dispatch" / note["file"]).exists()
 
@@ -186,6 +130,13 @@ def test_it_refuses_or_doubts_bad_input_never_a_500(served, tree, clients):
     assert half.status_code == 400 and half.json()["detail"][0]["field"] == "long"
     assert _suggest(client, text="路燈", lat="nan", long="120.45").status_code in (400, 422)
     assert _suggest(client, text="路燈\x00").status_code == 422
+    blank = _suggest(client, text="  \n\n  ")
+    assert blank.status_code == 400 and blank.json()["detail"][0]["field"] == "text"
+    long_emoji = _suggest(client, text="😡" * 20000).json()
+    assert long_emoji["confident"] is False and long_emoji["notes"]
+    far = _suggest(client, text="路燈不亮", lat=-91, long=120.45)
+    assert far.status_code in (400, 422)
+    assert _suggest(client, text="路燈不亮", lat="1e400", long="120.45").status_code in (400, 422)
 
 
 def test_it_answers_only_those_who_file_or_assign(served, tree, clients, client):

@@ -1,7 +1,8 @@
 // Smart dispatch on the call-taker's screen: as the case is typed, ask the API for the likely
 // categories (one-click buttons with their confidence), the words that weighed most, similar
 // past cases and possible duplicates. Choosing a suggestion sets the category select; the
-// person always decides. No inline script: the CSP forbids it. The panel's data-* attributes
+// person always decides; a possible duplicate has a 併案 button that files the call into it.
+// No inline script: the CSP forbids it. The panel's data-* attributes
 // name the fields and carry the page's translated words.
 document.addEventListener("DOMContentLoaded", function () {
   var panel = document.getElementById("dispatch-suggestions");
@@ -9,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var form = panel.closest("form");
   var field = function (name) { return document.getElementById(panel.dataset[name]); };
   var text = field("text"), subject = field("subject"), select = field("select");
-  var lat = field("lat"), lon = field("long"), shown = field("shown");
+  var lat = field("lat"), lon = field("long"), shown = field("shown"), merge = field("merge");
   var part = function (role) { return panel.querySelector('[data-role="' + role + '"]'); };
   var timer = null, asked = 0;
 
@@ -32,6 +33,15 @@ document.addEventListener("DOMContentLoaded", function () {
       var bits = [c.case, c.subject, c.category, c.department || "—", c.status];
       if (reasonKey && c[reasonKey]) bits.push(c[reasonKey]);
       var li = item(list, bits, "/petitions/cases/" + c.id + "/");
+      if (role === "duplicates" && merge) {
+        // 併案: file this call and merge it into the earlier case (or mark it so, for the
+        // officer to confirm); the page's own submit, so the form's checks all apply.
+        var b = document.createElement("button");
+        b.type = "submit"; b.name = "merge"; b.value = c.case;
+        b.className = "merge-into"; b.textContent = panel.dataset.mergeText;
+        b.addEventListener("click", function () { merge.value = c.case; });
+        li.appendChild(document.createTextNode(" ")); li.appendChild(b);
+      }
       if (c.reply) {
         var small = document.createElement("small");
         small.textContent = c.reply.length > 120 ? c.reply.slice(0, 119) + "…" : c.reply;
@@ -47,7 +57,7 @@ document.addEventListener("DOMContentLoaded", function () {
     part("choices").querySelectorAll("button").forEach(function (b) {
       b.setAttribute("aria-pressed", b === button ? "true" : "false");
     });
-    part("status").textContent = panel.dataset.chosenText.replace("%s", button.dataset.name);
+    part("status").textContent = panel.dataset.chosenText.replace("{name}", button.dataset.name);
   }
 
   function show(answer) {
@@ -55,8 +65,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (shown) shown.value = answer.model.version;
     var m = answer.model;
     part("model").textContent = m.kind === "rules" ? panel.dataset.rulesText :
-      panel.dataset.modelText.replace("%v", m.version).replace("%n", m.cases)
-        .replace("%1", Math.round(m.top1 * 100) + "%").replace("%3", Math.round(m.top3 * 100) + "%");
+      panel.dataset.modelText.replace("{version}", m.version).replace("{cases}", m.cases)
+        .replace("{top1}", Math.round(m.top1 * 100) + "%").replace("{top3}", Math.round(m.top3 * 100) + "%");
     var notes = part("notes");
     notes.textContent = "";
     answer.notes.forEach(function (n) {
@@ -117,6 +127,10 @@ document.addEventListener("DOMContentLoaded", function () {
       if (mine === asked) { panel.hidden = false; part("notes").textContent = panel.dataset.failedText; }
     });
   }
+
+  form.addEventListener("submit", function (event) {
+    if (merge && !(event.submitter && event.submitter.name === "merge")) merge.value = "";
+  });
 
   function later() { clearTimeout(timer); timer = setTimeout(ask, 400); }
   [text, subject, lat, lon].forEach(function (el) { if (el) el.addEventListener("input", later); });
