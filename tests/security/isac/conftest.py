@@ -9,7 +9,7 @@ import uuid
 import pytest
 import stix2
 
-from guankao.security.isac import services
+from guankao.security.isac import defaults, services
 from guankao.security.isac.models import Collection
 
 MEDIA = "application/taxii+json;version=2.1"
@@ -23,6 +23,7 @@ def basic(member_secret) -> str:
 
 @pytest.fixture
 def isac(sec_people, agencies):
+    defaults.ensure()  # a live server's test flushes the tables the migration filled
     ciso = sec_people["ciso"]
     county = services.member_create(
         actor=ciso,
