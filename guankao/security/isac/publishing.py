@@ -30,6 +30,14 @@ _PERSONAL = [
     re.compile(r"(?<!\d)(09\d{2}-?\d{3}-?\d{3}|0\d{1,2}-?\d{6,8})(?!\d)"),  # phone
     re.compile(r"\b[A-Z][12]\d{8}\b"),  # national ID
 ]
+# Our own networks' kinds of address (RFC 1918, CGN, loopback, link-local, ULA): never shared.
+INTERNAL = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+        "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128",
+    )
+]  # fmt: skip
 PUBLISHED_TLPS = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.RED]
 
 
@@ -62,7 +70,7 @@ def _values(raw: str) -> list[tuple[str, str, str]]:
             continue
         if guessed[0] in ("ipv4", "ipv6"):
             net = ipaddress.ip_network(value, strict=False)
-            if net.is_private or net.is_loopback or net.is_link_local:
+            if any(net.version == inner.version and net.overlaps(inner) for inner in INTERNAL):
                 problems.append(
                     _("line %(n)d: %(v)s is an internal address, not shared") % {"n": n, "v": value}
                 )
@@ -153,7 +161,7 @@ def publish(
         )
         scos.append(_sco(kind, value, stix.MARKING_OF[tlp]))
     for ind in indicator_objs:
-        made.append(stix2.Relationship(ind, "related-to", incident, **common))
+        made += [ind, stix2.Relationship(ind, "related-to", incident, **common)]
     if scos:
         observed = stix2.ObservedData(
             first_observed=now,

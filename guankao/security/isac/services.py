@@ -169,5 +169,39 @@ def objects_delete(*, principal, collection: Collection, rows) -> int:
     return count
 
 
-def now():
-    return timezone.now()
+@transaction.atomic
+def sighting_report(*, actor, indicator_id: str, count: int = 1):
+    """A member's security officer (or the CISO) reports seeing an indicator: stored as a
+    STIX sighting in the members' collection, counted on the indicator."""
+    import json
+
+    import stix2
+
+    from guankao.security.isac import defaults, publishing
+    from guankao.security.isac.ingest import objects_add
+
+    principal = access.principal_for_user(actor)
+    if not principal.is_known:
+        raise NotAllowed
+    if not 1 <= int(count) <= 1_000_000:
+        raise ServiceError.field("count", _("between 1 and 1,000,000"))
+    who = principal.member.identity_id if principal.member else publishing.CITY_IDENTITY
+    seen = timezone.now()
+    sighting = stix2.Sighting(
+        sighting_of_ref=indicator_id,
+        where_sighted_refs=[who],
+        count=int(count),
+        first_seen=seen,
+        last_seen=seen,
+        created_by_ref=who,
+        object_marking_refs=[stix2.TLP_AMBER.id],
+    )
+    share = Collection.objects.get(
+        alias="members-share", id=defaults.collection_uuid("members-share")
+    )
+    status = objects_add(
+        principal=principal, collection=share, objects=[json.loads(sighting.serialize())]
+    )
+    if status.failure_count:
+        raise ServiceError.field("count", status.failures[0].get("message", ""))
+    return status
