@@ -45,8 +45,11 @@ def dashboard(request):
         selectors.readable_objects(principal)
         .filter(type="indicator", is_latest=True)
         .select_related("collection", "member", "upstream")
-        .order_by("-date_added")[:20]
+        .order_by("-date_added")[:40]
     )
+    # one row per indicator: the city's own sit in two collections (incidents and TLP's)
+    seen: set[str] = set()
+    latest = [o for o in latest if not (o.stix_id in seen or seen.add(o.stix_id))][:20]
     counts = selectors.sightings_of(o.stix_id for o in latest)
     for obj in latest:
         obj.data = json.loads(obj.body)
