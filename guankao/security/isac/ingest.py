@@ -71,8 +71,11 @@ def objects_add(
     member = principal.member if principal is not None else None
     identities = set(
         Member.objects.filter(
-            identity_id__in={o.get("created_by_ref") for o in objects if isinstance(o, dict)}
-            - {None}
+            identity_id__in={
+                o["created_by_ref"]
+                for o in objects
+                if isinstance(o, dict) and isinstance(o.get("created_by_ref"), str)
+            }
         ).values_list("identity_id", flat=True)
     )
     successes, failures, checked = [], [], []
@@ -170,10 +173,9 @@ def _store(collection, new, versions, existing, principal, upstream) -> list[Sti
 def _extras(rows, new, recipients, member) -> None:
     values, named, sightings = [], [], []
     for row, (item, _version, _added) in zip(rows, new, strict=True):
+        parsed = item.parsed
         if item.values:
-            start = stix.parse_timestamp(item.obj["valid_from"])
-            until = item.obj.get("valid_until")
-            end = stix.parse_timestamp(until) if until else None
+            start, end = parsed["valid_from"], parsed.get("valid_until")
             values += [
                 IndicatorValue(obj=row, kind=k, value=v[:2000], valid_from=start, valid_until=end)
                 for k, v in item.values
@@ -184,14 +186,14 @@ def _extras(rows, new, recipients, member) -> None:
         if item.type == "sighting" and item.obj.get("sighting_of_ref", "").startswith(
             "indicator--"
         ):
-            seen = item.obj.get("last_seen") or item.obj.get("first_seen") or item.obj["created"]
+            seen = parsed.get("last_seen") or parsed.get("first_seen") or parsed["created"]
             sightings.append(
                 Sighting(
-                    indicator_id=item.obj["sighting_of_ref"],
+                    indicator_id=parsed["sighting_of_ref"],
                     member=member,
                     obj=row,
-                    count=int(item.obj.get("count", 1) or 1),
-                    seen_at=stix.parse_timestamp(seen),
+                    count=int(parsed.get("count", 1) or 1),
+                    seen_at=seen,
                 )
             )
     IndicatorValue.objects.bulk_create(values, batch_size=CHUNK)

@@ -53,6 +53,7 @@ class Checked:
     tlp: str
     body: str
     obj: dict
+    parsed: object = None  # the stix2 library's object
     values: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -106,12 +107,10 @@ def check(obj) -> Checked:
         parsed = stix2.parse(obj, allow_custom=False, version="2.1")
     except (STIXError, ValueError, TypeError, KeyError) as exc:
         raise Refused(str(exc)[:500], stix_id, version) from None
-    try:
-        stamp = parse_timestamp(version) if version else None
-    except ValueError:
-        raise Refused(_("modified/created is not a STIX timestamp"), stix_id, version) from None
+    # the library's reading of the timestamps (aware datetimes), whatever their spelling
+    stamp = parsed.get("modified") or parsed.get("created")
     body = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    checked = Checked(stix_id, kind, stamp, tlp_of(obj), body, obj)
+    checked = Checked(stix_id, kind, stamp, tlp_of(obj), body, obj, parsed)
     if kind == "indicator" and parsed.get("pattern_type") == "stix":
         checked.values = pattern_values(parsed["pattern"])
     return checked

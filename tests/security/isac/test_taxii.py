@@ -220,3 +220,22 @@ def test_a_bad_json_envelope_item_never_raises(county_taxii, isac):
     weird = [{}, {"id": 5, "type": []}, {"type": "indicator", "id": "indicator--x"}, None, 3]
     r = county_taxii.post(url(share), body=json.dumps({"objects": weird}))
     assert r.status_code == 202 and r.json()["failure_count"] == 5
+
+
+def test_odd_but_valid_spellings_and_odd_references_never_raise(county_taxii, isac):
+    share = isac["c"]["members-share"]
+    odd = {**indicator(), "created_by_ref": ["not", "a", "string"]}
+    sighting = {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": new_id("sighting"),
+        "created": "2026-01-01T00:00:00Z",
+        "modified": "2026-01-01T00:00:00Z",
+        "sighting_of_ref": new_id("indicator"),
+        "count": 4,
+    }
+    status = county_taxii.post(url(share), [odd, sighting]).json()
+    assert (status["success_count"], status["failure_count"]) == (1, 1)
+    from guankao.security.isac.models import Sighting
+
+    assert Sighting.objects.get().count == 4
