@@ -219,7 +219,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
-    results = [run_engine(engine, args) for engine in engines]
+    results = []
+    for engine in engines:
+        results.append(run_engine(engine, args))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # kept if a later one fails
     print(json.dumps({"results": results, "uptime": open("/proc/loadavg").read().strip()}))
 
 
