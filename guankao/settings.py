@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "guankao.tracking",
     "guankao.petitions",
     "guankao.security",
+    "guankao.security.isac",
     "guankao.reports",
 ]
 

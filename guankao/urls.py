@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("guankao.petitions.urls_open311")),
     path("", include("guankao.petitions.urls_report")),
     path("", include("guankao.security.urls")),
+    path("", include("guankao.security.isac.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

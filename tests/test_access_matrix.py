@@ -9,9 +9,9 @@ savepoint that is rolled back and with a copy of the persona's cookies, so every
 the same data and session.
 
 Outcome codes, one per persona in PERSONAS order:
-  A  allowed: 2xx, a redirect that is not to the sign-in page, or for a write 400/409/422
+  A  allowed: 2xx, a redirect that is not to the sign-in page, or for a write 400/409/415/422
      (the request got past the access check to validation or a business rule)
-  L  sign in first: a redirect to the sign-in page (pages) or 401 (API)
+  L  sign in first: a redirect to the sign-in page (pages) or 401 (API, or a challenge)
   D  denied: 403, or 404 where telling that the object exists would say too much
   M  405, the method is not offered at this address
 Any 5xx fails the cell, whatever was expected.
@@ -181,6 +181,30 @@ PAGES_TABLE = """
 /security/soc/                        LADDDADDA  LDDDDDDDA
 /security/soc/<int:pk>/token/         LMMMMMMMM  LDDDDDDDA  pk=soc_point
 /security/soc.ods                     LADDDADDA  LMMMMMMMM
+# the regional ISAC: its pages for those who read the security registers (officers,
+# executives, the CISO — here the administrator); members, publishing and upstream servers
+# are the CISO's; a sighting is reported by a member or the CISO
+/isac/                                LADDDADDA  LMMMMMMMM
+/isac/members/                        LADDDADDA  LDDDDDDDA
+/isac/members/<int:pk>/               LADDDADDA  LDDDDDDDA  pk=isac_member
+/isac/publish/                        LDDDDDDDA  LDDDDDDDA
+/isac/objects/<str:stix_id>/          LADDDADDA  LDDDDDDDA  stix_id=isac_object
+/isac/upstreams/                      LDDDDDDDA  LDDDDDDDA
+# TAXII 2.1 and the blocklist answer a member's Basic credentials, an API token or the
+# session of the CISO or a member agency's security officer (401 with a challenge when
+# none is sent); staff who are neither are not members (403). Methods are checked first.
+/isac/blocklist.txt                   LDDDDDDDA  MMMMMMMMM
+/taxii2/                              LDDDDDDDA  MMMMMMMMM
+/taxii2/<slug:root>/                  LDDDDDDDA  MMMMMMMMM  root=chiayi
+/taxii2/<slug:root>/status/<str:status_id>/  LDDDDDDDA  MMMMMMMMM  root=chiayi status_id=isac_status
+/taxii2/<slug:root>/status/<str:status_id>  LDDDDDDDA  MMMMMMMMM  root=chiayi status_id=isac_status
+/taxii2/<slug:root>/collections/      LDDDDDDDA  MMMMMMMMM  root=chiayi
+/taxii2/<slug:root>/collections/<str:collection_id>/  LDDDDDDDA  MMMMMMMMM  root=chiayi collection_id=isac_collection
+# a form body is not a TAXII envelope: the administrator's POST is refused with 415
+/taxii2/<slug:root>/collections/<str:collection_id>/objects/  LDDDDDDDA  LDDDDDDDA  root=chiayi collection_id=isac_collection
+/taxii2/<slug:root>/collections/<str:collection_id>/objects/<str:object_id>/  LDDDDDDDA  MMMMMMMMM  root=chiayi collection_id=isac_collection object_id=isac_object
+/taxii2/<slug:root>/collections/<str:collection_id>/objects/<str:object_id>/versions/  LDDDDDDDA  MMMMMMMMM  root=chiayi collection_id=isac_collection object_id=isac_object
+/taxii2/<slug:root>/collections/<str:collection_id>/manifest/  LDDDDDDDA  MMMMMMMMM  root=chiayi collection_id=isac_collection
 # smart dispatch measured: those who read the petitions figures
 /petitions/dispatch/                  LADDDADDA  MMMMMMMMM
 /petitions/cases/<int:pk>/            LAAADADDA  LAAADDDDA  pk=petition
@@ -226,7 +250,7 @@ PAGES_TABLE = """
 /api/openapi.json                     AAAAAAAAA  AAAAAAAAA
 /api/docs                             AAAAAAAAA  AAAAAAAAA
 /api/                                 DDDDDDDDD  DDDDDDDDD
-"""
+"""  # noqa: E501 - the TAXII routes are longer than a line
 
 #: API operations: method, path as in the OpenAPI schema, codes, parameters.
 OPERATIONS_TABLE = """
@@ -615,6 +639,7 @@ def world(people, city):
         "date": "2026-12-26",
         **_open311(officer, petition.category),
         **_security(people, city),  # seccore
+        **_isac(people["admin"]),
     }
 
 
@@ -640,7 +665,7 @@ def _secops(admin, city) -> dict:
     from guankao.security import duties, soc, training
     from guankao.security.models import Agency, DutyInstance
 
-    agency = Agency.objects.create(department=city["root"], level="A")
+    agency, _new = Agency.objects.get_or_create(department=city["root"], defaults={"level": "A"})
     duties.duties_generate(actor=admin, year=2026)
     point, _token = soc.point_create(actor=admin, agency=agency, name="核心機房", site="B1")
     record = training.training_record(
@@ -654,6 +679,36 @@ def _secops(admin, city) -> dict:
         "duty_instance": DutyInstance.objects.filter(agency=agency).first().pk,
         "soc_point": point.pk,
         "training_record": record.pk,
+    }
+
+
+def _isac(admin) -> dict:
+    """A member, and an indicator the CISO (the administrator) shared in the members'
+    collection, with the status of that POST."""
+    from guankao.security.isac import defaults, ingest
+    from guankao.security.isac import services as isac_services
+    from guankao.security.isac.access import Principal
+    from guankao.security.isac.models import Collection
+    from tests.security.isac.conftest import indicator
+
+    defaults.ensure()
+    member, _secret = isac_services.member_create(
+        actor=admin,
+        name="嘉義縣政府",
+        kind="neighbour",
+        contact_name="窗口",
+        contact_email="a@b.tw",
+    )
+    share = Collection.objects.get(alias="members-share")
+    obj = indicator()
+    status = ingest.objects_add(
+        principal=Principal(user=admin, operator=True), collection=share, objects=[obj]
+    )
+    return {
+        "isac_member": member.pk,
+        "isac_collection": str(share.pk),
+        "isac_status": str(status.pk),
+        "isac_object": obj["id"],
     }
 
 
@@ -726,11 +781,11 @@ def _classify(response, method: str, api: bool) -> str:
         return "M"
     if status in (403, 404):
         return "D"
-    if status == 401 and api:
+    if status == 401 and (api or response.has_header("WWW-Authenticate")):
         return "L"
     if 300 <= status < 400 and response["Location"].startswith("/login/"):
         return "L"
-    if status < 400 or (method != "GET" and status in (400, 409, 422)):
+    if status < 400 or (method != "GET" and status in (400, 409, 415, 422)):
         return "A"
     return f"? ({status})"
 

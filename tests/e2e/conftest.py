@@ -58,3 +58,7 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+from tests.security.conftest import agencies, sec_people  # noqa: E402, F401 - fixtures
+from tests.security.isac.conftest import isac  # noqa: E402, F401 - a fixture

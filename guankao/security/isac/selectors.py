@@ -1,0 +1,129 @@
+"""Reads of the ISAC, scoped to what the caller may see."""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from guankao.security.isac.access import Principal
+from guankao.security.isac.models import (
+    ApiRoot,
+    Collection,
+    IndicatorValue,
+    Recipient,
+    Sighting,
+    StixObject,
+)
+
+
+def roots_for(principal: Principal) -> QuerySet[ApiRoot]:
+    if principal.operator:
+        return ApiRoot.objects.all()
+    if principal.member is None:
+        return ApiRoot.objects.none()
+    return ApiRoot.objects.filter(collections__grants__member=principal.member).distinct()
+
+
+def collections_for(principal: Principal, root: ApiRoot) -> list[Collection]:
+    return [c for c in root.collections.all() if principal.sees(c)]
+
+
+def red_q(principal: Principal) -> Q:
+    """TLP:RED rows only for their named recipients."""
+    if principal.operator:
+        return Q()
+    if principal.member is None:
+        return Q(restricted=False)
+    named = Recipient.objects.filter(obj=OuterRef("pk"), member=principal.member)
+    return Q(restricted=False) | Q(Exists(named))
+
+
+def objects_in(principal: Principal, collection: Collection) -> QuerySet[StixObject]:
+    return StixObject.objects.filter(red_q(principal), collection=collection)
+
+
+def readable_objects(user_principal: Principal) -> QuerySet[StixObject]:
+    """Objects of every collection the principal reads (pages: search, latest indicators).
+    Readers of the pages who are neither operator nor member see no TLP:RED object."""
+    qs = StixObject.objects.filter(red_q(user_principal))
+    if user_principal.operator or user_principal.member is None:
+        return qs
+    readable = [c.pk for c in Collection.objects.all() if user_principal.can_read(c)]
+    return qs.filter(collection_id__in=readable)
+
+
+def value_search(principal: Principal, value: str) -> QuerySet[StixObject]:
+    value = value.strip()
+    ids = IndicatorValue.objects.filter(value__in={value, value.lower()}).values("obj_id")
+    return (
+        readable_objects(principal)
+        .filter(Q(pk__in=ids) | Q(stix_id=value))
+        .select_related("collection", "member")
+        .order_by("-date_added")[:100]
+    )
+
+
+def sightings_of(indicator_ids) -> dict[str, int]:
+    rows = (
+        Sighting.objects.filter(indicator_id__in=list(indicator_ids))
+        .values("indicator_id")
+        .annotate(total=Sum("count"))
+    )
+    return {r["indicator_id"]: r["total"] for r in rows}
+
+
+def blocklist(principal: Principal, at: dt.datetime | None = None) -> dict[str, set[str]]:
+    """Values to block at `at` (now): from the latest, unrevoked version of each indicator
+    the principal reads that is valid then. Per kind: {"ipv4": {...}, ...}."""
+    at = at or timezone.now()
+    objs = readable_objects(principal).filter(
+        type="indicator", is_latest=True, revoked=False, date_added__lte=at
+    )
+    rows = (
+        IndicatorValue.objects.filter(obj__in=objs, valid_from__lte=at)
+        .filter(Q(valid_until=None) | Q(valid_until__gt=at))
+        .values_list("kind", "value")
+    )
+    out: dict[str, set[str]] = {k: set() for k in IndicatorValue.Kind.values}
+    for kind, value in rows.iterator(chunk_size=2000):
+        out[kind].add(value)
+    return out
+
+
+def figures(days: int = 14) -> dict:
+    """The dashboard's counts: received (from members and upstream) and shared (by us)
+    per day, by member and by TLP."""
+    since = timezone.now() - dt.timedelta(days=days)
+    recent = StixObject.objects.filter(date_added__gte=since)
+    from django.db.models.functions import TruncDate
+
+    per_day = (
+        recent.annotate(day=TruncDate("date_added", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(
+            received=Count("pk", filter=Q(user=None)),
+            shared=Count("pk", filter=~Q(user=None)),
+        )
+        .order_by("day")
+    )
+    by_member = list(
+        recent.exclude(member=None)
+        .values("member__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__name")
+    )
+    by_tlp = list(recent.values("tlp").annotate(n=Count("pk")).order_by("tlp"))
+    reporting = list(
+        Sighting.objects.filter(recorded_at__gte=since)
+        .exclude(member=None)
+        .values("member__name")
+        .annotate(n=Sum("count"), reports=Count("pk"))
+        .order_by("member__name")
+    )
+    return {
+        "per_day": list(per_day),
+        "by_member": by_member,
+        "by_tlp": by_tlp,
+        "reporting": reporting,
+        "since": since,
+    }

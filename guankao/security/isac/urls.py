@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from guankao.security.isac import blocklist, views
+
+urlpatterns = [
+    path("", include("guankao.security.isac.urls_taxii")),
+    path("isac/", views.dashboard, name="isac_dashboard"),
+    path("isac/members/", views.members, name="isac_members"),
+    path("isac/members/<int:pk>/", views.member_detail, name="isac_member"),
+    path("isac/publish/", views.publish, name="isac_publish"),
+    path("isac/objects/<str:stix_id>/", views.object_detail, name="isac_object"),
+    path("isac/upstreams/", views.upstreams, name="isac_upstreams"),
+    path("isac/blocklist.txt", blocklist.blocklist, name="isac_blocklist"),
+]
