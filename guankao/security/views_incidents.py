@@ -15,6 +15,7 @@ from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
 from guankao.security import access, clock
 from guankao.security import selectors_registers as reads
+from guankao.security import selectors_secops as ops
 from guankao.security import services_incidents as svc
 from guankao.security.forms_registers import (
     AttachForm,
@@ -82,9 +83,17 @@ def dashboard(request):
         "severities": Finding.Severity.choices,
         "may_record": access.is_security_officer(user) or access.is_ciso(user),
         "now": timezone.now(),
-        # Panels of the other parts of the app (training, duties, SOC points) go here:
-        # each an include of its own template, listed in this order.
-        "more_panels": [],
+        # The other registers' panels: training coverage, duties due, silent SOC points.
+        "more_panels": [
+            "security/_panel_training.html",
+            "security/_panel_duties.html",
+            "security/_panel_soc.html",
+        ],
+        "panel_year": today.year,
+        "today": today,
+        "training_coverage": ops.training_coverage_by_department(user=user, year=today.year),
+        "duties_due": ops.duties_due(user=user, today=today),
+        "soc_silent": ops.soc_points_silent(user=user, now=timezone.now()),
     }
     return render(request, "security/dashboard.html", context)
 
@@ -227,6 +236,8 @@ def _page(request, incident, forms, may, status=200):
         ),
         "rule": ClockRule.current(),
         "basis": CLOCK_BASIS,
+        # The CISO shares the incident with the regional ISAC (sanitized, TLP-marked).
+        "may_share": access.is_ciso(request.user),
     }
     return render(request, "security/incident.html", context, status=status)
 

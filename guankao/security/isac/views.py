@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from guankao.core.errors import NotFound
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
 from guankao.security.isac import access, publishing, selectors, services
@@ -155,12 +156,27 @@ def member_detail(request, pk):
     return render(request, "isac/member.html", context, status=400 if form.errors else 200)
 
 
+def _from_incident(request) -> dict:
+    """`?incident=<pk>`: the form starts from an incident of the register (the CISO reads
+    them all); what is shared is still sanitized when published."""
+    from guankao.security import selectors_registers
+
+    pk = request.GET.get("incident", "")
+    if request.method != "GET" or not pk.isdigit() or len(pk) > 12:
+        return {}
+    try:
+        incident = selectors_registers.incident_get(user=request.user, pk=int(pk))
+    except NotFound:
+        return {}
+    return {"title": f"{incident.number} {incident.title}", "description": incident.description}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request):
     _manager(request)
     members_all = Member.objects.filter(active=True)
-    form = PublishForm(request.POST or None, members=members_all)
+    form = PublishForm(request.POST or None, members=members_all, initial=_from_incident(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = {}

@@ -184,3 +184,19 @@ def test_an_incident_record_is_published_through_the_hook(isac, sec_people):
     assert StixObject.objects.filter(stix_id=result["incident"], tlp="amber").exists()
     with pytest.raises(NotAllowed):
         publishing.publish_incident(actor=sec_people["security"], incident=Incident(), tlp="amber")
+
+
+def test_the_ciso_shares_an_incident_from_its_page(sec_clients, sec_people, agencies):
+    from tests.security.incident_helpers import incident
+
+    item = incident(sec_people["ciso"], agencies["office"])
+    page = sec_clients["ciso"].get(f"/security/incidents/{item.pk}/").content.decode()
+    assert f"/isac/publish/?incident={item.pk}" in page
+    form = sec_clients["ciso"].get(f"/isac/publish/?incident={item.pk}").content.decode()
+    assert item.number in form and item.title in form
+    # the security officer of the incident's agency may not publish; another's never sees it
+    assert (
+        "/isac/publish/"
+        not in sec_clients["other_security"].get(f"/security/incidents/{item.pk}/").content.decode()
+    )
+    assert sec_clients["security"].get(f"/security/incidents/{item.pk}/").status_code == 404
