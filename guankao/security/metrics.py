@@ -27,12 +27,17 @@ from guankao.security.soc import monitored_on
 # seccore: KPI 四-1, 四-2, 四-3 (incidents, internal audits, unplanned outages) --------------
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's first moment and the next period's, in the city's time (Asia/Taipei)."""
-    first, last = period.months
-    start = dt.datetime(period.year, first, 1)
-    end = (
-        dt.datetime(period.year + 1, 1, 1) if last == 12 else dt.datetime(period.year, last + 1, 1)
-    )
+    first, last = period_days(period)
+    start = dt.datetime.combine(first, dt.time.min)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
     return timezone.make_aware(start), timezone.make_aware(end)
+
+
+def period_days(period: Period) -> tuple[dt.date, dt.date]:
+    first, last = period.months
+    start = dt.date(period.year, first, 1)
+    end = dt.date(period.year + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
 
 
 def _scoped(rows, scope):
@@ -128,13 +133,6 @@ def unplanned_outages(period: Period, scope):
 
 
 # secops: 四-4, 五-1, 五-3 --------------------------------------------------------------
-
-
-def period_days(period: Period) -> tuple[dt.date, dt.date]:
-    first, last = period.months
-    start = dt.date(period.year, first, 1)
-    end = dt.date(period.year + (last == 12), last % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
 
 
 def _as_of(period: Period) -> dt.date:
