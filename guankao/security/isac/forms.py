@@ -19,6 +19,12 @@ class MemberForm(SafeForm):
         self.fields["agency"].choices = [("", "—")] + [(a.pk, str(a)) for a in agencies]
 
 
+class ContactForm(SafeForm):
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+
+
 class GrantForm(SafeForm):
     collection = forms.ChoiceField(label=_("Collection"))
     can_read = forms.BooleanField(label=_("May read"), required=False)

@@ -16,6 +16,7 @@ from guankao.core.http import run_action
 from guankao.security.isac import access, publishing, selectors, services
 from guankao.security.isac.forms import (
     ChangesForm,
+    ContactForm,
     GrantForm,
     MemberForm,
     PublishForm,
@@ -123,9 +124,30 @@ def member_detail(request, pk):
     _reader(request)
     member = get_object_or_404(Member, pk=pk)
     collections = list(Collection.objects.select_related("api_root"))
-    form = GrantForm(request.POST or None, collections=collections)
+    action = request.POST.get("action", "")
+    form = GrantForm(
+        request.POST if request.method == "POST" and not action else None, collections=collections
+    )
+    contact = ContactForm(
+        request.POST if action == "contact" else None,
+        prefix="contact",
+        initial={k: getattr(member, k) for k in ContactForm.base_fields},
+    )
     if request.method == "POST":
         _manager(request)
+        if action == "contact":
+            if contact.is_valid():
+                response = run_action(
+                    request,
+                    lambda: services.member_update(
+                        actor=request.user, member=member, **contact.cleaned_data
+                    ),
+                    refused=lambda exc: _member_page(
+                        request, member, collections, form, contact, exc
+                    ),
+                )
+                return response or redirect("isac_member", pk=member.pk)
+            return _member_page(request, member, collections, form, contact)
         if request.POST.get("action") == "reset":
             secret = services.member_reset_secret(actor=request.user, member=member)
             return render(request, "isac/secret.html", {"member": member, "secret": secret})
@@ -146,14 +168,23 @@ def member_detail(request, pk):
             )
             messages.success(request, _("Saved."))
             return redirect("isac_member", pk=member.pk)
+    return _member_page(request, member, collections, form, contact)
+
+
+def _member_page(request, member, collections, form, contact, refused=None):
+    if refused is not None:
+        add_service_errors(contact, refused)
     grants = {g.collection_id: g for g in CollectionAccess.objects.filter(member=member)}
     rows = [(c, grants.get(c.pk)) for c in collections]
+    manages = access.can_manage(request.user)
     context = {
         "member": member,
         "rows": rows,
-        "form": form if access.can_manage(request.user) else None,
+        "form": form if manages else None,
+        "contact": contact if manages else None,
     }
-    return render(request, "isac/member.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or contact.errors else 200
+    return render(request, "isac/member.html", context, status=status)
 
 
 def _from_incident(request) -> dict:

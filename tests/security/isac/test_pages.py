@@ -200,3 +200,32 @@ def test_the_ciso_shares_an_incident_from_its_page(sec_clients, sec_people, agen
         not in sec_clients["other_security"].get(f"/security/incidents/{item.pk}/").content.decode()
     )
     assert sec_clients["security"].get(f"/security/incidents/{item.pk}/").status_code == 404
+
+
+def test_the_ciso_keeps_a_members_contact(isac, sec_clients):
+    from guankao.core.models import AuditEntry
+
+    member = isac["county"][0]
+    page = f"/isac/members/{member.pk}/"
+    assert "縣府資安窗口" in sec_clients["ciso"].get(page).content.decode()
+    bad = sec_clients["ciso"].post(
+        page,
+        {"action": "contact", "contact-contact_name": "", "contact-contact_email": "not-mail"},
+    )
+    assert bad.status_code == 400
+    member.refresh_from_db()
+    assert member.contact_name == "縣府資安窗口"
+    done = sec_clients["ciso"].post(
+        page,
+        {
+            "action": "contact",
+            "contact-contact_name": "新窗口",
+            "contact-contact_email": "isac@cyhg.gov.tw",
+            "contact-contact_phone": "05-3620123",
+        },
+    )
+    assert done.status_code == 302
+    member.refresh_from_db()
+    assert (member.contact_name, member.contact_phone) == ("新窗口", "05-3620123")
+    assert AuditEntry.objects.filter(object_id=str(member.pk), action="update").exists()
+    assert sec_clients["officer"].post(page, {"action": "contact"}).status_code == 403
