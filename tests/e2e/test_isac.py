@@ -29,7 +29,7 @@ def _check(page, url: str, name: str) -> None:
 def test_the_ciso_publishes_and_reads_the_isac(page, live_server, isac, sec_people):
     sign_in_by_cookie(page, live_server, sec_people["ciso"])
     page.goto("/isac/publish/")
-    page.get_by_label("事件標題").fill("釣魚郵件冒用公文")
+    page.get_by_label("事件名稱").fill("釣魚郵件冒用公文")
     page.locator("textarea[name=indicators]").fill("phish.example\n203.0.113.9")
     page.locator("select[name=tlp]").select_option("green")
     with page.expect_navigation():
