@@ -161,7 +161,6 @@ PAGES_TABLE = """
 /security/outages/                    LADDDADDA  LDDDDDDDA
 /security/export/<str:register>.ods   LADDDADDA  LMMMMMMMM  register=incidents
 /security/report.odt                  LADDDADDA  LMMMMMMMM
-# end seccore
 # secops: training is read by those who read all, security staff, and the departments'
 # liaisons and heads (their own staff), who record it; 管考 officers and executives read only
 /security/training/                   LAAAAADDA  LDAAADDDA
@@ -260,7 +259,6 @@ GET /api/v1/departments                       AAAAAAAAA
 GET /api/v1/security/incidents                LADDDADDA
 GET /api/v1/security/incidents/{pk}           LADDDADDA  pk=security_incident
 POST /api/v1/security/incidents               LDDDDDDDA  @SEC_INCIDENT
-# end seccore
 POST /api/v1/departments                      LDDDDDDDA  @DEPARTMENT
 GET /api/v1/departments/{code}                AAAAAAAAA  code=pw
 PATCH /api/v1/departments/{code}              LDDDDDDDA  code=pw

@@ -16,7 +16,6 @@ class SecurityConfig(AppConfig):
         from guankao.security.readers import incident_files
 
         register_reader("security.incident", incident_files)
-        # end seccore -------------------------------------------------------------------------
 
         # secops: who reads the duties' evidence
         from guankao.security.duties import register_readers

@@ -62,8 +62,6 @@ def incident_clock(now: dt.datetime) -> int:
     return made
 
 
-# end seccore ------------------------------------------------------------------------------
-
 # secops: training reminders and silent SOC points --------------------------------------
 
 

@@ -129,9 +129,6 @@ def unplanned_outages(period: Period, scope):
     return _count(unplanned_outages_in(period, scope).count())
 
 
-# end seccore ------------------------------------------------------------------------------
-
-
 # secops: 四-4, 五-1, 五-3 --------------------------------------------------------------
 
 
@@ -202,9 +199,7 @@ def _soc_records(period: Period, scope):
     day = _as_of(period)
     reported = set(SocPointDay.objects.filter(day=day).values_list("point_id", flat=True))
     points = SocPoint.objects.select_related("agency__department").filter(created_at__date__lte=day)
-    ids = _agency_ids(scope)
-    if ids is not None:
-        points = points.filter(agency_id__in=ids)
+    points = _scoped(points, scope)
     for point in points:
         state = _("reported") if point.pk in reported else _("silent")
         yield Record(
@@ -241,9 +236,7 @@ def duty_rows(period: Period, scope, today=None):
     rows = DutyInstance.objects.filter(due__gte=start, due__lte=min(end, today)).select_related(
         "agency__department", "duty"
     )
-    ids = _agency_ids(scope)
-    if ids is not None:
-        rows = rows.filter(agency_id__in=ids)
+    rows = _scoped(rows, scope)
     return [(i, i.on_time) for i in rows.order_by("due", "pk")]
 
 

@@ -20,7 +20,6 @@ def register_security() -> None:
         order=60,
         visible=access.works_here,
     )
-    # end seccore ---------------------------------------------------------------------------
     # secops: training hours, statutory duties, SOC monitoring points
     register(
         "security_training",

@@ -43,4 +43,3 @@ def _seccore_tasks(user, today) -> list[todo.Task]:
 
 
 todo.register_tasks("security.seccore", _seccore_tasks)
-# end seccore ------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ urlpatterns = [
         name="security_export",
     ),
     path("security/report.odt", views_registers.annual_report, name="security_report"),
-    # end seccore ---------------------------------------------------------------------------
 ]
 
 # secops: training hours, statutory duties, SOC monitoring points

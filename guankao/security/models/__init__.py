@@ -5,7 +5,6 @@ from guankao.security.models.agencies import Agency, Level
 # seccore: incidents, audits, core systems and outages ------------------------------------
 from guankao.security.models.audits import Audit, Finding  # noqa: E402
 
-# end seccore -------------------------------------------------------------------------------
 # secops: training hours, statutory duties, SOC monitoring points
 from guankao.security.models.duties import Duty, DutyInstance
 from guankao.security.models.incidents import (  # noqa: E402
