@@ -284,6 +284,10 @@ GUANKAO_OPEN311_CACHE_SECONDS = env_int("GUANKAO_OPEN311_CACHE_SECONDS", 30, min
 # (job petitions.open311_file) instead of filing it within the request: for a city whose
 # apps send more reports than the server files at once (bench/README.md, Open311).
 GUANKAO_OPEN311_DEFERRED = env_bool("GUANKAO_OPEN311_DEFERRED", False)
+# Fernet keys (comma-separated; the first encrypts) for secrets the ISAC must read back, e.g.
+# the upstream TAXII servers' passwords (guankao/security/isac/crypto.py). Unset: a key
+# derived from SECRET_KEY, so changing SECRET_KEY makes those passwords unreadable.
+GUANKAO_SECRETS_KEY = env_list("GUANKAO_SECRETS_KEY", [])
 # Who app developers write to (the discovery document's contact).
 GUANKAO_OPEN311_CONTACT = (
     env_str("GUANKAO_OPEN311_CONTACT") or "1999 市民服務中心 <open311@localhost>"

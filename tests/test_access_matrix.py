@@ -189,6 +189,7 @@ PAGES_TABLE = """
 /isac/publish/                        LDDDDDDDA  LDDDDDDDA
 /isac/objects/<str:stix_id>/          LADDDADDA  LDDDDDDDA  stix_id=isac_object
 /isac/upstreams/                      LDDDDDDDA  LDDDDDDDA
+/isac/upstreams/<int:pk>/             LDDDDDDDA  LDDDDDDDA  pk=isac_upstream
 # TAXII 2.1 and the blocklist answer a member's Basic credentials, an API token or the
 # session of the CISO or a member agency's security officer (401 with a challenge when
 # none is sent); staff who are neither are not members (403). Methods are checked first.
@@ -702,7 +703,11 @@ def _isac(admin) -> dict:
     status = ingest.objects_add(
         principal=Principal(user=admin, operator=True), collection=share, objects=[obj]
     )
+    upstream = isac_services.upstream_create(
+        actor=admin, name="N-ISAC", url="https://taxii.example/c/", collection=share
+    )
     return {
+        "isac_upstream": upstream.pk,
         "isac_member": member.pk,
         "isac_collection": str(share.pk),
         "isac_status": str(status.pk),

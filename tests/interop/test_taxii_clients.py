@@ -109,7 +109,7 @@ def test_the_worker_polls_medallion_once_per_object(live_server, isac):
         )
         assert jobs.poll(upstream) == 100
         upstream.refresh_from_db()
-        assert upstream.polled_until and upstream.last_error == ""
+        assert upstream.added_after and upstream.last_error == ""
         # polled again: nothing new is stored twice
         assert jobs.poll(upstream) == 0
         remote.add_objects({"objects": objects[100:]})
@@ -127,7 +127,7 @@ def test_a_failing_upstream_keeps_its_watermark_and_says_why(live_server, isac):
     )
     assert jobs.poll(upstream, dt.datetime(2026, 12, 1, tzinfo=dt.UTC)) == 0
     upstream.refresh_from_db()
-    assert upstream.polled_until is None and upstream.last_error
+    assert upstream.added_after == "" and upstream.last_error
 
 
 def test_an_api_root_opened_directly_lists_only_standard_properties(live_server, isac):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,18 @@ class IsacConfig(AppConfig):
         from guankao.security.isac import nav
 
         nav.register_isac()
+        checks.register(check_secrets_key)
+
+
+def check_secrets_key(app_configs=None, **kwargs):
+    """`guankao check` (and every manage.py command) names a malformed GUANKAO_SECRETS_KEY
+    before a page or the worker needs it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from guankao.security.isac import crypto
+
+    try:
+        crypto.fernet()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="isac.E001")]
+    return []

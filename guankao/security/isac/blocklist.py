@@ -1,7 +1,15 @@
 """Protection rules out (規則派送): per member, the values to block from the indicators it
 reads that are valid now, one per line, the plain-text form firewalls read as an external
-threat feed. `?kind=ipv4|ipv6|domain|url|hash` narrows it; `?since=<time>` gives the
-changes since then instead (`+value` added, `-value` to remove).
+threat feed. `?kind=ipv4|ipv6|domain|url|hash` narrows it.
+
+`?since=<time>` gives the changes since then instead, exactly, from the change log
+(blocklog.py): `+value` for each value that was not on this member's list at `since` and
+is on it now, `-value` for each that was and is not (expired, revoked, superseded, deleted,
+or no longer readable by this member: a grant or a TLP:RED recipient list), additions
+first, each sorted; a value that came and went in between is not named. Every answer
+carries `X-Changes-Until` (the server's time of the answer): a firewall passes it as the
+next `since` and so misses nothing and reads nothing twice. `X-Changes-Since` echoes
+`since`.
 
 Authenticated like TAXII: the member's Basic credentials, an API token, or the session."""
 
@@ -12,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from guankao.security.isac import selectors, stix, taxii
+from guankao.security.isac import blocklog, selectors, stix, taxii
 from guankao.security.isac.models import IndicatorValue
 
 
@@ -48,17 +56,21 @@ def blocklist(request):
     if kind != "all" and kind not in IndicatorValue.Kind.values:
         return _text(_("kind must be all, ipv4, ipv6, domain, url or hash") + "\n", 400)
     kinds = IndicatorValue.Kind.values if kind == "all" else [kind]
-    now = selectors.blocklist(principal)
     raw_since = request.GET.get("since", "").strip()
+    until = timezone.now()
     if not raw_since:
+        now = selectors.blocklist(principal, at=until)
         values = sorted(v for k in kinds for v in now[k])
-        return _text("".join(f"{v}\n" for v in values))
+        return _text("".join(f"{v}\n" for v in values), headers=_until(until))
     try:
         since = _since(raw_since[:40])
     except ValueError:
         return _text(_("since must be a date and time, e.g. 2026-12-01T00:00:00Z") + "\n", 400)
-    before = selectors.blocklist(principal, at=since)
-    added = sorted(v for k in kinds for v in now[k] - before[k])
-    removed = sorted(v for k in kinds for v in before[k] - now[k])
+    audience = principal.member.pk if principal.member is not None else None
+    added, removed = blocklog.changes(audience, kinds, since, until)
     body = "".join(f"+{v}\n" for v in added) + "".join(f"-{v}\n" for v in removed)
-    return _text(body, headers={"X-Changes-Since": stix.timestamp(since)})
+    return _text(body, headers={"X-Changes-Since": stix.timestamp(since), **_until(until)})
+
+
+def _until(until) -> dict:
+    return {"X-Changes-Until": stix.timestamp(until)}

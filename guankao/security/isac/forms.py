@@ -80,12 +80,28 @@ class UpstreamForm(SafeForm):
     collection = forms.ChoiceField(label=_("Store in"))
     username = forms.CharField(label=_("User name"), max_length=100, required=False)
     password = forms.CharField(
-        label=_("Password"), max_length=200, required=False, widget=forms.PasswordInput
+        label=_("Password"),
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Stored encrypted and never shown again."),
     )
 
     def __init__(self, *args, collections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collection"].choices = [(str(c.pk), c.title) for c in collections]
+
+
+class UpstreamEditForm(UpstreamForm):
+    forget_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    active = forms.BooleanField(label=_("Poll this server"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _(
+            "Leave blank to keep the stored password; it is never shown."
+        )
 
 
 class ChangesForm(SafeForm):

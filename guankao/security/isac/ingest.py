@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from guankao.core import audit
 from guankao.core.models import AuditEntry
-from guankao.security.isac import stix
+from guankao.security.isac import blocklog, stix
 from guankao.security.isac.models import (
     Collection,
     IndicatorValue,
@@ -107,6 +107,10 @@ def objects_add(
         successes.append(_entry(item.stix_id, version))
     rows = _store(collection, new, versions, existing, principal, upstream)
     _extras(rows, new, recipients, member)
+    # the blocklists' change log, for the values of every version of these indicators
+    blocklog.sync_objects(
+        collection, [i.stix_id for i, _v, _a in new if i.type == "indicator"], now
+    )
     status = Status.objects.create(
         api_root=collection.api_root,
         collection=collection,

@@ -124,13 +124,15 @@ class Upstream(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     url = models.URLField(_("collection address"), max_length=500)
     username = models.CharField(_("user name"), max_length=100, blank=True)
-    password = models.CharField(_("password"), max_length=200, blank=True)
+    # Fernet token of the password (crypto.py): read back to call the server, never shown.
+    password_encrypted = models.TextField(blank=True)
     collection = models.ForeignKey(
         Collection, on_delete=models.PROTECT, related_name="+", verbose_name=_("stored in")
     )
     active = models.BooleanField(_("active"), default=True)
-    # added_after of the next poll: when the last successful poll started.
-    polled_until = models.DateTimeField(null=True, blank=True)
+    # added_after of the next poll, by the upstream's own clock: the X-TAXII-Date-Added-Last
+    # of the last page received, as the server wrote it.
+    added_after = models.CharField(max_length=40, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     received = models.PositiveBigIntegerField(default=0)
@@ -141,6 +143,23 @@ class Upstream(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_password(self, raw: str) -> None:
+        from guankao.security.isac import crypto
+
+        self.password_encrypted = crypto.encrypt(raw)
+
+    def get_password(self) -> str:
+        """The password to send; crypto.Unreadable if the key it was stored with is gone."""
+        from guankao.security.isac import crypto
+
+        return crypto.decrypt(self.password_encrypted)
+
+    @property
+    def password_readable(self) -> bool:
+        from guankao.security.isac import crypto
+
+        return crypto.readable(self.password_encrypted)
 
 
 class StixObject(models.Model):
@@ -252,3 +271,26 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} ×{self.count}"
+
+
+class BlocklistChange(models.Model):
+    """One change of one member's blocklist: `value` of `kind` went on it (added) or off it
+    at `at`. `member` None is the operators' list (every indicator). Kept by blocklog.py
+    on every write that can change a list; transitions already known (an indicator's
+    valid_until, a valid_from ahead) are written ahead with their time, so `?since=` reads
+    exactly the changes of (since, now] without a worker."""
+
+    member = models.ForeignKey(Member, null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=IndicatorValue.Kind.choices)
+    value = models.CharField(max_length=2000)
+    added = models.BooleanField()
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["member", "at"], name="isac_change_member_at"),
+            models.Index(fields=["value"], name="isac_change_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.added else '-'}{self.value}"

@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from guankao.core import audit, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
-from guankao.security.isac import access
-from guankao.security.isac.models import Collection, CollectionAccess, Member, Upstream
+from guankao.security.isac import access, blocklog
+from guankao.security.isac.models import (
+    Collection,
+    CollectionAccess,
+    IndicatorValue,
+    Member,
+    Upstream,
+)
 
 FIELDS = ["name", "kind", "contact_name", "contact_email", "contact_phone", "active"]
 
@@ -68,6 +74,8 @@ def member_create(
         )
         for c in Collection.objects.all()
     )
+    readable = Collection.objects.filter(members_read=True).values_list("pk", flat=True)
+    blocklog.sync_member(member.pk, timezone.now(), readable)
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=member)
     return member, raw
 
@@ -113,6 +121,7 @@ def grant_set(*, actor, member: Member, collection: Collection, can_read: bool, 
         collection=collection,
         defaults={"can_read": bool(can_read), "can_write": bool(can_write)},
     )
+    blocklog.sync_member(member.pk, timezone.now(), [collection.pk])
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -122,23 +131,89 @@ def grant_set(*, actor, member: Member, collection: Collection, can_read: bool, 
     return grant
 
 
+UPSTREAM_FIELDS = ["name", "url", "collection", "username", "active"]
+
+
+def _upstream_url(url: str) -> str:
+    url = validation.text("url", url, 500)
+    if not url.startswith(("https://", "http://")):
+        raise ServiceError.field("url", _("must be an http(s) address of a TAXII collection"))
+    return url if url.endswith("/") else url + "/"
+
+
+def _password(raw: str) -> str:
+    if not isinstance(raw, str) or len(raw) > 200:
+        raise ServiceError.field("password", _("at most 200 characters"))
+    return raw
+
+
 @transaction.atomic
 def upstream_create(
     *, actor, name: str, url: str, collection: Collection, username="", password=""
 ) -> Upstream:
+    """A server to poll; its password is stored encrypted (crypto.py), never shown again."""
     if not access.can_manage(actor):
         raise NotAllowed
-    url = validation.text("url", url, 500)
-    if not url.startswith(("https://", "http://")):
-        raise ServiceError.field("url", _("must be an http(s) address of a TAXII collection"))
-    upstream = Upstream.objects.create(
+    upstream = Upstream(
         name=validation.text("name", name, 200),
-        url=url if url.endswith("/") else url + "/",
+        url=_upstream_url(url),
         collection=collection,
         username=validation.text("username", username, 100, required=False),
-        password=password[:200],
     )
+    if Upstream.objects.filter(name=upstream.name).exists():
+        raise ServiceError.field("name", _("an upstream server with this name exists already"))
+    upstream.set_password(_password(password))
+    upstream.save()
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=upstream)
+    return upstream
+
+
+@transaction.atomic
+def upstream_update(
+    *,
+    actor,
+    upstream: Upstream,
+    name: str,
+    url: str,
+    collection: Collection,
+    username: str = "",
+    password: str = "",
+    forget_password: bool = False,
+    active: bool = True,
+) -> Upstream:
+    """Change a server. A blank `password` keeps the stored one; `forget_password` drops
+    it. Another address or collection starts again from the server's first object (stored
+    once all the same). The audit trail says the password changed, never what it is."""
+    if not access.can_manage(actor):
+        raise NotAllowed
+    upstream = Upstream.objects.select_for_update().get(pk=upstream.pk)
+    before = audit.snapshot(upstream, UPSTREAM_FIELDS)
+    name = validation.text("name", name, 200)
+    if Upstream.objects.filter(name=name).exclude(pk=upstream.pk).exists():
+        raise ServiceError.field("name", _("an upstream server with this name exists already"))
+    url = _upstream_url(url)
+    if url != upstream.url or collection.pk != upstream.collection_id:
+        upstream.added_after = ""
+    upstream.name, upstream.url, upstream.collection = name, url, collection
+    upstream.username = validation.text("username", username, 100, required=False)
+    upstream.active = bool(active)
+    notes = []
+    if _password(password):
+        upstream.set_password(password)
+        notes.append(_("New password"))
+    elif forget_password and upstream.password_encrypted:
+        upstream.password_encrypted = ""
+        notes.append(_("Password removed"))
+    upstream.save()
+    changes = audit.diff(before, audit.snapshot(upstream, UPSTREAM_FIELDS))
+    if changes or notes:
+        audit.record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=upstream,
+            changes=changes,
+            note="；".join(notes),
+        )
     return upstream
 
 
@@ -150,6 +225,9 @@ def objects_delete(*, principal, collection: Collection, rows) -> int:
     Collection.objects.select_for_update().filter(pk=collection.pk).first()
     ids = set(rows.values_list("stix_id", flat=True))
     count = rows.count()
+    touched = blocklog.keys_of(
+        IndicatorValue.objects.filter(obj__collection=collection, obj__stix_id__in=ids)
+    )
     StixObject.objects.filter(pk__in=list(rows.values_list("pk", flat=True))).delete()
     for stix_id in ids:
         left = StixObject.objects.filter(collection=collection, stix_id=stix_id)
@@ -158,6 +236,7 @@ def objects_delete(*, principal, collection: Collection, rows) -> int:
             left.update(is_latest=False, is_first=False)
             left.filter(version=max(versions)).update(is_latest=True)
             left.filter(version=min(versions)).update(is_first=True)
+    blocklog.sync(touched, timezone.now())
     audit.record(
         actor=principal.user,
         action=AuditEntry.Action.DELETE,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("isac/publish/", views.publish, name="isac_publish"),
     path("isac/objects/<str:stix_id>/", views.object_detail, name="isac_object"),
     path("isac/upstreams/", views.upstreams, name="isac_upstreams"),
+    path("isac/upstreams/<int:pk>/", views.upstream_detail, name="isac_upstream"),
     path("isac/blocklist.txt", blocklist.blocklist, name="isac_blocklist"),
 ]

@@ -21,6 +21,7 @@ from guankao.security.isac.forms import (
     MemberForm,
     PublishForm,
     SightingForm,
+    UpstreamEditForm,
     UpstreamForm,
 )
 from guankao.security.isac.models import Collection, CollectionAccess, Member, Upstream
@@ -292,6 +293,17 @@ def _object_page(request, rows, form, may_report, status=200):
     return render(request, "isac/object.html", context, status=status)
 
 
+def _upstream_fields(form, collections) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "url": data["url"],
+        "collection": next(c for c in collections if str(c.pk) == data["collection"]),
+        "username": data["username"],
+        "password": data["password"],
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upstreams(request):
@@ -300,7 +312,6 @@ def upstreams(request):
     form = UpstreamForm(request.POST or None, collections=collections)
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
 
             def refused(exc):
                 add_service_errors(form, exc)
@@ -309,14 +320,10 @@ def upstreams(request):
             response = run_action(
                 request,
                 lambda: services.upstream_create(
-                    actor=request.user,
-                    name=data["name"],
-                    url=data["url"],
-                    collection=next(c for c in collections if str(c.pk) == data["collection"]),
-                    username=data["username"],
-                    password=data["password"],
+                    actor=request.user, **_upstream_fields(form, collections)
                 ),
                 refused=refused,
+                done=_("Saved."),
             )
             return response or redirect("isac_upstreams")
         return _upstreams_page(request, form, status=400)
@@ -326,3 +333,47 @@ def upstreams(request):
 def _upstreams_page(request, form, status=200):
     rows = Upstream.objects.select_related("collection").order_by("name")
     return render(request, "isac/upstreams.html", {"rows": rows, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upstream_detail(request, pk):
+    """Change an upstream server; its password is never sent back to the browser."""
+    _manager(request)
+    upstream = get_object_or_404(Upstream.objects.select_related("collection"), pk=pk)
+    collections = list(Collection.objects.all())
+    initial = {
+        "name": upstream.name,
+        "url": upstream.url,
+        "collection": str(upstream.collection_id),
+        "username": upstream.username,
+        "active": upstream.active,
+    }
+    form = UpstreamEditForm(request.POST or None, collections=collections, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+
+            def refused(exc):
+                add_service_errors(form, exc)
+                return _upstream_page(request, upstream, form)
+
+            response = run_action(
+                request,
+                lambda: services.upstream_update(
+                    actor=request.user,
+                    upstream=upstream,
+                    forget_password=form.cleaned_data["forget_password"],
+                    active=form.cleaned_data["active"],
+                    **_upstream_fields(form, collections),
+                ),
+                refused=refused,
+                done=_("Saved."),
+            )
+            return response or redirect("isac_upstreams")
+        return _upstream_page(request, upstream, form, status=400)
+    return _upstream_page(request, upstream, form)
+
+
+def _upstream_page(request, upstream, form, status=200):
+    context = {"upstream": upstream, "form": form}
+    return render(request, "isac/upstream.html", context, status=status)
