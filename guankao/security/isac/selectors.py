@@ -63,13 +63,37 @@ def value_search(principal: Principal, value: str) -> QuerySet[StixObject]:
     )
 
 
-def sightings_of(indicator_ids) -> dict[str, int]:
+def _sightings(indicator_ids) -> dict[tuple, list[Sighting]]:
+    """The sighting rows of these indicators by (indicator, STIX sighting id), latest
+    version first: one STIX sighting stored in two collections (re-shared, or polled back
+    from an upstream) is one sighting, counted once."""
     rows = (
         Sighting.objects.filter(indicator_id__in=list(indicator_ids))
-        .values("indicator_id")
-        .annotate(total=Sum("count"))
+        .select_related("member", "obj")
+        .order_by("-obj__version", "pk")
     )
-    return {r["indicator_id"]: r["total"] for r in rows}
+    out: dict[tuple, list[Sighting]] = {}
+    for row in rows:
+        out.setdefault((row.indicator_id, row.obj.stix_id if row.obj else row.pk), []).append(row)
+    return out
+
+
+def sightings_of(indicator_ids) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for (indicator, _sighting), rows in _sightings(indicator_ids).items():
+        totals[indicator] = totals.get(indicator, 0) + rows[0].count
+    return totals
+
+
+def sightings_list(indicator_id: str, limit: int = 50) -> list[Sighting]:
+    """One row per STIX sighting (its latest version, attributed to the member that shared
+    it if any copy says so), the latest seen first."""
+    out = []
+    for rows in _sightings([indicator_id]).values():
+        first = rows[0]
+        first.member = next((r.member for r in rows if r.member is not None), None)
+        out.append(first)
+    return sorted(out, key=lambda r: r.seen_at, reverse=True)[:limit]
 
 
 def blocklist(principal: Principal, at: dt.datetime | None = None) -> dict[str, set[str]]:

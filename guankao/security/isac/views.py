@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from guankao.core.errors import NotFound
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
-from guankao.security.isac import access, publishing, selectors, services
+from guankao.security.isac import access, publishing, selectors, services, stix
 from guankao.security.isac.forms import (
     ChangesForm,
     ContactForm,
@@ -275,18 +275,19 @@ def object_detail(request, stix_id):
     return _object_page(request, rows, form, may_report)
 
 
-def _object_page(request, rows, form, may_report, status=200):
-    from guankao.security.isac.models import Sighting
+def _timestamp(raw):
+    try:
+        return stix.parse_timestamp(raw)
+    except ValueError:
+        return None
 
-    sightings = (
-        Sighting.objects.filter(indicator_id=rows[0].stix_id)
-        .select_related("member")
-        .order_by("-seen_at")[:50]
-    )
+
+def _object_page(request, rows, form, may_report, status=200):
     context = {
         "obj": rows[0],
         "versions": rows,
-        "sightings": sightings,
+        "sightings": selectors.sightings_list(rows[0].stix_id),
+        "valid_until": _timestamp(rows[0].data.get("valid_until")),
         "total": selectors.sightings_of([rows[0].stix_id]).get(rows[0].stix_id, 0),
         "form": form if may_report else None,
     }

@@ -227,3 +227,33 @@ def test_the_ciso_keeps_a_members_contact(isac, sec_clients):
     assert (member.contact_name, member.contact_phone) == ("新窗口", "05-3620123")
     assert AuditEntry.objects.filter(object_id=str(member.pk), action="update").exists()
     assert sec_clients["officer"].post(page, {"action": "contact"}).status_code == 403
+
+
+def test_one_stix_sighting_stored_twice_is_counted_once(client, isac, sec_clients):
+    """Polled back from an upstream or re-shared in another collection, one STIX sighting
+    is one sighting: counted once, attributed to the member that shared it."""
+    import json
+
+    import stix2
+
+    from guankao.security.isac.access import Principal
+    from guankao.security.isac.ingest import objects_add
+
+    _publish(isac, indicators="198.51.100.78")  # the city's own sighting, count 1
+    ind = StixObject.objects.filter(type="indicator").first()
+    county = isac["county"][0]
+    seen = json.loads(
+        stix2.Sighting(
+            sighting_of_ref=ind.stix_id, count=4, created_by_ref=county.identity_id
+        ).serialize()
+    )
+    Taxii(client, basic(isac["county"])).post(url(isac["c"]["members-share"]), [seen])
+    objects_add(
+        principal=Principal(operator=True), collection=isac["c"]["indicators-amber"], objects=[seen]
+    )
+    assert Sighting.objects.filter(indicator_id=ind.stix_id).count() == 3
+    r = sec_clients["ciso"].get(f"/isac/objects/{ind.stix_id}/")
+    assert r.context["total"] == 5
+    assert [(s.member, s.count) for s in r.context["sightings"]] == [(county, 4), (None, 1)]
+    figures = sec_clients["ciso"].get("/isac/").context["latest"]
+    assert {o.stix_id: o.sightings for o in figures}[ind.stix_id] == 5
