@@ -57,9 +57,9 @@ def blocklist(request):
         return _text(_("kind must be all, ipv4, ipv6, domain, url or hash") + "\n", 400)
     kinds = IndicatorValue.Kind.values if kind == "all" else [kind]
     raw_since = request.GET.get("since", "").strip()
-    until = timezone.now()
     if not raw_since:
-        now = selectors.blocklist(principal, at=until)
+        with blocklog.frozen() as until:
+            now = selectors.blocklist(principal, at=until)
         values = sorted(v for k in kinds for v in now[k])
         return _text("".join(f"{v}\n" for v in values), headers=_until(until))
     try:
@@ -67,7 +67,8 @@ def blocklist(request):
     except ValueError:
         return _text(_("since must be a date and time, e.g. 2026-12-01T00:00:00Z") + "\n", 400)
     audience = principal.member.pk if principal.member is not None else None
-    added, removed = blocklog.changes(audience, kinds, since, until)
+    with blocklog.frozen() as until:
+        added, removed = blocklog.changes(audience, kinds, since, until)
     body = "".join(f"+{v}\n" for v in added) + "".join(f"-{v}\n" for v in removed)
     return _text(body, headers={"X-Changes-Since": stix.timestamp(since), **_until(until)})
 

@@ -13,11 +13,14 @@ log alone, one indexed query of the changes in (since, until], and it agrees wit
 at both ends. The audience `None` is the operators' list (every indicator).
 """
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 
 from django.apps import apps as global_apps
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 CHUNK = 500
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -90,12 +93,35 @@ def _timeline(intervals: list, at) -> tuple[bool, list]:
     return present, transitions
 
 
-def sync(keys, at: dt.datetime, audiences=ALL, apps=None) -> int:
+def hold() -> None:
+    """Take the log's lock (the BlocklistLock row, written) until the transaction ends.
+    Writers take it first of all (before a collection's lock, so two writers never wait on
+    each other crosswise) and date their changes after taking it; readers take it to fix
+    X-Changes-Until, so every change dated before that is committed and read."""
+    lock = _model(None, "BlocklistLock")
+    if not lock.objects.filter(pk=1).update(held_at=timezone.now()):
+        lock.objects.get_or_create(pk=1)  # a database flushed by a test has no row
+        lock.objects.filter(pk=1).update(held_at=timezone.now())
+
+
+@contextlib.contextmanager
+def frozen():
+    """`with frozen() as until:` read a list or its changes as of `until`, no write between."""
+    with transaction.atomic():
+        hold()
+        yield timezone.now()
+
+
+def sync(keys, at: dt.datetime | None = None, audiences=ALL, apps=None) -> int:
     """Bring the log of `keys` ((kind, value) pairs) for `audiences` (member ids, None for
-    the operators; ALL: every one) in line with the data as of `at`. Returns rows written."""
+    the operators; ALL: every one) in line with the data as of `at` (now, the lock held;
+    the migration passes its own). Returns rows written."""
     keys = set(keys)
     if not keys:
         return 0
+    if at is None:
+        hold()
+        at = timezone.now()
     change = _model(apps, "BlocklistChange")
     if audiences is ALL:
         audiences = [None, *_model(apps, "Member").objects.values_list("pk", flat=True)]
@@ -156,18 +182,18 @@ def keys_of(values_qs) -> set:
     return set(values_qs.values_list("kind", "value").distinct())
 
 
-def sync_objects(collection, stix_ids, at, apps=None) -> int:
-    """After versions of `stix_ids` in `collection` were stored or deleted."""
-    value_model = _model(apps, "IndicatorValue")
+def sync_objects(collection, stix_ids) -> int:
+    """After versions of `stix_ids` in `collection` were stored."""
+    value_model = _model(None, "IndicatorValue")
     keys = set()
     for chunk in _chunks(sorted(set(stix_ids))):
         keys |= keys_of(
             value_model.objects.filter(obj__collection=collection, obj__stix_id__in=chunk)
         )
-    return sync(keys, at, apps=apps)
+    return sync(keys)
 
 
-def sync_member(member_id, at, collection_ids=None, apps=None) -> int:
+def sync_member(member_id, collection_ids=None, apps=None) -> int:
     """After a member's grants changed (or it was created): its list over those collections."""
     value_model = _model(apps, "IndicatorValue")
     rows = value_model.objects.filter(obj__type="indicator")
@@ -176,7 +202,7 @@ def sync_member(member_id, at, collection_ids=None, apps=None) -> int:
     keys = sorted(keys_of(rows))
     done = 0
     for chunk in _chunks(keys, 2000):
-        done += sync(chunk, at, audiences=[member_id], apps=apps)
+        done += sync(chunk, audiences=[member_id], apps=apps)
     return done
 
 
@@ -193,8 +219,8 @@ def rebuild(apps=None) -> int:
 
 def changes(member_id, kinds, since: dt.datetime, until: dt.datetime) -> tuple[list, list]:
     """(added, removed) values of `kinds` on the member's list (None: the operators')
-    between `since` and `until`: what was absent at `since` and is there at `until`, and
-    the reverse. One query on (member, at)."""
+    between `since` and `until` (from `frozen()`): what was absent at `since` and is there
+    at `until`, and the reverse. One query on (member, at)."""
     change = _model(None, "BlocklistChange")
     who = Q(member__isnull=True) if member_id is None else Q(member_id=member_id)
     rows = (

@@ -65,6 +65,7 @@ def objects_add(
     *, principal, collection: Collection, objects: list, upstream=None, recipients=()
 ) -> Status:
     """Check and store `objects` in `collection`; the status says what happened to each."""
+    blocklog.hold()  # the blocklists' log first, then the collection: see blocklog.hold
     now = timezone.now()
     # One writer per collection at a time, so the latest/first flags stay right.
     Collection.objects.select_for_update().filter(pk=collection.pk).first()
@@ -108,9 +109,7 @@ def objects_add(
     rows = _store(collection, new, versions, existing, principal, upstream)
     _extras(rows, new, recipients, member)
     # the blocklists' change log, for the values of every version of these indicators
-    blocklog.sync_objects(
-        collection, [i.stix_id for i, _v, _a in new if i.type == "indicator"], now
-    )
+    blocklog.sync_objects(collection, [i.stix_id for i, _v, _a in new if i.type == "indicator"])
     status = Status.objects.create(
         api_root=collection.api_root,
         collection=collection,

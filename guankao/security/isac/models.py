@@ -294,3 +294,14 @@ class BlocklistChange(models.Model):
 
     def __str__(self) -> str:
         return f"{'+' if self.added else '-'}{self.value}"
+
+
+class BlocklistLock(models.Model):
+    """One row that every write of the change log and every read of a blocklist updates
+    first (blocklog.hold): a reader's X-Changes-Until is taken only once no write dated
+    before it is still uncommitted, so the next `since` misses nothing."""
+
+    held_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.held_at)

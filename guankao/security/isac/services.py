@@ -75,7 +75,7 @@ def member_create(
         for c in Collection.objects.all()
     )
     readable = Collection.objects.filter(members_read=True).values_list("pk", flat=True)
-    blocklog.sync_member(member.pk, timezone.now(), readable)
+    blocklog.sync_member(member.pk, readable)
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=member)
     return member, raw
 
@@ -121,7 +121,7 @@ def grant_set(*, actor, member: Member, collection: Collection, can_read: bool, 
         collection=collection,
         defaults={"can_read": bool(can_read), "can_write": bool(can_write)},
     )
-    blocklog.sync_member(member.pk, timezone.now(), [collection.pk])
+    blocklog.sync_member(member.pk, [collection.pk])
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -222,6 +222,7 @@ def objects_delete(*, principal, collection: Collection, rows) -> int:
     """Delete object versions over TAXII; the latest/first flags move to what remains."""
     from guankao.security.isac.models import StixObject
 
+    blocklog.hold()
     Collection.objects.select_for_update().filter(pk=collection.pk).first()
     ids = set(rows.values_list("stix_id", flat=True))
     count = rows.count()
@@ -236,7 +237,7 @@ def objects_delete(*, principal, collection: Collection, rows) -> int:
             left.update(is_latest=False, is_first=False)
             left.filter(version=max(versions)).update(is_latest=True)
             left.filter(version=min(versions)).update(is_first=True)
-    blocklog.sync(touched, timezone.now())
+    blocklog.sync(touched)
     audit.record(
         actor=principal.user,
         action=AuditEntry.Action.DELETE,

@@ -197,7 +197,53 @@ def test_changes_since_is_one_query_whatever_their_number(
         ],
     )
     clock.at(minutes=30)
-    with django_assert_max_num_queries(3):  # the member (Basic), then the changes
+    # the member (Basic); the lock (savepoint, update, release); the changes
+    with django_assert_max_num_queries(5):
         body, _until = _read(client, county.auth, since=T0 + dt.timedelta(minutes=10))
     assert len(body.splitlines()) == 20 and all(line[0] == "-" for line in body.splitlines())
     assert BlocklistChange.objects.filter(member=isac["county"][0]).count() == 2 * 59
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_waits_for_a_write_in_flight(isac):
+    """X-Changes-Until is taken once no write dated before it is uncommitted: otherwise a
+    change committed just after a read, but dated before it, would be in no `since`."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from guankao.security.isac.ingest import objects_add
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time and no row locks to wait on")
+    county = isac["county"][0]
+    before = timezone.now()
+    stored, release, seen = threading.Event(), threading.Event(), {}
+
+    def writer():
+        with transaction.atomic():
+            objects_add(
+                principal=Principal(member=county),
+                collection=isac["c"]["members-share"],
+                objects=[indicator("198.51.100.200", valid_from=_z(before))],
+            )
+            stored.set()
+            release.wait(10)
+        connection.close()
+
+    def reader():
+        with blocklog.frozen() as until:
+            seen["changes"] = blocklog.changes(county.pk, KINDS, before, until)
+        connection.close()
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
+    threads[0].start()
+    assert stored.wait(10)
+    threads[1].start()
+    time.sleep(0.5)
+    assert "changes" not in seen  # waiting for the write to end
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert seen["changes"] == (["198.51.100.200"], [])

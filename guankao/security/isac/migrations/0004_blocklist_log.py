@@ -1,5 +1,6 @@
 """The plain upstream password and our-clock watermark go (0003 moved them); the
-blocklists' change log (blocklog.py) is created and filled from the indicators as they are."""
+blocklists' change log (blocklog.py) and its lock are created, the log filled from the
+indicators as they are."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -8,6 +9,7 @@ from django.db import migrations, models
 def fill_log(apps, schema_editor):
     from guankao.security.isac import blocklog
 
+    apps.get_model("isac", "BlocklistLock").objects.get_or_create(pk=1)
     blocklog.rebuild(apps)
 
 
@@ -58,6 +60,18 @@ class Migration(migrations.Migration):
                     models.Index(fields=["value"], name="isac_change_value"),
                 ],
             },
+        ),
+        migrations.CreateModel(
+            name="BlocklistLock",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_at", models.DateTimeField(null=True)),
+            ],
         ),
         migrations.RunPython(fill_log, migrations.RunPython.noop),
     ]
