@@ -50,7 +50,7 @@ def test_taxii2_client_adds_pages_versions_and_manifest(live_server, isac, share
     assert [len(p["objects"]) for p in pages] == [10, 10, 5]
     assert {o["id"] for p in pages for o in p["objects"]} == {o["id"] for o in objects}
 
-    cut = StixObject.objects.order_by("date_added")[9].date_added
+    cut = StixObject.objects.filter(type="indicator").order_by("date_added")[9].date_added
     later = share.get_objects(added_after=cut)
     assert len(later["objects"]) == 15
 

@@ -11,6 +11,8 @@ COLLECTIONS = [
     ("indicators-amber", "威脅指標 TLP:AMBER", "amber", True, False),
     ("incidents", "資安事件 TLP:AMBER", "amber", True, False),
     ("members-share", "會員分享（會員可寫入）", "amber", True, True),
+    # each member's STIX identity, so that a created_by_ref names who shared an object
+    ("members", "會員名錄（STIX 身分）", "green", True, False),
 ]
 
 

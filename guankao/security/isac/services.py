@@ -76,8 +76,42 @@ def member_create(
     )
     readable = Collection.objects.filter(members_read=True).values_list("pk", flat=True)
     blocklog.sync_member(member.pk, readable)
+    _identity_publish(actor, member)
     audit.record(actor=actor, action=AuditEntry.Action.CREATE, obj=member)
     return member, raw
+
+
+def identity_of(member: Member, created=None) -> dict:
+    """The member's STIX identity: what its objects' created_by_ref names."""
+    import json
+
+    import stix2
+
+    extra = {"created": created, "modified": created} if created else {}
+    identity = stix2.Identity(
+        id=member.identity_id,
+        name=member.name,
+        identity_class="organization",
+        sectors=["government"],
+        **extra,
+    )
+    return json.loads(identity.serialize())
+
+
+def _identity_publish(actor, member: Member) -> None:
+    """Into the members' directory collection, so every member can tell who shared what."""
+    from guankao.security.isac import defaults
+    from guankao.security.isac.ingest import objects_add
+
+    directory = Collection.objects.filter(
+        alias="members", id=defaults.collection_uuid("members")
+    ).first()
+    if directory is not None:
+        objects_add(
+            principal=access.Principal(user=actor, operator=True),
+            collection=directory,
+            objects=[identity_of(member)],
+        )
 
 
 @transaction.atomic

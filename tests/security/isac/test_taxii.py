@@ -6,7 +6,7 @@ import json
 import pytest
 
 from guankao.security.isac.models import StixObject
-from tests.security.isac.conftest import MEDIA, Taxii, indicator, new_id, url
+from tests.security.isac.conftest import MEDIA, Taxii, basic, indicator, new_id, url
 
 pytestmark = pytest.mark.django_db
 
@@ -83,13 +83,13 @@ def test_it_refuses_bodies_that_are_not_envelopes_and_bodies_too_large(county_ta
     root.save()
     r = county_taxii.post(url(share), [indicator()])
     assert r.status_code == 413 and r["Content-Type"] == MEDIA
-    assert not StixObject.objects.exists()
+    assert not StixObject.objects.exclude(type="identity").exists()  # the members' own only
 
 
 def test_a_member_may_not_write_to_a_read_only_collection(county_taxii, isac):
     r = county_taxii.post(url(isac["c"]["indicators-green"]), [indicator()])
     assert r.status_code == 403 and r.json()["http_status"] == "403"
-    assert not StixObject.objects.exists()
+    assert not StixObject.objects.exclude(type="identity").exists()  # the members' own only
 
 
 def test_it_keeps_versions_and_filters_by_version(county_taxii, isac):
@@ -180,7 +180,7 @@ def test_a_member_deletes_only_what_it_shared(client, county_taxii, isac):
     assert r.status_code == 403
     r = county_taxii.delete(url(share, f"objects/{mine['id']}/"))
     assert r.status_code == 200
-    assert not StixObject.objects.exists()
+    assert not StixObject.objects.exclude(type="identity").exists()  # the members' own only
 
 
 def test_a_member_does_not_see_tlp_red_unless_named(client, county_taxii, isac):
@@ -212,7 +212,7 @@ def test_the_ciso_reads_with_an_api_token(client, isac):
     _token, raw = core_services.token_create(actor=isac["ciso"], name="taxii")
     ciso = Taxii(client, f"Bearer {raw}")
     found = ciso.get("/taxii2/chiayi/collections/").json()["collections"]
-    assert len(found) == 5 and all(c["can_write"] for c in found)
+    assert len(found) == 6 and all(c["can_write"] for c in found)
 
 
 def test_a_bad_json_envelope_item_never_raises(county_taxii, isac):
@@ -239,3 +239,19 @@ def test_odd_but_valid_spellings_and_odd_references_never_raise(county_taxii, is
     from guankao.security.isac.models import Sighting
 
     assert Sighting.objects.get().count == 4
+
+
+def test_a_members_created_by_ref_names_it_for_every_reader(client, county_taxii, isac):
+    """Each member's STIX identity is in the members' directory: what the office shares
+    as itself, the county can tell is the office's."""
+    office = isac["office"][0]
+    shared = indicator("198.51.100.61", created_by_ref=office.identity_id)
+    Taxii(client, basic(isac["office"])).post(url(isac["c"]["members-share"]), [shared])
+    seen = county_taxii.get(url(isac["c"]["members-share"])).json()["objects"]
+    creator = next(o for o in seen if o["id"] == shared["id"])["created_by_ref"]
+    directory = county_taxii.get(url(isac["c"]["members"])).json()["objects"]
+    names = {o["id"]: o["name"] for o in directory if o["type"] == "identity"}
+    assert names[creator] == office.name and len(names) == 2
+    assert not county_taxii.get(url(isac["c"]["members"]), **{"match[type]": "indicator"}).json()[
+        "objects"
+    ]
