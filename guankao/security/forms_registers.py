@@ -131,7 +131,7 @@ class ServiceForm(SafeForm):
     maintenance = forms.CharField(
         label=_("Planned maintenance window"), max_length=200, required=False
     )
-    active = forms.BooleanField(label=_("In service"), required=False, initial=True)
+    active = forms.BooleanField(label=_("In operation"), required=False, initial=True)
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -165,6 +165,7 @@ def finding_detail(request, pk: int):
             "edit": edit,
             "close": close,
             "evidence": evidence,
+            "today": timezone.localdate(),
         }
         return render(request, "security/finding.html", context, status=status)
 

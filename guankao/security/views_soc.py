@@ -20,7 +20,7 @@ from guankao.security.models import Agency
 from guankao.security.soc import SILENT_AFTER
 from guankao.security.views_common import post_form
 
-DAYS_SHOWN = 31
+DAYS_SHOWN = 14
 
 
 def _agencies(user, managed: bool):
@@ -107,6 +107,7 @@ def soc_point(request, pk: int):
         context = {
             "point": point,
             "days": list(point.days.all()[:DAYS_SHOWN]),
+            "days_shown": DAYS_SHOWN,
             "may": may,
             "edit": edit,
             "service": service,
