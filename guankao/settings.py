@@ -284,6 +284,12 @@ GUANKAO_OPEN311_CACHE_SECONDS = env_int("GUANKAO_OPEN311_CACHE_SECONDS", 30, min
 # (job petitions.open311_file) instead of filing it within the request: for a city whose
 # apps send more reports than the server files at once (bench/README.md, Open311).
 GUANKAO_OPEN311_DEFERRED = env_bool("GUANKAO_OPEN311_DEFERRED", False)
+# Past this many Open311 reports in a minute (all apps together), the rest of that minute
+# are answered with a `token` and filed by the worker, as with GUANKAO_OPEN311_DEFERRED: a
+# burst is taken in at once rather than queued in the server (0: always file at once).
+GUANKAO_OPEN311_IMMEDIATE_PER_MINUTE = env_int(
+    "GUANKAO_OPEN311_IMMEDIATE_PER_MINUTE", 600, minimum=0
+)
 # Fernet keys (comma-separated; the first encrypts) for secrets the ISAC must read back, e.g.
 # the upstream TAXII servers' passwords (guankao/security/isac/crypto.py). Unset: a key
 # derived from SECRET_KEY, so changing SECRET_KEY makes those passwords unreadable.

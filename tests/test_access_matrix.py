@@ -158,7 +158,11 @@ PAGES_TABLE = """
 /security/incidents/<int:pk>/         LADDDADDA  LDDDDDDDA  pk=security_incident
 /security/audits/                     LADDDADDA  LDDDDDDDA
 /security/audits/<int:pk>/            LADDDADDA  LDDDDDDDA  pk=security_audit
+/security/audits/<int:pk>/edit/       LDDDDDDDA  LDDDDDDDA  pk=security_audit
+/security/findings/<int:pk>/          LADDDADDA  LDDDDDDDA  pk=security_finding
 /security/outages/                    LADDDADDA  LDDDDDDDA
+/security/outages/<int:pk>/           LADDDADDA  LDDDDDDDA  pk=security_outage
+/security/services/<int:pk>/          LADDDADDA  LDDDDDDDA  pk=security_service
 /security/export/<str:register>.ods   LADDDADDA  LMMMMMMMM  register=incidents
 /security/report.odt                  LADDDADDA  LMMMMMMMM
 # secops: training is read by those who read all, security staff, and the departments'
@@ -175,9 +179,13 @@ PAGES_TABLE = """
 # staff, accepted by the CISO (the administrator here); the CISO opens a year
 /security/duties/                     LAAAAADDA  LDDDDDDDA
 /security/duties/<int:pk>/            LADDDADDA  LDDDDDDDA  pk=duty_instance
+# the duties of each level: read by those who read the duties; changed by the CISO
+/security/duties/levels/              LAAAAADDA  LDDDDDDDA
+/security/duties/levels/<int:pk>/     LAAAAADDA  LDDDDDDDA  pk=duty_def
 /security/duties.ods                  LAAAAADDA  LMMMMMMMM
 # SOC points: security staff and those who read all; the agency's security staff register
 /security/soc/                        LADDDADDA  LDDDDDDDA
+/security/soc/<int:pk>/               LADDDADDA  LDDDDDDDA  pk=soc_point
 /security/soc/<int:pk>/token/         LMMMMMMMM  LDDDDDDDA  pk=soc_point
 /security/soc.ods                     LADDDADDA  LMMMMMMMM
 # the regional ISAC: its pages for those who read the security registers (officers,
@@ -645,14 +653,37 @@ def world(people, city):
 def _security(people, city) -> dict:
     """seccore: the city as an agency, with an incident and an audit (the administrator is
     the CISO)."""
+    from guankao.security import services_registers as regs
     from guankao.security.models import Agency
-    from tests.security.incident_helpers import audit, incident
+    from tests.security.incident_helpers import ago, audit, incident, service
 
     agency = Agency.objects.create(department=city["root"], level="A")
     admin = people["admin"]
+    the_audit = audit(admin, agency)
+    finding = regs.finding_add(
+        actor=admin,
+        audit_item=the_audit,
+        text="弱密碼",
+        severity="high",
+        action="強制密碼原則",
+        owner="資訊科",
+        due_date=dt.date(2026, 12, 31),
+    )
+    the_service = service(admin, agency)
+    outage = regs.outage_create(
+        actor=admin,
+        agency=agency,
+        started_at=ago(hours=2),
+        planned=False,
+        cause="斷電",
+        services=[the_service],
+    )
     return {
         "security_incident": incident(admin, agency).pk,
-        "security_audit": audit(admin, agency).pk,
+        "security_audit": the_audit.pk,
+        "security_finding": finding.pk,
+        "security_service": the_service.pk,
+        "security_outage": outage.pk,
         **_secops(people["admin"], city),
     }
 
@@ -662,7 +693,7 @@ def _secops(admin, city) -> dict:
     record of the PW worker."""
     from guankao.core.models import User
     from guankao.security import duties, soc, training
-    from guankao.security.models import Agency, DutyInstance
+    from guankao.security.models import Agency, Duty, DutyInstance
 
     agency, _new = Agency.objects.get_or_create(department=city["root"], defaults={"level": "A"})
     duties.duties_generate(actor=admin, year=2026)
@@ -676,6 +707,7 @@ def _secops(admin, city) -> dict:
     )
     return {
         "duty_instance": DutyInstance.objects.filter(agency=agency).first().pk,
+        "duty_def": Duty.objects.get(level="A", code="pentest").pk,
         "soc_point": point.pk,
         "training_record": record.pk,
     }

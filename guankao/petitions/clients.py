@@ -6,7 +6,7 @@ each category asks online. Every change is checked and audited like the rest of 
 import datetime as dt
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,7 +126,7 @@ def client_admit(client: ClientApp, now=None) -> bool:
     One row a minute, bumped by a conditional UPDATE (so two app servers share the count);
     the first request of a minute creates the row and clears the app's rows of over an
     hour ago."""
-    minute = (now or timezone.now()).replace(second=0, microsecond=0)
+    minute = _minute(now)
     this_minute = ClientUse.objects.filter(
         client=client, minute=minute, count__lt=client.per_minute
     )
@@ -143,6 +143,19 @@ def client_admit(client: ClientApp, now=None) -> bool:
             ClientUse.objects.filter(client=client, minute__lt=old).delete()
             return True
     return bool(this_minute.update(count=F("count") + 1))
+
+
+def requests_this_minute(now=None) -> int:
+    """Requests all apps made in this minute (the rows `client_admit` keeps)."""
+    table = connection.ops.quote_name(ClientUse._meta.db_table)
+    minute = connection.ops.adapt_datetimefield_value(_minute(now))
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT SUM("count") FROM {table} WHERE "minute" = %s', [minute])  # noqa: S608
+        return cursor.fetchone()[0] or 0
+
+
+def _minute(now=None) -> dt.datetime:
+    return (now or timezone.now()).replace(second=0, microsecond=0)
 
 
 # Service attributes -------------------------------------------------------------------------

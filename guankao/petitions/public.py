@@ -273,7 +273,6 @@ def report_check(
     }
 
 
-@transaction.atomic
 def file_public_request(
     *,
     client: ClientApp | None,
@@ -284,18 +283,31 @@ def file_public_request(
     """File a citizen's report as a case; returns the case and its follow-up code (shown to
     the citizen once). `client` is the Open311 app (None for the report page, channel web);
     `report` the fields of `report_check`. Nothing is stored on a refusal. Photos are
-    attached afterwards by the caller through core.attachments."""
+    attached afterwards by the caller through core.attachments.
+
+    The case number is taken first, once the report is checked, in a transaction of its
+    own (`services.number_reserve`): apps file side by side instead of queueing on the
+    day's counter for the whole filing. Should the filing still fail, the number is
+    recorded as not used (`services.number_void`)."""
     category = public_category(report.pop("category", None))
     checked = report_check(client=client, category=category, **report)
+    received = received_at or timezone.now()
+    number = services.number_reserve(received)
     code = new_code()
-    case = report_file(
-        checked,
-        client=client,
-        channel=channel,
-        received_at=received_at,
-        code=code,
-        category=category,
-    )
+    try:
+        with transaction.atomic():
+            case = report_file(
+                checked,
+                client=client,
+                channel=channel,
+                received_at=received,
+                code=code,
+                category=category,
+                number=number,
+            )
+    except Exception as exc:
+        services.number_void(number, exc)
+        raise
     return case, code
 
 
@@ -308,6 +320,7 @@ def report_file(
     received_at: dt.datetime | None = None,
     token: str = "",
     category: Category | None = None,
+    number: str | None = None,
 ) -> Case:
     """File a report `report_check` passed, inside the caller's transaction: the case (in
     the system account's name, with the category's deadline) and its online extras."""
@@ -332,6 +345,7 @@ def report_file(
         location=checked["address"],
         latitude=checked["lat"],
         longitude=checked["long"],
+        number=number,
     )
     PublicRequest.objects.create(
         case=case,

@@ -91,7 +91,6 @@ def works_here(user) -> bool:
     return reads_all(user) or is_security_officer(user)
 
 
-# secops: training hours, statutory duties, SOC points ------------------------------------
 # Training: a department's liaisons and heads record their own staff's training (their
 # department and its sub-units); the security officer records their agency's; the CISO
 # everyone's. Duties and SOC points are the agencies' (agency_q, can_manage).
@@ -167,8 +166,13 @@ def can_accept_duties(user) -> bool:
 
 
 def can_edit_requirements(user) -> bool:
-    """The training requirements and the duties of the levels: an administrator."""
+    """The training requirements: an administrator."""
     return is_active_user(user) and user.is_admin
+
+
+def can_edit_duties(user) -> bool:
+    """The duties of the levels (their list, frequency, description, basis): the CISO."""
+    return is_ciso(user)
 
 
 def duty_q(user, field: str = "agency") -> Q:

@@ -5,6 +5,7 @@ person's), and the points with their last report."""
 import datetime as dt
 from decimal import Decimal
 
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -127,12 +128,36 @@ class HeartbeatOut(Schema):
     alerts_today: int
 
 
-@router.post("security/soc/heartbeat", response=HeartbeatOut, auth=PointAuth())
+class RateProblem(Schema):
+    field: str
+    message: str
+    type: str
+
+
+class RateOut(Schema):
+    detail: list[RateProblem]
+
+
+@router.post("security/soc/heartbeat", response={200: HeartbeatOut, 429: RateOut}, auth=PointAuth())
 def heartbeat(request, payload: HeartbeatIn | None = None):
-    """A point's heartbeat with its event summary: `Authorization: Bearer soc_…`."""
+    """A point's heartbeat with its event summary: `Authorization: Bearer soc_…`. A point
+    may report at most 60 times a minute; past that the answer is 429 with `Retry-After`
+    (seconds), and the report is not counted."""
     point: SocPoint = request.auth
     data = payload.dict() if payload else {}
-    day = soc.heartbeat(point=point, **data)
+    try:
+        day = soc.heartbeat(point=point, **data)
+    except soc.TooManyReports as exc:
+        message = _(
+            "too many reports: a SOC point may report at most %(n)d times a minute; "
+            "try again in %(s)d seconds"
+        ) % {"n": soc.PER_MINUTE, "s": exc.retry_after}
+        problem = {"field": "point", "message": message, "type": soc.RATE_RULE}
+        response = JsonResponse(
+            {"detail": [problem]}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     return {
         "point": point.name,
         "day": day.day,

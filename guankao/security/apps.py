@@ -11,13 +11,11 @@ class SecurityConfig(AppConfig):
         from guankao.security import nav
 
         nav.register_security()
-        # seccore: who reads an incident's attachments ------------------------------------
-        from guankao.core.attachments import register_reader
-        from guankao.security.readers import incident_files
+        # Who reads (and attaches) the files of the incidents, audits and findings, and the
+        # duties' evidence.
+        from guankao.security import readers
 
-        register_reader("security.incident", incident_files)
-
-        # secops: who reads the duties' evidence
+        readers.register()
         from guankao.security.duties import register_readers
 
         register_readers()

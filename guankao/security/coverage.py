@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guankao.core.models import AuditEntry, Role, User
+from guankao.lib.roc import roc_year
 from guankao.security.models import (
     Audience,
     ItStaff,
@@ -24,8 +26,17 @@ from guankao.security.models import (
     TrainingRequirement,
 )
 
-KPI_HOURS = Decimal(3)  # KPI 四-4: 每年資訊安全教育訓練目標時數3小時
-SECURITY_ROLES = (Role.SECURITY, Role.CISO)
+KPI_HOURS = Decimal(3)  # KPI 四-4: 每年資訊安全教育訓練目標時數3小時 (any kind counts)
+# 資通安全專職人員: the security officers. The CISO (資通安全長, a deputy head) owes the
+# general hours of 一般使用者及主管.
+SECURITY_ROLES = (Role.SECURITY,)
+# The kinds of training whose hours meet a requirement of each kind: a course for security
+# staff is professional training too (資通安全專業課程訓練或資通安全職能訓練).
+COUNTS = {
+    TrainingKind.GENERAL: (TrainingKind.GENERAL,),
+    TrainingKind.PROFESSIONAL: (TrainingKind.PROFESSIONAL, TrainingKind.SECURITY),
+    TrainingKind.SECURITY: (TrainingKind.PROFESSIONAL, TrainingKind.SECURITY),
+}
 
 
 def everyone(field: str) -> Q:
@@ -105,20 +116,39 @@ def coverage(year: int, as_of: dt.date, staff=everyone):
     return people, hours, counted
 
 
+def counted_label(person, hours, year: int, counted: bool) -> str:
+    """One person of KPI 四-4's list, saying what was counted: the year's hours of security
+    training of any kind, and whether they reach the KPI's 3 hours."""
+    state = _("counted: 3 hours or more") if counted else _("not counted: under 3 hours")
+    return _(
+        "%(department)s %(name)s: %(hours)s h of security training of any kind "
+        "(general, professional or for security staff) in %(year)s — %(state)s"
+    ) % {
+        "department": person.department.name,
+        "name": person.display_name or person.username,
+        "hours": f"{Decimal(hours).normalize():f}",  # 3, 1.5: the same on either engine
+        "year": roc_year(year),
+        "state": state,
+    }
+
+
 def requirement_rows() -> dict[str, TrainingRequirement]:
     return {r.audience: r for r in TrainingRequirement.objects.all()}
 
 
 def shortfalls(year: int, staff=everyone, as_of: dt.date | None = None) -> list[dict]:
     """Each person on the roster (within `staff_q`) with their hours by kind and what they
-    still owe for the year, by the requirements for their role."""
+    still owe for the year, by the requirements for their role (資通安全責任等級分級辦法
+    第11條 附表一、三、五): security staff (資通安全專職人員) their professional hours;
+    everyone else the general hours, and IT staff also their professional hours over the
+    rule's years. Professional hours never count for the general ones (nor the reverse)."""
     as_of = as_of or min(timezone.localdate(), dt.date(year, 12, 31))
     people = roster_on(as_of, staff)
     rules = requirement_rows()
     year_hours = _by_kind(year, year, staff)
     it_rule = rules.get(Audience.IT)
     window = it_rule.every_years if it_rule else 1
-    pro_hours = _by_kind(year - window + 1, year, staff, [TrainingKind.PROFESSIONAL])
+    window_hours = _by_kind(year - window + 1, year, staff) if window > 1 else year_hours
     it_ids = set(ItStaff.objects.filter(user_id__in=list(people)).values_list("user_id", flat=True))
     security_ids = set(
         User.objects.filter(
@@ -129,16 +159,18 @@ def shortfalls(year: int, staff=everyone, as_of: dt.date | None = None) -> list[
     for pk, person in people.items():
         have = year_hours.get(pk, {})
         owed = []
-        _owe(owed, rules.get(Audience.EVERYONE), sum(have.values(), Decimal(0)))
-        if pk in it_ids:
-            _owe(owed, it_rule, pro_hours.get(pk, {}).get(TrainingKind.PROFESSIONAL, Decimal(0)))
         if pk in security_ids:
-            _owe(owed, rules.get(Audience.SECURITY), have.get(TrainingKind.SECURITY, Decimal(0)))
+            _owe(owed, rules.get(Audience.SECURITY), have)
+        else:
+            _owe(owed, rules.get(Audience.EVERYONE), have)
+            if pk in it_ids:
+                _owe(owed, it_rule, window_hours.get(pk, {}))
         rows.append(
             {
                 "person": person,
                 "hours": have,
                 "total": sum(have.values(), Decimal(0)),
+                "counted": sum(have.values(), Decimal(0)) >= KPI_HOURS,
                 "owed": owed,
                 "it": pk in it_ids,
                 "security": pk in security_ids,
@@ -148,8 +180,12 @@ def shortfalls(year: int, staff=everyone, as_of: dt.date | None = None) -> list[
     return rows
 
 
-def _owe(owed: list, rule, have: Decimal) -> None:
-    if rule is not None and have < rule.hours:
+def _owe(owed: list, rule, hours: dict) -> None:
+    """Add what `rule` is still owed, given the person's hours by kind."""
+    if rule is None:
+        return
+    have = sum((hours.get(kind, Decimal(0)) for kind in COUNTS[rule.kind]), Decimal(0))
+    if have < rule.hours:
         owed.append({"rule": rule, "have": have, "short": rule.hours - have})
 
 

@@ -8,6 +8,7 @@ accepted it on or before its due date.
 
 import calendar
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from guankao.security.models import Agency, Duty, DutyInstance, Level
 A = AuditEntry.Action
 S = DutyInstance.State
 EVIDENCE = "security.dutyinstance"
+slug_re = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 def dues(duty: Duty, year: int) -> list[dt.date]:
@@ -148,40 +150,95 @@ def duty_decide(
     return instance
 
 
+DUTY_FIELDS = ["level", "code", "name", "description", "times", "every_years", "basis", "active"]
+
+
+def _may_edit_duties(actor) -> None:
+    if not access.can_edit_duties(actor):
+        raise NotAllowed(_("Only the CISO changes the duties of the levels."))
+
+
 @transaction.atomic
 def duty_save(*, actor, duty: Duty | None = None, **data) -> Duty:
-    """Add or change a duty of a level (an administrator, as the annex changes)."""
-    if not access.can_edit_requirements(actor):
-        raise NotAllowed(_("Only an administrator changes the duties of the levels."))
-    duty = duty or Duty()
-    if "level" in data or duty.pk is None:
+    """Add a duty to a level, or change one's name, description, frequency or basis (the
+    CISO, as the annex or the city's practice changes). A duty's level and code stay once
+    it is made."""
+    _may_edit_duties(actor)
+    new = duty is None
+    duty = Duty() if new else Duty.objects.select_for_update().get(pk=duty.pk)
+    before = {} if new else audit.snapshot(duty, DUTY_FIELDS)
+    if new:
         if data.get("level") not in Level.values:
             raise ServiceError.field(
                 "level", _("unknown level; must be one of %(v)s") % {"v": "、".join(Level.values)}
             )
         duty.level = data["level"]
-    for field, limit, required in (("code", 30, True), ("name", 200, True), ("basis", 200, False)):
-        if field in data or duty.pk is None:
-            setattr(duty, field, validation.text(field, data.get(field, ""), limit, required))
+        duty.code = validation.text("code", data.get("code", ""), 30)
+        if not slug_re.match(duty.code):
+            raise ServiceError.field(
+                "code", _("letters, digits, hyphens and underscores only (such as pentest)")
+            )
+        last = Duty.objects.filter(level=duty.level).order_by("-order").first()
+        duty.order = (last.order + 1) if last else 1
+    for field, limit, required in (
+        ("name", 200, True),
+        ("description", 1000, False),
+        ("basis", 200, False),
+    ):
+        if field in data or new:
+            multiline = field == "description"
+            value = data.get(field, "")
+            setattr(
+                duty, field, validation.text(field, value, limit, required, multiline=multiline)
+            )
     for field, top in (("times", 12), ("every_years", 5)):
         if field in data:
             value = data[field]
-            if not isinstance(value, int) or not 1 <= value <= top:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
                 raise ServiceError.field(
                     field, _("must be a whole number from 1 to %(n)d") % {"n": top}
                 )
             setattr(duty, field, value)
-    fields = ["level", "code", "name", "times", "every_years", "basis", "active"]
-    before = audit.snapshot(Duty.objects.get(pk=duty.pk), fields) if duty.pk else {}
     if Duty.objects.filter(level=duty.level, code=duty.code).exclude(pk=duty.pk).exists():
         raise ServiceError.field("code", _("is already used by another duty of this level"))
     duty.save()
-    changes = audit.diff(before, audit.snapshot(duty, fields))
+    changes = audit.diff(before, audit.snapshot(duty, DUTY_FIELDS))
     if changes:
+        audit.record(actor=actor, action=A.CREATE if new else A.UPDATE, obj=duty, changes=changes)
+    return duty
+
+
+@transaction.atomic
+def duty_set_active(*, actor, duty: Duty, active: bool) -> Duty:
+    """Retire a duty (a year opened afterwards has no instance of it; the instances made
+    stay, with their evidence) or bring it back."""
+    _may_edit_duties(actor)
+    duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    if duty.active != active:
+        duty.active = active
+        duty.save(update_fields=["active"])
         audit.record(
-            actor=actor, action=A.UPDATE if before else A.CREATE, obj=duty, changes=changes
+            actor=actor, action=A.UPDATE, obj=duty, changes={"active": [not active, active]}
         )
     return duty
+
+
+@transaction.atomic
+def duty_delete(*, actor, duty: Duty) -> None:
+    """Delete a duty added by mistake; one with instances is retired instead, never deleted."""
+    _may_edit_duties(actor)
+    duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    if DutyInstance.objects.filter(duty=duty).exists():
+        raise ServiceError.field(
+            "duty", _("the duty has instances in some year: retire it instead of deleting it")
+        )
+    audit.record(
+        actor=actor,
+        action=A.DELETE,
+        obj=duty,
+        changes=audit.diff(audit.snapshot(duty, DUTY_FIELDS), {}),
+    )
+    duty.delete()
 
 
 def evidence_readable(user, owner_ids: list[str]) -> list[str]:

@@ -100,9 +100,17 @@ class AuditForm(SafeForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(a.pk, a.department.name) for a in agencies]
+        _agencies(self, agencies)
+
+
+def _agencies(form, agencies) -> None:
+    """The agency choice of a new record; a record being changed keeps its agency."""
+    if agencies is None:
+        del form.fields["agency"]
+    else:
+        form.fields["agency"].choices = [(a.pk, a.department.name) for a in agencies]
 
 
 class FindingForm(SafeForm):
@@ -123,10 +131,13 @@ class ServiceForm(SafeForm):
     maintenance = forms.CharField(
         label=_("Planned maintenance window"), max_length=200, required=False
     )
+    active = forms.BooleanField(label=_("In operation"), required=False, initial=True)
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(a.pk, a.department.name) for a in agencies]
+        _agencies(self, agencies)
+        if agencies is not None:  # a new service is in service
+            del self.fields["active"]
 
 
 class OutageForm(SafeForm):
@@ -139,3 +150,16 @@ class OutageForm(SafeForm):
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["services"].choices = [(s.pk, f"{s.agency} · {s.name}") for s in services]
+
+
+class FindingCloseForm(SafeForm):
+    follow_up = forms.CharField(
+        label=_("What was done (follow-up)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    files = MultipleFileField(label=_("Evidence of the corrective action"))
+
+
+class EvidenceForm(SafeForm):
+    files = MultipleFileField(label=_("Evidence files"), required=True)

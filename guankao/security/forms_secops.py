@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guankao.core.forms import MultipleFileField, RocDateField, SafeForm, YearField
-from guankao.security.models import DutyInstance, TrainingKind
+from guankao.security.models import DutyInstance, Level, TrainingKind
 
 
 class TrainingForm(SafeForm):
@@ -79,6 +79,38 @@ class DutyFilterForm(SafeForm):
         ]
 
 
+class DutyDefForm(SafeForm):
+    """A duty of a level: its level and code when added, then what may change."""
+
+    level = forms.ChoiceField(label=_("Responsibility level"), choices=Level.choices)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=30,
+        help_text=_("Letters, digits and hyphens, unique within the level (such as pentest)."),
+    )
+    name = forms.CharField(label=_("Duty"), max_length=200)
+    description = forms.CharField(
+        label=_("What the rule asks"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    times = forms.IntegerField(label=_("Times a year"), min_value=1, max_value=12, initial=1)
+    every_years = forms.IntegerField(
+        label=_("Every (years)"),
+        min_value=1,
+        max_value=5,
+        initial=1,
+        help_text=_("2: once every two years, due in the even years."),
+    )
+    basis = forms.CharField(label=_("Basis (law, article, annex)"), max_length=200, required=False)
+
+    def __init__(self, *args, new=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not new:  # a duty's level and code stay once it is made
+            del self.fields["level"], self.fields["code"]
+
+
 class DutyGenerateForm(SafeForm):
     year = YearField(label=_("Year (民國 or Gregorian)"))
 
@@ -108,9 +140,18 @@ class SocPointForm(SafeForm):
         help_text=_("Such as firewall, AD, web server, separated by commas."),
     )
 
-    def __init__(self, *args, agencies=(), **kwargs):
+    def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [(str(a.pk), a.department.name) for a in agencies]
+        if agencies is None:  # a point being changed keeps its agency
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].choices = [(str(a.pk), a.department.name) for a in agencies]
+
+
+class SocServiceForm(SafeForm):
+    """Take a point out of service, or back into it, with the reason."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class SocFilterForm(SafeForm):

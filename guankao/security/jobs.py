@@ -1,6 +1,6 @@
-"""Periodic work of the security app. Each part keeps its jobs in its own block."""
+"""Periodic work of the security app: the incidents' statutory clock, the training reminders
+and the silent SOC points."""
 
-# seccore: the incidents' statutory clock ---------------------------------------------------
 import datetime as dt
 import logging
 
@@ -62,7 +62,7 @@ def incident_clock(now: dt.datetime) -> int:
     return made
 
 
-# secops: training reminders and silent SOC points --------------------------------------
+# The training reminders and the silent SOC points (their work is in jobs_secops.py).
 
 
 @register("security.training_reminders", every=dt.timedelta(hours=6))

@@ -21,10 +21,9 @@ from guankao.security.models import (
     SocPoint,
     SocPointDay,
 )
-from guankao.security.soc import monitored_on
+from guankao.security.soc import in_service_on, monitored_on
 
 
-# seccore: KPI 四-1, 四-2, 四-3 (incidents, internal audits, unplanned outages) --------------
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's first moment and the next period's, in the city's time (Asia/Taipei)."""
     first, last = period_days(period)
@@ -129,9 +128,6 @@ def unplanned_outages(period: Period, scope):
     return _count(unplanned_outages_in(period, scope).count())
 
 
-# secops: 四-4, 五-1, 五-3 --------------------------------------------------------------
-
-
 def _as_of(period: Period) -> dt.date:
     """The period's last day, or today while the period runs."""
     return min(period_days(period)[1], timezone.localdate())
@@ -161,12 +157,10 @@ def _training_records(period: Period, scope):
         return
     people, hours, counted = found
     for pk, person in sorted(people.items(), key=lambda p: (p[1].department.path, p[1].username)):
-        state = _("counted") if pk in counted else _("short")
         yield Record(
             "core.user",
             str(pk),
-            f"{person.department.name} {person.display_name or person.username}: "
-            f"{hours.get(pk, 0)} h ({state})",
+            coverage.counted_label(person, hours.get(pk, 0), period.year, pk in counted),
             f"/security/training/people/{pk}/?year={period.year}",
         )
 
@@ -176,7 +170,8 @@ def _training_records(period: Period, scope):
     label=_("Staff with 3 hours of security training (資安教育訓練 3 小時)"),
     formula=_(
         "Staff on the roster at the period's end with at least 3 hours of security training "
-        "in the year so far ÷ staff on the roster at the period's end × 100%"
+        "of any kind (general, professional or for security staff) in the year so far ÷ staff "
+        "on the roster at the period's end × 100%"
     ),
     unit="%",
     records=_training_records,
@@ -198,7 +193,9 @@ def training_coverage(period: Period, scope):
 def _soc_records(period: Period, scope):
     day = _as_of(period)
     reported = set(SocPointDay.objects.filter(day=day).values_list("point_id", flat=True))
-    points = SocPoint.objects.select_related("agency__department").filter(created_at__date__lte=day)
+    points = SocPoint.objects.select_related("agency__department").filter(
+        in_service_on(day), created_at__date__lte=day
+    )
     points = _scoped(points, scope)
     for point in points:
         state = _("reported") if point.pk in reported else _("silent")
@@ -213,7 +210,10 @@ def _soc_records(period: Period, scope):
 @register(
     "security.soc_points",
     label=_("SOC monitoring points monitored (監控服務點)"),
-    formula=_("SOC points that reported on the period's last day (today while it runs)"),
+    formula=_(
+        "SOC points in service that reported on the period's last day (today while it runs); "
+        "a point taken out of service no longer counts"
+    ),
     unit=_("points"),
     records=_soc_records,
 )

@@ -12,7 +12,6 @@ def register_security() -> None:
         order=61,
         visible=access.works_here,
     )
-    # seccore: the security dashboard ----------------------------------------------------
     register(
         "security_dashboard",
         _("Information security"),
@@ -20,7 +19,6 @@ def register_security() -> None:
         order=60,
         visible=access.works_here,
     )
-    # secops: training hours, statutory duties, SOC monitoring points
     register(
         "security_training",
         _("Security training hours"),

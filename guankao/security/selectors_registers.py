@@ -105,6 +105,26 @@ def audit_get(*, user, pk) -> Audit:
     return row
 
 
+def findings_of(*, user) -> QuerySet[Finding]:
+    """The findings of the audits `user` reads, with their audit and agency."""
+    rows = Finding.objects.filter(access.agency_q(user, "audit__agency"))
+    return rows.select_related("audit__agency__department")
+
+
+def service_get(*, user, pk: int) -> Service:
+    row = service_list(user=user).filter(pk=pk).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
+def outage_get(*, user, pk: int) -> Outage:
+    row = outage_list(user=user).filter(pk=pk).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
 def findings_open(*, user, filters: dict | None = None) -> QuerySet[Finding]:
     f = filters or {}
     rows = Finding.objects.filter(access.agency_q(user, "audit__agency"), closed_at=None)

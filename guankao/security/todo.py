@@ -1,6 +1,6 @@
-"""What the security app puts on the home page. Each part keeps its to-dos in its own block."""
+"""What the security app puts on the home page: incident clocks running and follow-ups
+due."""
 
-# seccore: incident clocks running, follow-ups due ----------------------------------------
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from guankao.security import access
 from guankao.security.models import Finding, FollowUp, Incident
 
 
-def _seccore_tasks(user, today) -> list[todo.Task]:
+def _incident_tasks(user, today) -> list[todo.Task]:
     if not access.is_security_officer(user) and not access.is_ciso(user):
         return []
     url = reverse("security_dashboard")
@@ -42,4 +42,4 @@ def _seccore_tasks(user, today) -> list[todo.Task]:
     return out
 
 
-todo.register_tasks("security.seccore", _seccore_tasks)
+todo.register_tasks("security.incidents", _incident_tasks)

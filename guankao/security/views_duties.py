@@ -6,9 +6,12 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guankao.core import attachments
@@ -18,11 +21,13 @@ from guankao.core.http import CappedPaginator, download, run_action
 from guankao.security import access, duties, exports_secops, selectors_secops
 from guankao.security.forms_secops import (
     DutyDecideForm,
+    DutyDefForm,
     DutyFilterForm,
     DutyGenerateForm,
     DutySubmitForm,
 )
-from guankao.security.models import Agency, Duty
+from guankao.security.models import Agency, Duty, DutyInstance, Level
+from guankao.security.views_common import post_form
 
 PAGE_SIZE = 50
 
@@ -69,7 +74,6 @@ def duty_page(request):
             "opener": opener,
             "today": timezone.localdate(),
             "year": filters["year"],
-            "duties": Duty.objects.filter(active=True),
         }
         return render(request, "security/duties.html", context, status=status)
 
@@ -174,3 +178,90 @@ def duty_export(request):
         exports_secops.ODS,
         "duties.ods",
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_levels(request):
+    """The duties of each responsibility level (資通安全責任等級分級辦法's annexes), with
+    their frequency and basis; the CISO adds one."""
+    user = request.user
+    if not access.reads_duties(user):
+        raise PermissionDenied
+    may = access.can_edit_duties(user)
+    form = DutyDefForm(request.POST or None) if may else None
+
+    def page(status):
+        rows = Duty.objects.annotate(instances=Count("dutyinstance")).order_by(
+            "level", "-active", "order", "code"
+        )
+        by_level = {value: [] for value in Level.values}
+        for duty in rows:
+            by_level[duty.level].append(duty)
+        context = {
+            "levels": [(value, label, by_level[value]) for value, label in Level.choices],
+            "form": form,
+        }
+        return render(request, "security/duty_levels.html", context, status=status)
+
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        act = lambda: duties.duty_save(actor=user, **form.cleaned_data)  # noqa: E731
+        return post_form(request, form, act, page, request.path)
+    return page(200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_def(request, pk: int):
+    """One duty of a level: its name, description, frequency and basis changed; retired
+    (or back in use); deleted only while no year has an instance of it."""
+    user = request.user
+    if not access.reads_duties(user):
+        raise PermissionDenied
+    duty = Duty.objects.filter(pk=pk).first()
+    if duty is None:
+        raise Http404
+    may = access.can_edit_duties(user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    fields = ("name", "description", "times", "every_years", "basis")
+    form = DutyDefForm(
+        request.POST if action == "edit" else None,
+        new=False,
+        initial={f: getattr(duty, f) for f in fields},
+    )
+    instances = DutyInstance.objects.filter(duty=duty).count()
+
+    def page(status, problem=None):
+        context = {
+            "duty": duty,
+            "form": form if may else None,
+            "may": may,
+            "instances": instances,
+            "problem": problem,
+        }
+        return render(request, "security/duty_def.html", context, status=status)
+
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        back = reverse("security_duty_levels")
+        if action == "edit":
+            act = lambda: duties.duty_save(actor=user, duty=duty, **form.cleaned_data)  # noqa: E731
+            return post_form(request, form, act, page, back)
+        if action in ("retire", "restore"):
+            act = lambda: duties.duty_set_active(  # noqa: E731
+                actor=user, duty=duty, active=action == "restore"
+            )
+            return run_action(request, act, refused=lambda exc: page(400)) or redirect(back)
+        if action == "delete":
+            response = run_action(
+                request,
+                lambda: duties.duty_delete(actor=user, duty=duty),
+                refused=lambda exc: page(400, exc.problems[0].message),
+                done=_("Deleted."),
+            )
+            return response or redirect(back)
+        return page(400)
+    return page(200)

@@ -1,108 +1,25 @@
-"""The audits with their findings, and the core systems and outages (machine-room
-services) pages, and the registers' exports."""
+"""The core systems and outages (machine-room services) pages — the register, one outage
+(its end, cause and services), one service — and the registers' exports."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from guankao.core.errors import NotFound
-from guankao.core.forms import add_service_errors
-from guankao.core.http import dated_filename, download, run_action
+from guankao.core.http import dated_filename, download
 from guankao.security import access, exports_registers
 from guankao.security import selectors_registers as reads
 from guankao.security import services_registers as svc
-from guankao.security.forms_registers import AuditForm, FindingForm, OutageForm, ServiceForm
+from guankao.security.forms_registers import OutageForm, ServiceForm
+from guankao.security.views_common import managed_agencies, post_form
 from guankao.security.views_incidents import _int, _need
 
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODT = "application/vnd.oasis.opendocument.text"
-
-
-def _managed(user):
-    return [a for a in reads.agency_choices(user=user) if access.can_manage(user, a)]
-
-
-def _post(request, form, act, page, done_url):
-    if not form.is_valid():
-        return page(400)
-
-    def refused(exc):
-        add_service_errors(form, exc)
-        return page(200)
-
-    return run_action(request, act, refused=refused) or redirect(done_url)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def audits(request):
-    user = request.user
-    _need(user)
-    managed = _managed(user)
-    form = AuditForm(request.POST or None, agencies=managed)
-    year = _int(request.GET.get("year"), 1912, 2200)
-    rows = reads.audit_list(user=user, filters={"year": year})[:200]
-
-    def page(status):
-        context = {"audits": rows, "form": form if managed else None, "year": year}
-        return render(request, "security/audits.html", context, status=status)
-
-    if request.method == "POST":
-        if not managed:
-            raise PermissionDenied
-
-        def act():
-            data = dict(form.cleaned_data)
-            data["agency"] = next(a for a in managed if a.pk == data["agency"])
-            return svc.audit_create(actor=user, **data)
-
-        return _post(request, form, act, page, "security_audits")
-    return page(200)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def audit_detail(request, pk: int):
-    user = request.user
-    _need(user)
-    try:
-        item = reads.audit_get(user=user, pk=pk)
-    except NotFound:
-        raise Http404 from None
-    may = access.can_manage(user, item.agency)
-    form = FindingForm(request.POST if request.POST.get("action") == "finding" else None)
-
-    def page(status):
-        context = {"audit": item, "findings": list(item.findings.all()), "form": form, "may": may}
-        return render(request, "security/audit.html", context, status=status)
-
-    if request.method == "POST":
-        if not may:
-            raise PermissionDenied
-        action = request.POST.get("action")
-        if action == "finding":
-            return _post(
-                request,
-                form,
-                lambda: svc.finding_add(actor=user, audit_item=item, **form.cleaned_data),
-                page,
-                request.path,
-            )
-        if action == "complete":
-            act = lambda: svc.audit_complete(actor=user, audit_item=item)  # noqa: E731
-        elif action == "close":
-            finding = item.findings.filter(pk=_int(request.POST.get("finding")) or 0).first()
-            if finding is None:
-                return page(400)
-            text = request.POST.get("follow_up", "")
-            act = lambda: svc.finding_close(actor=user, finding=finding, follow_up=text)  # noqa: E731
-        else:
-            return page(400)
-        return run_action(request, act, refused=lambda exc: page(400)) or redirect(request.path)
-    return page(200)
 
 
 @login_required
@@ -110,7 +27,7 @@ def audit_detail(request, pk: int):
 def outages(request):
     user = request.user
     _need(user)
-    managed = _managed(user)
+    managed = managed_agencies(user)
     today = timezone.localdate()
     services = list(reads.service_list(user=user))
     mine = [s for s in services if access.can_manage(user, s.agency)]
@@ -127,6 +44,8 @@ def outages(request):
             "outages": list(reads.outage_list(user=user)[:100]),
             "service_form": service_form if managed else None,
             "outage_form": outage_form if mine else None,
+            "managed_ids": {a.pk for a in managed},
+            "retired": [s for s in services if not s.active],
             "year": year,
             "month": month,
         }
@@ -142,7 +61,7 @@ def outages(request):
                 data["agency"] = next(a for a in managed if a.pk == data["agency"])
                 return svc.service_create(actor=user, **data)
 
-            return _post(request, service_form, act, page, "security_outages")
+            return post_form(request, service_form, act, page, "security_outages")
         if kind == "outage":
 
             def act():
@@ -152,8 +71,80 @@ def outages(request):
                     actor=user, agency=chosen[0].agency, services=chosen, **data
                 )
 
-            return _post(request, outage_form, act, page, "security_outages")
+            return post_form(request, outage_form, act, page, "security_outages")
         return page(400)
+    return page(200)
+
+
+def _moment_initial(value):
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outage_detail(request, pk: int):
+    """One outage: record its end (after its start), correct its cause, whether it was
+    planned and the services it took down."""
+    user = request.user
+    _need(user)
+    try:
+        item = reads.outage_get(user=user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    may = access.can_manage(user, item.agency)
+    services = [s for s in reads.service_list(user=user) if s.agency_id == item.agency_id]
+    initial = {
+        "started_at": _moment_initial(item.started_at),
+        "ended_at": _moment_initial(item.ended_at),
+        "planned": item.planned,
+        "cause": item.cause,
+        "services": [s.pk for s in item.services.all()],
+    }
+    form = OutageForm(request.POST or None, services=services, initial=initial)
+
+    def page(status):
+        context = {"outage": item, "form": form if may else None}
+        return render(request, "security/outage.html", context, status=status)
+
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+
+        def act():
+            data = dict(form.cleaned_data)
+            chosen = [s for s in services if s.pk in data.pop("services")]
+            return svc.outage_update(actor=user, outage=item, services=chosen, **data)
+
+        start = timezone.localtime(item.started_at)
+        done = f"{reverse('security_outages')}?year={start.year}&month={start.month}"
+        return post_form(request, form, act, page, done)
+    return page(200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_detail(request, pk: int):
+    """One core system or machine-room service: its owner, protection level, maintenance
+    window, whether it is in service."""
+    user = request.user
+    _need(user)
+    try:
+        item = reads.service_get(user=user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    may = access.can_manage(user, item.agency)
+    fields = ("name", "owner", "protection", "core", "machine_room", "maintenance", "active")
+    form = ServiceForm(request.POST or None, initial={f: getattr(item, f) for f in fields})
+
+    def page(status):
+        context = {"service": item, "form": form if may else None}
+        return render(request, "security/service.html", context, status=status)
+
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        act = lambda: svc.service_update(actor=user, service=item, **form.cleaned_data)  # noqa: E731
+        return post_form(request, form, act, page, "security_outages")
     return page(200)
 
 

@@ -8,15 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.forms import add_service_errors
 from guankao.core.http import download
 from guankao.security import access, exports_secops, selectors_secops, soc
-from guankao.security.forms_secops import SocFilterForm, SocPointForm
+from guankao.security.forms_secops import SocFilterForm, SocPointForm, SocServiceForm
 from guankao.security.models import Agency
 from guankao.security.soc import SILENT_AFTER
+from guankao.security.views_common import post_form
+
+DAYS_SHOWN = 14
 
 
 def _agencies(user, managed: bool):
@@ -77,13 +81,69 @@ def soc_page(request):
     return render(request, "security/soc.html", context, status=status)
 
 
+def _point(request, pk: int):
+    if not access.works_here(request.user):
+        raise PermissionDenied
+    point = selectors_secops.soc_point_list(user=request.user).filter(pk=pk).first()
+    if point is None:
+        raise Http404
+    return point
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def soc_point(request, pk: int):
+    """One point: its reports of the last days; its name, site and log sources changed;
+    taken out of service or back (with the reason); a new token."""
+    user = request.user
+    point = _point(request, pk)
+    may = access.can_manage(user, point.agency)
+    action = request.POST.get("action") if request.method == "POST" else None
+    initial = {"name": point.name, "site": point.site, "log_sources": point.log_sources}
+    edit = SocPointForm(request.POST if action == "edit" else None, initial=initial)
+    service = SocServiceForm(request.POST if action == "service" else None, prefix="service")
+
+    def page(status):
+        context = {
+            "point": point,
+            "days": list(point.days.all()[:DAYS_SHOWN]),
+            "days_shown": DAYS_SHOWN,
+            "may": may,
+            "edit": edit,
+            "service": service,
+            "silent": point.active
+            and (point.last_seen_at or point.created_at) < timezone.now() - SILENT_AFTER,
+        }
+        return render(request, "security/soc_point.html", context, status=status)
+
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        if action == "edit":
+            act = lambda: soc.point_update(actor=user, point=point, **edit.cleaned_data)  # noqa: E731
+            return post_form(request, edit, act, page, request.path)
+        if action == "service":
+
+            def act():
+                return soc.point_set_active(
+                    actor=user,
+                    point=point,
+                    active=not point.active,
+                    reason=service.cleaned_data["reason"],
+                )
+
+            return post_form(request, service, act, page, request.path)
+        return page(400)
+    return page(200)
+
+
 @login_required
 @require_POST
 def soc_token(request, pk: int):
     user = request.user
-    point = selectors_secops.soc_point_list(user=user).filter(pk=pk).first()
-    if point is None:
-        raise Http404
+    point = _point(request, pk)
+    if not point.active:
+        raise PermissionDenied(_("Bring the point back into service before giving it a token."))
     try:
         token = soc.point_new_token(actor=user, point=point)
     except NotAllowed as exc:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from guankao.core.models import AuditEntry
+from guankao.core.models import AuditEntry, User
 from guankao.petitions import clients as open311_clients
 from guankao.petitions import jobs, open311_deferred, public
 from guankao.petitions.models import Case, DeferredRequest, PublicRequest
@@ -84,6 +84,27 @@ def test_the_deadline_is_the_one_of_an_immediate_filing(key, settings):
     )
     at_once = Case.objects.get(number=now.json()[0]["service_request_id"])
     assert (later.due_date, later.field_due_at is not None) == (at_once.due_date, True)
+
+
+def test_past_the_minutes_share_a_burst_is_answered_with_tokens(key, settings):
+    """Filing at once is the default; once the minute's reports (all apps together) pass
+    GUANKAO_OPEN311_IMMEDIATE_PER_MINUTE, the rest of the minute get tokens, and every
+    report becomes a case exactly once."""
+    settings.GUANKAO_OPEN311_DEFERRED = False
+    settings.GUANKAO_OPEN311_IMMEDIATE_PER_MINUTE = 2
+    other = open311_clients.client_create(
+        actor=User.objects.get(username="officer"), name="嘉義通", contact="e@example.com"
+    )[1]
+    answers = [
+        _post(k, description=f"第 {i} 個洞").json()[0] for i, k in enumerate([key, other, key])
+    ]
+    assert [("service_request_id" in a) for a in answers] == [True, True, False]
+    assert Case.objects.count() == 2 and DeferredRequest.objects.count() == 1
+    assert open311_deferred.file_waiting() == 1
+    number = Client().get(f"{BASE}/tokens/{answers[2]['token']}.json").json()[0]
+    assert Case.objects.filter(number=number["service_request_id"]).count() == 1
+    settings.GUANKAO_OPEN311_IMMEDIATE_PER_MINUTE = 0  # never deferred
+    assert "service_request_id" in _post(key, description="第 4 個洞").json()[0]
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,37 @@ def test_it_files_on_the_web_channel_without_an_app(categories):
     assert case.channel == "web" and case.anonymous and case.kind == "dispatch"
 
 
+def test_a_number_taken_for_a_filing_that_fails_is_recorded_as_not_used(
+    categories, app, monkeypatch
+):
+    """Online filing takes its number before the filing's transaction (so filings do not
+    queue on the day's counter); should the filing fail, the trail accounts for the number."""
+    from guankao.petitions import services
+
+    first, _code = public.file_public_request(
+        client=app, category="pothole", description="路面有洞", **SPOT
+    )
+
+    def broken(*args, **kwargs):
+        raise ServiceError.field("case", "the database said no")
+
+    monkeypatch.setattr(services, "_file_direct", broken)
+    with pytest.raises(ServiceError):
+        public.file_public_request(client=app, category="pothole", description="又一個洞", **SPOT)
+    monkeypatch.undo()
+    third, _code = public.file_public_request(
+        client=app, category="pothole", description="第三個洞", **SPOT
+    )
+    day, seq = first.number.split("-")
+    unused = f"{day}-{int(seq) + 1:04d}"
+    assert third.number == f"{day}-{int(seq) + 2:04d}"
+    assert not Case.objects.filter(number=unused).exists()
+    void = AuditEntry.objects.get(object_type="petitions.case", object_repr=unused)
+    assert void.action == AuditEntry.Action.DELETE
+    assert unused in void.note and "the database said no" in void.note
+    assert Case.objects.count() == 2 and PublicRequest.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -62,7 +62,11 @@ def test_the_metric_counts_three_hours_in_the_year_and_lists_who(sec_people, cit
     assert q2[1] == 1  # by 6/30 only the liaison had 3 hours
     records = list(metric.records(year_end, None))
     assert len(records) == staff, [r.label for r in records]
-    assert sorted(r.label for r in records if " 3" in r.label)[0].startswith("工務處")
+    # each line says what was counted: the year's hours of any kind of security training
+    assert all("各類資安教育訓練" in r.label for r in records)
+    counted_labels = sorted(r.label for r in records if "不計入" not in r.label)
+    assert len(counted_labels) == 2 and counted_labels[0].startswith("工務處")
+    assert "合計 3 小時" in counted_labels[0] and "計入：達 3 小時" in counted_labels[0]
     # a department's scope: PW and its sub-units
     pw = metric.compute(year_end, city["pw"])
     assert (pw[1], pw[2]) == (2, 3)

@@ -1,13 +1,9 @@
 """The security app's data, one module per register (agencies, incidents, audits, …)."""
 
 from guankao.security.models.agencies import Agency, Level
-
-# seccore: incidents, audits, core systems and outages ------------------------------------
-from guankao.security.models.audits import Audit, Finding  # noqa: E402
-
-# secops: training hours, statutory duties, SOC monitoring points
+from guankao.security.models.audits import Audit, Finding
 from guankao.security.models.duties import Duty, DutyInstance
-from guankao.security.models.incidents import (  # noqa: E402
+from guankao.security.models.incidents import (
     ClockRule,
     Dimension,
     Escalation,
@@ -17,7 +13,7 @@ from guankao.security.models.incidents import (  # noqa: E402
     Incident,
     InfoKind,
 )
-from guankao.security.models.outages import Outage, Service  # noqa: E402
+from guankao.security.models.outages import Outage, Service
 from guankao.security.models.soc import SocPoint, SocPointDay
 from guankao.security.models.training import (
     Audience,
@@ -30,7 +26,6 @@ from guankao.security.models.training import (
 __all__ = [
     "Agency",
     "Level",
-    # seccore
     "Audit",
     "ClockRule",
     "Dimension",
@@ -43,7 +38,6 @@ __all__ = [
     "InfoKind",
     "Outage",
     "Service",
-    # secops
     "Audience",
     "Duty",
     "DutyInstance",

@@ -16,6 +16,7 @@ class Duty(models.Model):
     level = models.CharField(_("responsibility level"), max_length=1, choices=Level.choices)
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("duty"), max_length=200)
+    description = models.TextField(_("what the rule asks"), max_length=1000, blank=True)
     times = models.PositiveSmallIntegerField(_("times a year"), default=1)
     every_years = models.PositiveSmallIntegerField(_("every (years)"), default=1)
     basis = models.CharField(_("rule"), max_length=200, blank=True)

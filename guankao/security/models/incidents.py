@@ -11,11 +11,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Where each number comes from, shown beside it on the rules page.
+# Where each number comes from, shown beside it on the rules page. Checked in December 2026:
+# 第2條 (the levels) is the 115.01.05 text's; the 1-hour notification and its renewal on a
+# level change are 第4條 of the 110.08.23 text (資通安全事件通報及應變辦法; in the 115 text
+# 第4條 is the agencies' own notification rules, and the article now holding the hour was
+# not found); the review (8/2 h), recovery (72/36 h) and report (1 month) periods match the
+# texts found, whose articles for public agencies were not found (the 110 text's 第12條 sets
+# the same 8/2 h review for specific non-public agencies); 施行細則 第8條 lists the report's
+# contents (times, scope, damage control, investigation, root cause, prevention, schedule).
 LEVEL_BASIS = _("資通安全事件通報應變及演練辦法 第2條 (levels by the information or system hit)")
 CLOCK_BASIS = {
     "notify_hours": _(
-        "通報應變及演練辦法: notify within 1 hour of becoming aware, again on a level change"
+        "通報應變及演練辦法: notify within 1 hour of becoming aware, again on a level change "
+        "(第4條 of the 110.08.23 text)"
     ),
     "review_hours_low": _(
         "通報應變及演練辦法: the reviewer confirms a level 1–2 notice within 8 hours"
@@ -30,7 +38,8 @@ CLOCK_BASIS = {
         "通報應變及演練辦法: damage control or recovery of level 3–4 within 36 hours of awareness"
     ),
     "report_months": _(
-        "通報應變及演練辦法 and 施行細則 第8條: the investigation report within 1 month of recovery"
+        "通報應變及演練辦法: the investigation report within 1 month of recovery; its contents "
+        "by 資通安全管理法施行細則 第8條"
     ),
 }
 

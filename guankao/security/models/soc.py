@@ -28,6 +28,11 @@ class SocPoint(models.Model):
     last_seen_at = models.DateTimeField(_("last report"), null=True, blank=True, db_index=True)
     # When the point was last reported silent: one notice per silence.
     silent_noticed_at = models.DateTimeField(null=True, blank=True)
+    # Taken out of service (and not counted for KPI 五-1 from that day on); None in service.
+    deactivated_at = models.DateTimeField(_("out of service since"), null=True, blank=True)
+    # The rate limit's count: the reports admitted in the minute starting `beat_minute`.
+    beat_minute = models.DateTimeField(null=True, blank=True)
+    minute_beats = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["agency__department__path", "name"]

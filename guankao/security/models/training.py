@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingKind(models.TextChoices):
     GENERAL = "general", _("General security (一般使用者及主管)")
-    PROFESSIONAL = "professional", _("Professional security (資訊人員專業課程)")
+    PROFESSIONAL = "professional", _("Professional security (資通安全專業課程或職能訓練)")
     SECURITY = "security", _("Security staff (資安專職人員)")
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", _("Every staff member")
+    EVERYONE = "everyone", _("Every staff member but the security staff")
     IT = "it", _("IT staff (資訊人員)")
     SECURITY = "security", _("Security staff (資安人員)")
 
