@@ -27,8 +27,9 @@ def main() -> None:
     for part in ("users", "taxii", "backend"):
         medallion.set_config(app, part, config)
     medallion.register_blueprints(app)
+    server = make_server("127.0.0.1", port, app, threaded=True)  # listening from here
     print("ready", flush=True)
-    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+    server.serve_forever()
 
 
 if __name__ == "__main__":
