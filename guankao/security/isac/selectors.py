@@ -17,11 +17,14 @@ from guankao.security.isac.models import (
 
 
 def roots_for(principal: Principal) -> QuerySet[ApiRoot]:
+    """Active roots only: a retired trust group answers 404 to everyone."""
     if principal.operator:
-        return ApiRoot.objects.all()
+        return ApiRoot.objects.filter(active=True)
     if principal.member is None:
         return ApiRoot.objects.none()
-    return ApiRoot.objects.filter(collections__grants__member=principal.member).distinct()
+    return ApiRoot.objects.filter(
+        active=True, collections__grants__member=principal.member
+    ).distinct()
 
 
 def collections_for(principal: Principal, root: ApiRoot) -> list[Collection]:
