@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 from guankao.core import audit, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
-from guankao.security.isac import access, services
-from guankao.security.isac.models import ApiRoot, Collection, CollectionAccess, Member, Tlp
+from guankao.security.isac import access, blocklog, services
+from guankao.security.isac.models import (
+    ApiRoot,
+    Collection,
+    CollectionAccess,
+    IndicatorValue,
+    Member,
+    Tlp,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # words of the TAXII addresses (and of the server itself) that a root must not be named
@@ -92,8 +99,9 @@ def root_update(
 
 @transaction.atomic
 def root_set_active(*, actor, root: ApiRoot, active: bool) -> ApiRoot:
-    """Retire a trust group (gone from discovery, 404 to every TAXII caller; its objects
-    and grants stay) or bring it back. The city's default root is never retired."""
+    """Retire a trust group (gone from discovery, 404 to every TAXII caller, its indicators
+    off the members' blocklists, logged; its objects and grants stay) or bring it back.
+    The city's default root is never retired."""
     _check(actor)
     root = ApiRoot.objects.select_for_update().get(pk=root.pk)
     if root.is_default and not active:
@@ -101,6 +109,9 @@ def root_set_active(*, actor, root: ApiRoot, active: bool) -> ApiRoot:
     before = audit.snapshot(root, ROOT_FIELDS)
     root.active = bool(active)
     root.save(update_fields=["active"])
+    if root.active != before["active"]:  # its indicators leave or rejoin members' lists
+        values = IndicatorValue.objects.filter(obj__collection__api_root=root)
+        blocklog.sync(blocklog.keys_of(values))
     _audit_changes(actor, root, before, ROOT_FIELDS)
     return root
 

@@ -51,7 +51,8 @@ def readable_objects(user_principal: Principal) -> QuerySet[StixObject]:
     qs = StixObject.objects.filter(red_q(user_principal))
     if user_principal.operator or user_principal.member is None:
         return qs
-    readable = [c.pk for c in Collection.objects.all() if user_principal.can_read(c)]
+    active = Collection.objects.filter(api_root__active=True)
+    readable = [c.pk for c in active if user_principal.can_read(c)]
     return qs.filter(collection_id__in=readable)
 
 

@@ -85,10 +85,21 @@ def test_changes_are_bounded_and_audited(isac):
 
 
 def test_a_retired_root_answers_404_and_leaves_discovery(client, isac):
+    from guankao.security.isac import selectors
+
     root, shared = _neighbours(isac)
-    roots.grants_set(actor=isac["ciso"], collection=shared, wanted={isac["county"][0].pk: (1, 0)})
+    county = isac["county"][0]
+    roots.grants_set(actor=isac["ciso"], collection=shared, wanted={county.pk: (1, 0)})
+    ingest.objects_add(
+        principal=Principal(user=isac["ciso"], operator=True),
+        collection=shared,
+        objects=[indicator("203.0.113.78")],
+    )
     taxii = Taxii(client, basic(isac["county"]))
     roots.root_set_active(actor=isac["ciso"], root=root, active=False)
+    logged = BlocklistChange.objects.filter(member=county, value="203.0.113.78").order_by("at")
+    assert list(logged.values_list("added", flat=True)) == [True, False]
+    assert "203.0.113.78" not in selectors.blocklist(Principal(member=county))["ipv4"]
     assert not any("yunchiachia" in a for a in taxii.get("/taxii2/").json()["api_roots"])
     r = taxii.get("/taxii2/yunchiachia/")
     assert r.status_code == 404 and r.json()["http_status"] == "404"
@@ -97,6 +108,9 @@ def test_a_retired_root_answers_404_and_leaves_discovery(client, isac):
         roots.root_set_active(
             actor=isac["ciso"], root=ApiRoot.objects.get(slug="chiayi"), active=False
         )
+    roots.root_set_active(actor=isac["ciso"], root=root, active=True)
+    assert list(logged.values_list("added", flat=True)) == [True, False, True]
+    assert taxii.get("/taxii2/yunchiachia/").status_code == 200
 
 
 def test_removing_a_grant_stops_reading_and_logs_the_blocklist_removal(client, isac):
