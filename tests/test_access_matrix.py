@@ -198,6 +198,10 @@ PAGES_TABLE = """
 /isac/objects/<str:stix_id>/          LADDDADDA  LDDDDDDDA  stix_id=isac_object
 /isac/upstreams/                      LDDDDDDDA  LDDDDDDDA
 /isac/upstreams/<int:pk>/             LDDDDDDDA  LDDDDDDDA  pk=isac_upstream
+# trust groups (API roots), their collections and the per-member grants grid: the CISO's
+/isac/roots/                          LDDDDDDDA  LDDDDDDDA
+/isac/roots/<slug:slug>/              LDDDDDDDA  LDDDDDDDA  slug=chiayi
+/isac/collections/<uuid:pk>/          LDDDDDDDA  LDDDDDDDA  pk=isac_collection
 # TAXII 2.1 and the blocklist answer a member's Basic credentials, an API token or the
 # session of the CISO or a member agency's security officer (401 with a challenge when
 # none is sent); staff who are neither are not members (403). Methods are checked first.

@@ -134,3 +134,37 @@ def test_an_api_root_opened_directly_lists_only_standard_properties(live_server,
     root = ApiRoot(f"{live_server.url}/taxii2/chiayi/", **_client_args(isac))
     assert root.title and root.custom_properties == {}
     assert all(c.custom_properties == {} for c in root.collections)
+
+
+def test_taxii2_client_reads_a_new_trust_group_until_its_grant_is_removed(live_server, isac):
+    """A trust group the CISO created (roots.py): listed by discovery, its collection read
+    by taxii2-client with the member's credentials; without the grant, refused."""
+    import requests
+
+    from guankao.security.isac import ingest, roots
+    from guankao.security.isac.access import Principal
+
+    ciso, member = isac["ciso"], isac["county"][0]
+    root = roots.root_create(actor=ciso, slug="yunchiachia", title="雲嘉嘉聯防")
+    c = roots.collection_create(actor=ciso, root=root, alias="shared", title="分享", tlp="green")
+    roots.grants_set(actor=ciso, collection=c, wanted={member.pk: (True, False)})
+    ingest.objects_add(
+        principal=Principal(user=ciso, operator=True),
+        collection=c,
+        objects=[indicator("203.0.113.9")],
+    )
+    server = Server(f"{live_server.url}/taxii2/", **_client_args(isac))
+    found = {r.url.rstrip("/").rsplit("/", 1)[-1]: r for r in server.api_roots}
+    assert set(found) >= {"chiayi", "yunchiachia"}
+    group = ApiRoot(found["yunchiachia"].url, **_client_args(isac))
+    assert group.title == "雲嘉嘉聯防"
+    [listed] = group.collections
+    assert listed.can_read and not listed.can_write
+    objects = listed.get_objects()["objects"]
+    assert [o["pattern"] for o in objects] == ["[ipv4-addr:value = '203.0.113.9']"]
+
+    roots.grants_set(actor=ciso, collection=c, wanted={member.pk: (False, False)})
+    again = Collection(listed.url, **_client_args(isac))
+    with pytest.raises(requests.exceptions.HTTPError) as refused:
+        again.get_objects()
+    assert refused.value.response.status_code == 404

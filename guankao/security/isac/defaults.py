@@ -3,7 +3,9 @@ flushed them) by `ensure()`. The CISO grants them per member."""
 
 import uuid
 
-ROOT = ("chiayi", "嘉義市區域聯防 ISAC", "The city's trust group: its agencies and neighbours")
+ROOT = ("chiayi", "嘉義市區域聯防 ISAC", "嘉義市政府所屬機關與鄰近縣市政府之資安情資分享群組")
+# what migration 0002 stored before the description was in zh-Hant (migration 0006)
+ROOT_DESCRIPTION_EN = "The city's trust group: its agencies and neighbours"
 COLLECTIONS = [
     # alias, title, TLP, members read, members write
     ("indicators-clear", "威脅指標 TLP:CLEAR", "clear", True, False),

@@ -106,3 +106,44 @@ class UpstreamEditForm(UpstreamForm):
 
 class ChangesForm(SafeForm):
     since = forms.DateTimeField(label=_("Changes since"), required=False)
+
+
+class RootEditForm(SafeForm):
+    title = forms.CharField(label=_("Trust group title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    max_content_length = forms.IntegerField(
+        label=_("Largest request (bytes, 1024 to 104857600)"),
+        min_value=1024,
+        max_value=100 * 1024 * 1024,
+    )
+
+
+class RootForm(RootEditForm):
+    slug = forms.CharField(
+        label=_("Address (lowercase letters, digits, hyphens): /taxii2/<address>/"),
+        max_length=40,
+    )
+    field_order = ["slug", "title", "description", "max_content_length"]
+
+
+class CollectionEditForm(SafeForm):
+    title = forms.CharField(label=_("Collection title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    tlp = forms.ChoiceField(label=_("TLP marking"), choices=Tlp.choices, required=False)
+    members_read = forms.BooleanField(label=_("New members may read"), required=False)
+    members_write = forms.BooleanField(label=_("New members may write"), required=False)
+
+
+class CollectionForm(CollectionEditForm):
+    alias = forms.CharField(label=_("Alias (lowercase letters, digits, hyphens)"), max_length=60)
+    field_order = ["alias", "title", "description", "tlp", "members_read", "members_write"]

@@ -34,6 +34,8 @@ class ApiRoot(models.Model):
     max_content_length = models.PositiveIntegerField(
         _("largest request (bytes)"), default=10 * 1024 * 1024
     )
+    # A retired trust group is gone from discovery and answers 404; its objects stay.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["slug"]

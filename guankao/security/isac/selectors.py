@@ -17,11 +17,14 @@ from guankao.security.isac.models import (
 
 
 def roots_for(principal: Principal) -> QuerySet[ApiRoot]:
+    """Active roots only: a retired trust group answers 404 to everyone."""
     if principal.operator:
-        return ApiRoot.objects.all()
+        return ApiRoot.objects.filter(active=True)
     if principal.member is None:
         return ApiRoot.objects.none()
-    return ApiRoot.objects.filter(collections__grants__member=principal.member).distinct()
+    return ApiRoot.objects.filter(
+        active=True, collections__grants__member=principal.member
+    ).distinct()
 
 
 def collections_for(principal: Principal, root: ApiRoot) -> list[Collection]:
@@ -48,7 +51,8 @@ def readable_objects(user_principal: Principal) -> QuerySet[StixObject]:
     qs = StixObject.objects.filter(red_q(user_principal))
     if user_principal.operator or user_principal.member is None:
         return qs
-    readable = [c.pk for c in Collection.objects.all() if user_principal.can_read(c)]
+    active = Collection.objects.filter(api_root__active=True)
+    readable = [c.pk for c in active if user_principal.can_read(c)]
     return qs.filter(collection_id__in=readable)
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from guankao.security.isac import blocklist, views
+from guankao.security.isac import blocklist, views, views_roots
 
 urlpatterns = [
     path("", include("guankao.security.isac.urls_taxii")),
@@ -11,5 +11,8 @@ urlpatterns = [
     path("isac/objects/<str:stix_id>/", views.object_detail, name="isac_object"),
     path("isac/upstreams/", views.upstreams, name="isac_upstreams"),
     path("isac/upstreams/<int:pk>/", views.upstream_detail, name="isac_upstream"),
+    path("isac/roots/", views_roots.root_list, name="isac_roots"),
+    path("isac/roots/<slug:slug>/", views_roots.root_detail, name="isac_root"),
+    path("isac/collections/<uuid:pk>/", views_roots.collection_detail, name="isac_collection"),
     path("isac/blocklist.txt", blocklist.blocklist, name="isac_blocklist"),
 ]

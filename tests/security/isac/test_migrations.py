@@ -65,3 +65,23 @@ def test_old_passwords_are_encrypted_and_the_log_is_filled():
         assert back.get_model("isac", "Upstream").objects.get().password == "plain secret"
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (defaults.ROOT_DESCRIPTION_EN, defaults.ROOT[2]),
+        ("本府資安長修改之說明", "本府資安長修改之說明"),
+    ],
+)
+def test_0006_puts_the_default_roots_description_in_zh_hant_unless_changed(stored, expected):
+    old = _migrate([("isac", "0005_members_directory")])
+    try:
+        defaults.ensure(old.get_model("isac", "ApiRoot"), old.get_model("isac", "Collection"))
+        old.get_model("isac", "ApiRoot").objects.filter(slug="chiayi").update(description=stored)
+        new = _migrate([("isac", "0006_root_active_zh")])
+        root = new.get_model("isac", "ApiRoot").objects.get(slug="chiayi")
+        assert root.description == expected and root.active
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
