@@ -39,6 +39,26 @@ def dues(duty: Duty, year: int) -> list[dt.date]:
     return out
 
 
+def missing(agencies, year: int, level: str | None = None) -> list[DutyInstance]:
+    """The year's duty instances that `agencies` (at their level, or at `level`) should have
+    and do not have yet, unsaved, with their due dates."""
+    by_level = {}
+    for duty in Duty.objects.filter(active=True):
+        by_level.setdefault(duty.level, []).append(duty)
+    wanted = [
+        DutyInstance(agency=a, duty=d, year=year, seq=n, due=due)
+        for a in agencies
+        for d in by_level.get(level or a.level, [])
+        for n, due in enumerate(dues(d, year), start=1)
+    ]
+    existing = set(
+        DutyInstance.objects.filter(year=year, agency__in=agencies).values_list(
+            "agency_id", "duty_id", "seq"
+        )
+    )
+    return [i for i in wanted if (i.agency_id, i.duty_id, i.seq) not in existing]
+
+
 @transaction.atomic
 def duties_generate(*, actor, year: int, agency: Agency | None = None) -> int:
     """Create the year's duty instances of every agency (or one), by its level. Those that
@@ -48,21 +68,7 @@ def duties_generate(*, actor, year: int, agency: Agency | None = None) -> int:
     if not roc.is_year(year):
         raise ServiceError.field("year", roc.year_range_message())
     agencies = [agency] if agency is not None else list(Agency.objects.all())
-    by_level = {}
-    for duty in Duty.objects.filter(active=True):
-        by_level.setdefault(duty.level, []).append(duty)
-    wanted = [
-        DutyInstance(agency=a, duty=d, year=year, seq=n, due=due)
-        for a in agencies
-        for d in by_level.get(a.level, [])
-        for n, due in enumerate(dues(d, year), start=1)
-    ]
-    existing = set(
-        DutyInstance.objects.filter(year=year, agency__in=agencies).values_list(
-            "agency_id", "duty_id", "seq"
-        )
-    )
-    new = [i for i in wanted if (i.agency_id, i.duty_id, i.seq) not in existing]
+    new = missing(agencies, year)
     DutyInstance.objects.bulk_create(new, ignore_conflicts=True)
     if new:
         audit.record(
@@ -91,6 +97,8 @@ def duty_submit(*, actor, instance: DutyInstance, note: str, files=()) -> DutyIn
         raise NotAllowed(_("Only the agency's security staff and liaisons report its duties."))
     if instance.state == S.ACCEPTED:
         raise ServiceError.field("state", _("is already accepted"))
+    if instance.set_aside:
+        raise ServiceError.field("state", _("is not applicable at the agency's current level"))
     note = validation.text("note", note, 2000)
     has_files = attachments.attachments_for(
         actor=actor, owner_type=EVIDENCE, owner_id=instance.pk
@@ -127,7 +135,7 @@ def duty_decide(
     instance = _instance(instance.pk)
     if not access.can_accept_duties(actor):
         raise NotAllowed(_("Only the CISO accepts duties."))
-    if instance.state != S.SUBMITTED:
+    if instance.state != S.SUBMITTED or instance.set_aside:
         raise ServiceError.field("state", _("only a reported duty is accepted or returned"))
     note = validation.text("note", note, 300, required=not accept)
     before = audit.snapshot(instance, ["state", "accepted_on", "decision_note"])

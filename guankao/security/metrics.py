@@ -229,18 +229,31 @@ def soc_points(period: Period, scope):
 # 五-3 ------------------------------------------------------------------------------------
 
 
-def duty_rows(period: Period, scope, today=None):
-    """The instances due in the period by today, and whether each was accepted in time."""
+def _due_in(period: Period, scope, today=None):
     today = today or timezone.localdate()
     start, end = period_days(period)
     rows = DutyInstance.objects.filter(due__gte=start, due__lte=min(end, today)).select_related(
         "agency__department", "duty"
     )
-    rows = _scoped(rows, scope)
-    return [(i, i.on_time) for i in rows.order_by("due", "pk")]
+    return _scoped(rows, scope).order_by("due", "pk")
+
+
+def duty_rows(period: Period, scope, today=None):
+    """The instances due in the period by today, and whether each was accepted in time
+    (those set aside by a change of level do not count)."""
+    return [(i, i.on_time) for i in _due_in(period, scope, today).filter(set_aside=False)]
 
 
 def _duty_records(period: Period, scope):
+    for instance in _due_in(period, scope).filter(set_aside=True):
+        state = _("set aside, not counted: %(why)s") % {"why": instance.set_aside_reason}
+        yield Record(
+            "security.dutyinstance",
+            str(instance.pk),
+            f"{instance.agency.department.name} {instance.duty.name} "
+            f"{format_roc(instance.due)}: {state}",
+            f"/security/duties/{instance.pk}/",
+        )
     for instance, ok in duty_rows(period, scope):
         state = _("accepted on time") if ok else _("late or not accepted")
         yield Record(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from guankao.core import audit, validation
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry, Department, DepartmentKind
-from guankao.security import access
+from guankao.security import access, duties_level
 from guankao.security.models import Agency, Level
 
 AGENCY_KINDS = {DepartmentKind.GOVERNMENT, DepartmentKind.AGENCY, DepartmentKind.SCHOOL}
@@ -25,7 +25,8 @@ def _level(value) -> str:
 def agency_set(
     *, actor, department: Department, level: str, approved_ref: str = "", reason: str = ""
 ) -> Agency:
-    """Make `department` an agency with `level`, or change its level (the CISO only)."""
+    """Make `department` an agency with `level`, or change its level (the CISO only); a
+    change sets aside or adds the year's duties in the same transaction (duties_level)."""
     if not access.can_set_levels(actor):
         raise NotAllowed
     if department.kind not in AGENCY_KINDS:
@@ -39,8 +40,11 @@ def agency_set(
     before = audit.snapshot(agency, ["level", "approved_ref"]) if agency else {}
     if agency is None:
         agency = Agency(department=department)
+    old = agency.level
     agency.level, agency.approved_ref, agency.updated_by = level, approved_ref, actor
     agency.save()
+    if before and old != level:
+        duties_level.apply(actor=actor, agency=agency, old=old, new=level)
     changes = audit.diff(before, audit.snapshot(agency, ["level", "approved_ref"]))
     if changes:
         audit.record(

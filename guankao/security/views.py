@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 from guankao.core.forms import add_service_errors
 from guankao.core.http import run_action
 from guankao.core.models import Department
-from guankao.security import access, selectors, services
+from guankao.security import access, duties_level, selectors, services
 from guankao.security.forms import AgencyForm
+from guankao.security.models import Agency
 
 
 def _candidates():
@@ -24,9 +25,9 @@ def agencies(request):
     may_set = access.can_set_levels(request.user)
     form = AgencyForm(request.POST or None, departments=_candidates() if may_set else ())
 
-    def page(status=200):
+    def page(status=200, preview=None):
         rows = selectors.agency_list(user=request.user)
-        context = {"agencies": rows, "form": form if may_set else None}
+        context = {"agencies": rows, "form": form if may_set else None, "preview": preview}
         return render(request, "security/agencies.html", context, status=status)
 
     if request.method == "POST":
@@ -40,6 +41,11 @@ def agencies(request):
             return page()
 
         department = Department.objects.get(code=form.cleaned_data["department"])
+        if request.POST.get("confirm") != form.cleaned_data["level"]:
+            agency = Agency.objects.filter(department=department).first()
+            preview = duties_level.plan(agency, form.cleaned_data["level"])
+            if preview:  # tell the CISO what the change does to the duties before saving
+                return page(preview=preview)
         response = run_action(
             request,
             lambda: services.agency_set(

@@ -57,7 +57,10 @@ def test_the_page_lists_levels_and_takes_the_cisos_change(sec_clients, agencies)
     bad = sec_clients["ciso"].post("/security/agencies/", {"department": "HR-E", "level": "Z"})
     assert bad.status_code == 400
     assert Agency.objects.get(department__code="HR-E").level == "C"
-    done = sec_clients["ciso"].post("/security/agencies/", {"department": "HR-E", "level": "B"})
+    change = {"department": "HR-E", "level": "B"}
+    asked = sec_clients["ciso"].post("/security/agencies/", change)  # says what it will do
+    assert asked.status_code == 200 and Agency.objects.get(department__code="HR-E").level == "C"
+    done = sec_clients["ciso"].post("/security/agencies/", {**change, "confirm": "B"})
     assert done.status_code == 302
     assert Agency.objects.get(department__code="HR-E").level == "B"
     assert sec_clients["liaison"].get("/security/agencies/").status_code == 403

@@ -58,6 +58,10 @@ class DutyInstance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.CharField(_("CISO's note"), max_length=300, blank=True)
+    # Set aside when the agency's level changed and the new level has no such duty: kept
+    # for the record, outside KPI 五-3; restored if the level changes back.
+    set_aside = models.BooleanField(_("not applicable"), default=False)
+    set_aside_reason = models.CharField(_("why not applicable"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
