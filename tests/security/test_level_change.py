@@ -9,7 +9,7 @@ from django.utils import timezone
 from guankao.core.errors import NotAllowed, ServiceError
 from guankao.core.models import AuditEntry
 from guankao.plans import registry
-from guankao.security import duties, services
+from guankao.security import duties, duties_level, services
 from guankao.security.models import Agency, DutyInstance
 
 TODAY = dt.date(2026, 12, 3)
@@ -43,17 +43,23 @@ def test_b_to_c_and_back(sec_people, office_b):
     metric, rows = _kpi(office)
     assert metric.compute(YEAR, None)[1:] == (1, rows.count())
     services.agency_set(actor=ciso, department=office.department, level="C")
-    assert set(mine.filter(set_aside=True).values_list("pk", flat=True)) == b_open
+    # A duty both levels have moves with its evidence; the others are set aside.
+    carried = set(mine.filter(pk__in=b_open, duty__level="C").values_list("pk", flat=True))
+    assert carried and set(mine.filter(set_aside=True).values_list("pk", flat=True)) == (
+        b_open - carried
+    )
     reason = mine.filter(set_aside=True).first().set_aside_reason
     assert "B" in reason and "C" in reason and "115/12/03" in reason
     accepted.refresh_from_db()
     assert accepted.state == "accepted" and not accepted.set_aside  # untouched
     c_rows = mine.filter(duty__level="C")
     assert c_rows.count() == len(duties.missing([office], 2026, level="C")) + c_rows.count()
-    assert c_rows.exists() and set(c_rows.values_list("due", flat=True)) <= {
+    assert set(c_rows.filter(pk__in=carried).values_list("due", flat=True)) <= {
         dt.date(2026, 6, 30),
         dt.date(2026, 12, 31),
-    }
+    }  # the new level's due dates
+    added = c_rows.exclude(pk__in=carried)
+    assert not added.exists()  # every duty of C is one of B's too
     # KPI 五-3: the set-aside ones count in neither the numerator nor the denominator.
     counted = rows.filter(set_aside=False).count()
     assert metric.compute(YEAR, None)[1:] == (1, counted)
@@ -62,7 +68,8 @@ def test_b_to_c_and_back(sec_people, office_b):
     aside = [r for r in records if reason in r.label]
     assert len(aside) == rows.filter(set_aside=True).count() > 0
     entry = AuditEntry.objects.filter(object_type="security.dutyinstance").latest("pk")
-    assert reason in entry.object_repr and entry.changes["added"][1] == c_rows.count()
+    assert reason in entry.object_repr and entry.changes["added"][1] == added.count()
+    assert sorted(entry.changes["carried"][1]) == sorted(carried)
     # ... and back to B: restored, not duplicated; the C duties set aside.
     before = mine.count()
     services.agency_set(actor=ciso, department=office.department, level="B")
@@ -98,8 +105,8 @@ def test_the_page_asks_before_and_refuses_others(sec_clients, office_b):
     asked = sec_clients["ciso"].post("/security/agencies/", data)
     assert asked.status_code == 200
     page = asked.content.decode()
-    added = len(duties.missing([office_b], 2026, level="C"))
-    aside = DutyInstance.objects.filter(agency=office_b).exclude(state="accepted").count()
+    todo = duties_level.plan(office_b, "C")
+    added, aside = len(todo.added), len(todo.set_aside)
     assert f"{added} " in page and f"{aside} " in page and 'name="confirm"' in page
     assert Agency.objects.get(pk=office_b.pk).level == "B"
     assert not DutyInstance.objects.filter(set_aside=True).exists()  # nothing changed yet
@@ -109,3 +116,20 @@ def test_the_page_asks_before_and_refuses_others(sec_clients, office_b):
     aside_one = DutyInstance.objects.filter(set_aside=True).first()
     detail = sec_clients["ciso"].get(f"/security/duties/{aside_one.pk}/").content.decode()
     assert aside_one.set_aside_reason in detail
+
+
+def test_up_a_level_the_new_duties_are_due_within_a_year_and_shared_ones_carry_over(
+    sec_people, agencies, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    office = agencies["office"]
+    Agency.objects.filter(pk=office.pk).update(level="C")
+    office.refresh_from_db()
+    duties.duties_generate(actor=sec_people["ciso"], year=2026, agency=office)
+    mine = DutyInstance.objects.filter(agency=office, year=2026)
+    c_pks = set(mine.values_list("pk", flat=True))
+    services.agency_set(actor=sec_people["ciso"], department=office.department, level="B")
+    assert set(mine.filter(duty__level="B", pk__in=c_pks).values_list("pk", flat=True)) == c_pks
+    assert not mine.filter(set_aside=True).exists()  # nothing of C is lost going up
+    new = mine.exclude(pk__in=c_pks)
+    assert new.exists() and set(new.values_list("due", flat=True)) == {dt.date(2027, 12, 3)}
