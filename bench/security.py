@@ -4,7 +4,9 @@ audits and outages, timed in-process on SQLite and PostgreSQL (goal: p95 < 200 m
 For each engine: a fresh database in a temp data dir, migrated; 10 years of records
 bulk-inserted (by default 2,000 incidents a year across 13 agencies, 3 prevention measures
 each, 12 audits a year with 8 findings each, 60 services and 600 outages a year; the last
-weeks' incidents still open); then the dashboard rendered through Django's test client as
+weeks' incidents still open; 5,000 staff with 2 training records each a year, every
+agency's statutory duties each year by its level, 12 SOC points reporting daily with one
+silent); then the dashboard rendered through Django's test client as
 the CISO (every agency) and as one agency's security officer, `--runs` times each after a
 warm-up, with the query count. Prints a table and the JSON of the results.
 
@@ -166,13 +168,75 @@ def seed(per_year: int, years: int) -> dict:
     Through.objects.bulk_create(
         (Through(outage_id=o.pk, service_id=s.pk) for o, s in outages), batch_size=5000
     )
-    return {
+    sizes = _seed_people_duties_soc(rng, agencies, ciso, years, now)
+    return sizes | {
         "incidents": Incident.objects.count(),
         "open_incidents": Incident.objects.exclude(status="closed").count(),
         "follow_ups": FollowUp.objects.count(),
         "audits": Audit.objects.count(),
         "findings": Finding.objects.count(),
         "outages": Outage.objects.count(),
+    }
+
+
+def _seed_people_duties_soc(rng, agencies, ciso, years: int, now) -> dict:
+    """The dashboard's other panels: training coverage, duties due, SOC points silent."""
+    import datetime as dt
+
+    from guankao.core.models import User
+    from guankao.security.duties import missing
+    from guankao.security.models import DutyInstance, SocPoint, SocPointDay, TrainingRecord
+
+    staff = User.objects.bulk_create(
+        User(username=f"staff{n:05d}", department=agencies[n % len(agencies)].department)
+        for n in range(5000)
+    )
+    first = now.year - years + 1
+    records = (
+        TrainingRecord(
+            user=u,
+            department=u.department,
+            agency=agencies[n % len(agencies)],
+            course=f"資安課程 {year}-{k}",
+            date=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+            hours=rng.choice([1, 2, 3]),
+            kind=rng.choice(["general", "general", "professional"]),
+            source="import",
+            created_by=ciso,
+        )
+        for n, u in enumerate(staff)
+        for year in range(first, now.year + 1)
+        for k in (1, 2)
+    )
+    TrainingRecord.objects.bulk_create(records, batch_size=5000)
+    for year in range(first, now.year + 1):
+        instances = missing(agencies, year)
+        for i in instances:
+            if i.due < now.date() and rng.random() < 0.9:
+                i.state, i.accepted_on, i.accepted_by = "accepted", i.due, ciso
+        DutyInstance.objects.bulk_create(instances, batch_size=2000)
+    points = SocPoint.objects.bulk_create(
+        SocPoint(
+            agency=agencies[n % len(agencies)],
+            name=f"監控點 {n + 1}",
+            site="機房",
+            digest=f"{n:064d}",
+            hint=f"p{n}",
+            last_seen_at=now - dt.timedelta(hours=30 if n == 0 else 1),
+        )
+        for n in range(12)
+    )
+    days = (
+        SocPointDay(point=p, day=d, first_at=now, last_at=now, beats=96, events=1000)
+        for p in points
+        for d in (now.date() - dt.timedelta(days=k) for k in range(365 * years))
+    )
+    SocPointDay.objects.bulk_create(days, batch_size=5000)
+    return {
+        "staff": len(staff),
+        "training_records": TrainingRecord.objects.count(),
+        "duty_instances": DutyInstance.objects.count(),
+        "soc_point_days": SocPointDay.objects.count(),
     }
 
 

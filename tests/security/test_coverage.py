@@ -94,7 +94,7 @@ def test_coverage_by_department_is_a_fixed_number_of_queries(
     _add(p["worker"], dt.date(2026, 2, 1), "3")
     with django_assert_max_num_queries(4):
         rows = selectors_secops.training_coverage_by_department(user=p["officer"], year=2026)
-    pw1 = next(r for r in rows if r["department"].code == "PW-1")
+    pw1 = next(r for r in rows if r["department"]["code"] == "PW-1")
     assert (pw1["staff"], pw1["trained"], pw1["share"]) == (1, 1, 100.0)
 
 
