@@ -47,6 +47,10 @@ def plan(agency: Agency | None, level: str, year: int | None = None) -> Plan:
     """What setting `agency` to `level` would do to its duties of `year` (this year)."""
     if agency is None or agency.pk is None or agency.level == level:
         return Plan()
+    return _plan(agency, level, year)
+
+
+def _plan(agency: Agency, level: str, year: int | None) -> Plan:
     today = timezone.localdate()
     year = year or today.year
     mine = DutyInstance.objects.filter(agency=agency, year=year).select_related("duty")
@@ -79,10 +83,8 @@ def _a_year_after(day: dt.date) -> dt.date:
 
 def apply(*, actor, agency: Agency, old: str, new: str, year: int | None = None) -> Plan:
     """Carry out `plan` after the level changed from `old` to `new` (in the caller's
-    transaction; the caller checked the permission)."""
-    agency.level = old
-    todo = plan(agency, new, year)
-    agency.level = new
+    transaction; the caller checked the permission and that the level changed)."""
+    todo = _plan(agency, new, year)
     reason = _("Level changed from %(old)s to %(new)s on %(on)s by %(who)s") % {
         "old": old,
         "new": new,
@@ -97,7 +99,8 @@ def apply(*, actor, agency: Agency, old: str, new: str, year: int | None = None)
         set_aside=False, set_aside_reason=""
     )
     for instance, duty, due in todo.carried:
-        DutyInstance.objects.filter(pk=instance.pk).update(duty=duty, due=due)
+        instance.duty, instance.due = duty, due
+    DutyInstance.objects.bulk_update([i for i, _d, _due in todo.carried], ["duty", "due"])
     if todo:
         audit.record(
             actor=actor,
