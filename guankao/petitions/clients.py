@@ -6,8 +6,8 @@ each category asks online. Every change is checked and audited like the rest of 
 import datetime as dt
 import secrets
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,11 +147,8 @@ def client_admit(client: ClientApp, now=None) -> bool:
 
 def requests_this_minute(now=None) -> int:
     """Requests all apps made in this minute (the rows `client_admit` keeps)."""
-    table = connection.ops.quote_name(ClientUse._meta.db_table)
-    minute = connection.ops.adapt_datetimefield_value(_minute(now))
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT SUM("count") FROM {table} WHERE "minute" = %s', [minute])  # noqa: S608
-        return cursor.fetchone()[0] or 0
+    rows = ClientUse.objects.filter(minute=_minute(now))
+    return rows.aggregate(n=Sum("count"))["n"] or 0
 
 
 def _minute(now=None) -> dt.datetime:
